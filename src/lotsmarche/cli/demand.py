@@ -1,0 +1,9 @@
+"""`lotsmarche demand` (to be written)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command(s) of this module to `app`."""

@@ -1,0 +1,481 @@
+"""Typed domain models shared by every stage of the pipeline.
+
+Domain words are French, as the law writes them; code words are English. Money is ``Decimal``.
+These models are the contract between the stages: intake → lotting/valuation → clauses → rules → render.
+``LotPlan`` is what ``lots.json`` serialises (see ``schemas/lots.schema.json``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+# --------------------------------------------------------------------------------------------
+# Enumerations (closed lists; the catalogues hold the open ones)
+# --------------------------------------------------------------------------------------------
+
+Conservation = Literal["frais", "surgele", "appertise", "refrigere_elabore", "ambiant"]
+CONSERVATIONS: tuple[str, ...] = ("frais", "surgele", "appertise", "refrigere_elabore", "ambiant")
+CONSERVATION_LIBELLES: dict[str, str] = {
+    "frais": "frais",
+    "surgele": "surgelés",
+    "appertise": "appertisés",
+    "refrigere_elabore": "réfrigérés élaborés",
+    "ambiant": "épicerie ambiante",
+}
+
+MemberKind = Literal[
+    "college", "lycee", "ecole", "creche", "universite", "esms", "ehpad", "hopital", "commune", "administration"
+]
+MEMBER_KINDS: tuple[str, ...] = (
+    "college", "lycee", "ecole", "creche", "universite", "esms", "ehpad", "hopital", "commune", "administration",
+)
+
+# Packaging regime of a demand line, derived from the packaging delivered (see lotsmarche.packaging).
+# A lot never mixes two regimes.
+Regime = Literal["reemployable", "sans_plastique", "plastique_transport", "plastique_contact"]
+REGIMES: tuple[str, ...] = ("reemployable", "sans_plastique", "plastique_transport", "plastique_contact")
+REGIME_LIBELLES: dict[str, str] = {
+    "reemployable": "emballages de livraison réemployables (consignés)",
+    "sans_plastique": "emballages sans plastique à usage unique",
+    "plastique_transport": "emballages plastiques de transport (hors contact de cuisson, réchauffe ou service)",
+    "plastique_contact": "contenants plastiques de cuisson, de réchauffe ou de service",
+}
+
+Severity = Literal["erreur", "avertissement", "info"]
+ClauseKind = Literal["environnementale", "sociale", "ethique", "economique"]
+Destination = Literal["RC", "CCAP", "CCTP", "AE"]
+ProcedureCode = Literal["dispense", "mapa", "appel_offres"]
+Publicite = Literal["libre", "adaptee", "boamp_jal", "joue"]
+Derogation = Literal["petit_lot", "mini_lot"]
+Confidence = Literal["C", "S", "U"]
+
+
+class Frozen(BaseModel):
+    """Immutable, strict-ish base: unknown fields are errors (typos in YAML must not pass silently)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------------------------
+# Findings: compliance results are data, never exceptions
+# --------------------------------------------------------------------------------------------
+
+
+class Finding(Frozen):
+    code: str  # stable code, e.g. "EMB-001"; documented in the README
+    severite: Severity
+    message: str  # French, complete sentence
+    base_legale: str  # e.g. "Code de l'environnement, art. L541-15-10 III"
+    lot: int | None = None  # None: the whole plan
+    correction: str | None = None  # how to fix it, in French
+    membre: str | None = None
+    incertain: bool = False  # True when the rule rests on a value RULES.md tags [U]
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogue models (validated at load; see lotsmarche.catalogue)
+# --------------------------------------------------------------------------------------------
+
+
+class Famille(Frozen):
+    code: str  # e.g. "produits_de_la_mer"
+    libelle: str  # "Poissons, produits de la mer et d'eau douce"
+    famille_macantine: str  # ma-cantine family, e.g. "PRODUITS_DE_LA_MER"
+    viande_poisson: bool  # counts in the EGALIM 60 % meat-and-fish rule
+    cpv: str  # default CPV of the family
+    indice_insee: str | None = None  # default index for the revision clause
+    indice_libelle: str | None = None
+
+
+class Product(Frozen):
+    code: str  # own stable code, e.g. "MER-MERLAN-FILET-FR"
+    libelle: str
+    famille: str  # Famille.code
+    espece: str | None = None  # seafood species, e.g. "merlan"
+    groupe_espece: str | None = None  # poissons_blancs, poissons_plats, poissons_bleus, cephalopodes,
+    #                                   coquillages, crustaces, produits_transformes
+    presentation: str  # entier, filet, portion_calibree, pane, fume, sale, marine, conserve, ...
+    conservation: Conservation
+    unite: str  # unit of quantities and prices: kg, piece, litre, colis
+    conversions: dict[str, Decimal] = Field(default_factory=dict)  # other unit -> amount of `unite`
+    prix_reference_ht: Decimal  # per `unite`
+    prix_date: date
+    prix_source: str  # where the price comes from, or "estimation"
+    prix_estime: bool = False
+    tva: Decimal = Decimal("5.5")  # VAT rate in %
+    cpv: str  # e.g. "03311500-7"
+    cnrc_code: str | None = None  # CNRC nomenclature code, e.g. "10.08-3"
+    indice_insee: str | None = None  # INSEE series id
+    labels_possibles: list[str] = Field(default_factory=list)  # Label.code
+    mois_disponibles: list[int]  # 1..12
+    saisonnalite_source: str  # URL / document, or why it is inferred
+    saisonnalite_confiance: Confidence
+    conditionnement_defaut: str  # Packaging.code
+    sauvage: bool = False  # wild-caught: never organic
+    specifications: str = ""  # short technical spec for the CCTP
+
+    @field_validator("mois_disponibles")
+    @classmethod
+    def _months(cls, v: list[int]) -> list[int]:
+        if not v or any(m < 1 or m > 12 for m in v):
+            raise ValueError("les mois doivent être compris entre 1 et 12")
+        return sorted(set(v))
+
+
+class Packaging(Frozen):
+    code: str  # e.g. "caisse_polystyrene"
+    libelle: str
+    materiau: str
+    plastique: bool  # wholly or partly plastic (D541-338)
+    polystyrene: bool = False
+    usage_unique: bool
+    usages: list[Literal["transport", "stockage", "cuisson", "rechauffage", "service"]]
+    regime: Regime  # regime of a line delivered in this packaging
+    remarque: str = ""
+
+
+class Label(Frozen):
+    code: str  # ma-cantine code: BIO, LABEL_ROUGE, PECHE_DURABLE, ...
+    libelle: str
+    egalim: bool  # counts in the 50 % (False for FRANCE, CIRCUIT_COURT, LOCAL)
+    bio: bool = False  # counts in the 20 % organic share
+    priorite: int  # lower counts first when a product carries several labels
+    familles_exclues: list[str] = Field(default_factory=list)  # ma-cantine families that may not carry it
+    familles_autorisees: list[str] | None = None  # if set, only these families
+    valide_jusqu_au: date | None = None  # e.g. HVE level 2 ends 2026-12-31
+    base_legale: str
+    equivalent_a: str | None = None  # e.g. MSC → PECHE_DURABLE (buyer-assessed equivalence)
+
+
+class ThresholdValue(Frozen):
+    montant: Decimal
+    base_legale: str
+    source: str
+    confiance: Confidence
+
+
+class ThresholdRow(Frozen):
+    """One period of thresholds; the consultation launch date picks the row (du <= date <= au)."""
+
+    id: str
+    du: date
+    au: date
+    dispense: ThresholdValue  # supplies/services: no publicity below (strict <)
+    mini_lot: ThresholdValue  # lot without publicity (strict <), within the 20 % allowance
+    petit_lot: ThresholdValue  # lot in MAPA inside a formal procedure (strict <)
+    part_max_petits_lots: ThresholdValue  # 0.20 (cumulated share, <=)
+    publicite_boamp: ThresholdValue  # MAPA >= this: BOAMP or JAL notice
+    formalise_local: ThresholdValue  # EU threshold, other contracting authorities (>=)
+    formalise_central: ThresholdValue  # EU threshold, central government (>=)
+    formalise_entite_adjudicatrice: ThresholdValue
+    ca_max_coefficient: ThresholdValue  # R2142-7: required turnover <= coef × lot value
+
+
+class Commune(Frozen):
+    code_insee: str
+    nom: str
+    codes_postaux: list[str]
+    population: int
+    epci_siren: str
+    epci_nom: str
+    territoire: str
+
+
+class Supplier(Frozen):
+    """A supplier or a supplier profile from the sourcing (market research, R2111-1): sizes lots only."""
+
+    nom: str
+    type: str  # mareyeur, pecheur_vente_directe, fumaison, conserverie, grossiste_regional, ...
+    familles: list[str]  # Famille.code it can supply
+    conservations: list[Conservation] | None = None  # None: all
+    groupes_especes: list[str] | None = None  # None: all
+    produits: list[str] | None = None  # explicit Product.code list; None: all within the above
+    capacite_annuelle_ht: Decimal | None = None
+    capacite_annuelle_kg: Decimal | None = None
+    zones: list[str]  # territory names; "*" = whole catalogue area
+    livraison_reemployable: bool = False
+    labels: list[str] = Field(default_factory=list)
+    circuit_court: bool = False  # at most one intermediary
+    illustratif: bool = False
+
+
+class ClauseConditions(Frozen):
+    familles: list[str] | None = None
+    conservations: list[Conservation] | None = None
+    regimes: list[Regime] | None = None
+    types_membres: list[MemberKind] | None = None  # at least one member of the lot is of these kinds
+    groupes_especes: list[str] | None = None
+    montant_min: Decimal | None = None  # lot maximum over the duration >= this
+    montant_max: Decimal | None = None  # lot maximum over the duration < this
+    lancement_du: date | None = None  # launch date >= this
+    lancement_au: date | None = None  # launch date <= this
+    procedure_formalisee: bool | None = None  # overall procedure is formal (>= EU threshold)
+    option: bool = False  # only when the buyer asks for it in groupement.yaml
+
+
+class Clause(Frozen):
+    id: str  # e.g. "ENV-EMB-01"
+    titre: str
+    type: ClauseKind
+    destinations: list[Destination]
+    base_legale: str
+    conditions: ClauseConditions = Field(default_factory=ClauseConditions)
+    parametres: dict[str, Any] = Field(default_factory=dict)
+    texte: str  # French text with {placeholders} filled from parametres and the lot
+    date_revision: date
+    condition_execution: bool = False  # an execution condition (L2112-2)
+    incertain: bool = False
+
+
+class Critere(Frozen):
+    code: str  # prix, qualite_technique, performance_environnementale, approvisionnement_direct, ...
+    libelle: str
+    ponderation: int  # percent; a lot's criteria sum to 100
+    environnemental: bool = False
+    sous_criteres: list[str] = Field(default_factory=list)
+    base_legale: str = "Code de la commande publique, art. R2152-7"
+
+
+class CriteriaSet(Frozen):
+    """Award criteria for a kind of lot (criteres.yaml); weights sum to 100."""
+
+    id: str  # "frais", "surgele", "defaut", ...
+    libelle: str
+    conservations: list[Conservation]  # lots of these conservations use this set
+    criteres: list[Critere]
+    base_legale: str = "Code de la commande publique, art. R2152-7, R2152-11 et R2152-12"
+
+    @model_validator(mode="after")
+    def _sum_100(self) -> CriteriaSet:
+        total = sum(c.ponderation for c in self.criteres)
+        if total != 100:
+            raise ValueError(f"les pondérations doivent totaliser 100 (total : {total})")
+        return self
+
+
+class PackagingRule(Frozen):
+    """A dated packaging rule (regles_emballage.yaml): which regime is forbidden or discouraged for whom."""
+
+    code: str  # finding code, e.g. "EMB-001"
+    titre: str
+    severite: Severity
+    regimes: list[Regime] = Field(default_factory=list)  # regimes concerned (empty: see conditionnements)
+    conditionnements: list[str] = Field(default_factory=list)  # packaging codes concerned
+    polystyrene: bool | None = None  # applies to polystyrene packaging only
+    types_membres: list[MemberKind] | None = None  # None: every member
+    population_min: int | None = None  # commune population >= this (communes only)
+    population_max: int | None = None  # commune population < this (communes only)
+    du: date  # in force from (launch date >= du)
+    au: date | None = None  # until (launch date <= au)
+    message: str
+    base_legale: str
+    correction: str
+    incertain: bool = False
+
+
+class LintPattern(Frozen):
+    """A forbidden phrasing (geographic preference) with the lawful alternative (lint.yaml)."""
+
+    code: str
+    motif: str  # regular expression, matched on accent-folded lower-case text
+    libelle: str
+    alternative: str
+    base_legale: str
+    exceptions: list[str] = Field(default_factory=list)  # regexes of lawful phrasings that contain the motif
+
+
+# --------------------------------------------------------------------------------------------
+# Groupement (groupement.yaml)
+# --------------------------------------------------------------------------------------------
+
+
+class Member(Frozen):
+    nom: str
+    type: MemberKind
+    commune: str | None = None  # commune name or INSEE code (population looked up if not given)
+    population: int | None = None  # commune population, for communes (2028 plastic deadline)
+    siret: str | None = None
+    restauration_etat: bool = False  # State canteen: 100 % meat-and-fish EGALIM target
+    repas_par_an: int | None = None
+
+
+class Duree(Frozen):
+    periode_initiale_mois: Annotated[int, Field(ge=1)] = 12
+    reconductions: Annotated[int, Field(ge=0)] = 3
+    duree_reconduction_mois: Annotated[int, Field(ge=1)] = 12
+
+    @property
+    def total_mois(self) -> int:
+        return self.periode_initiale_mois + self.reconductions * self.duree_reconduction_mois
+
+    @model_validator(mode="after")
+    def _max_four_years(self) -> Duree:
+        if self.total_mois > 48:
+            raise ValueError(
+                f"la durée totale ({self.total_mois} mois, reconductions comprises) dépasse 4 ans "
+                "(48 mois), maximum d'un accord-cadre (Code de la commande publique, art. L2125-1)"
+            )
+        return self
+
+
+class Contact(Frozen):
+    role: str
+    nom: str
+    courriel: str | None = None
+    telephone: str | None = None
+
+
+class ClauseOverrides(Frozen):
+    ajouter: list[str] = Field(default_factory=list)  # clause ids forced in (options included)
+    retirer: list[str] = Field(default_factory=list)
+    parametres: dict[str, dict[str, Any]] = Field(default_factory=dict)  # clause id -> parameter overrides
+    ponderations: dict[str, dict[str, int]] = Field(default_factory=dict)  # "frais"/"surgele"/"defaut" -> weights
+
+
+class Groupement(Frozen):
+    nom: str = "Groupement de commandes"
+    reference: str = "GC-2026-01"  # consultation reference printed in headers
+    objet: str = "Fourniture et livraison de denrées alimentaires pour la restauration collective"
+    coordonnateur: str | None = None  # a member name; defaults to the first member
+    acheteur: Literal["local", "central", "entite_adjudicatrice"] = "local"
+    membres: list[Member] = Field(default_factory=list)
+    date_lancement: date = date(2026, 9, 1)
+    duree: Duree = Field(default_factory=Duree)
+    forme: Literal["accord-cadre à bons de commande"] = "accord-cadre à bons de commande"
+    marge_maximum: Decimal = Decimal("0.20")  # maximum = estimate over the duration × (1 + marge)
+    part_minimum: Decimal | None = None  # minimum = estimate × part (None: maximum only, R2162-4)
+    ccag: str = "CCAG-FCS 2021 (arrêté du 30 mars 2021)"
+    contacts: list[Contact] = Field(default_factory=list)
+    k_fournisseurs: Annotated[int, Field(ge=1)] = 2
+    cout_gestion_par_lot: Decimal = Decimal("1500")  # administrative cost estimate per lot (compare)
+    lots_max_par_candidat: int | None = None  # R2113-1
+    clauses: ClauseOverrides = Field(default_factory=ClauseOverrides)
+    exception_condition_sociale: str | None = None  # recorded reason (L2112-2-1) if no social condition
+    adresse: str | None = None
+    delai_remise_jours: int = 35
+
+
+# --------------------------------------------------------------------------------------------
+# Lot plan (lots.json)
+# --------------------------------------------------------------------------------------------
+
+
+class RepartitionMembre(Frozen):
+    membre: str
+    quantite: Decimal
+    montant_annuel_ht: Decimal
+
+
+class RepartitionSite(Frozen):
+    membre: str
+    site: str
+    code_postal: str
+    territoire: str | None
+    quantite: Decimal
+
+
+class LotItem(Frozen):
+    produit: str
+    libelle: str
+    unite: str
+    quantite_annuelle: Decimal
+    prix_unitaire_ht: Decimal  # estimate used for valuation (cents)
+    montant_annuel_ht: Decimal  # round_half_up(quantite × prix, 0.01): the DQE line
+    tva: Decimal
+    cpv: str
+    mois: list[int]  # months of supply asked
+    labels_requis: list[str] = Field(default_factory=list)
+    conditionnement: str
+    repartition_membres: list[RepartitionMembre]
+    repartition_sites: list[RepartitionSite]
+    lignes: list[int]  # canonical demand line ids
+
+
+class ProcedureLot(Frozen):
+    code: ProcedureCode
+    libelle: str  # "Procédure adaptée (MAPA)", "Appel d'offres ouvert", ...
+    publicite: Publicite
+    derogation: Derogation | None = None
+    motifs: list[str]  # French sentences: why this procedure, with articles
+
+
+class ClauseSelection(Frozen):
+    id: str
+    titre: str
+    type: ClauseKind
+    destinations: list[Destination]
+    base_legale: str
+    texte: str  # text with placeholders filled
+    motif: str  # which condition selected it (French)
+    condition_execution: bool = False
+    incertain: bool = False
+
+
+class Lot(Frozen):
+    numero: int
+    intitule: str
+    famille: str
+    conservation: Conservation
+    regime_emballage: Regime
+    groupe_espece: str | None = None
+    territoires: list[str]  # delivery zones
+    cpv_principal: str
+    cpv_secondaires: list[str]
+    items: list[LotItem]
+    sites: list[RepartitionSite]  # one per (membre, site)
+    membres: list[str]
+    mois_approvisionnement: list[int]
+    livraisons_annuelles: int
+    montant_annuel_ht: Decimal
+    montant_estime_duree_ht: Decimal
+    montant_minimum_ht: Decimal | None
+    montant_maximum_ht: Decimal
+    procedure: ProcedureLot
+    fournisseurs_capables: list[str]
+    nb_fournisseurs_capables: int
+    indice_revision: str | None = None
+    indice_libelle: str | None = None
+    clauses: list[ClauseSelection] = Field(default_factory=list)
+    criteres: list[Critere] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class ProcedureGlobale(Frozen):
+    code: ProcedureCode
+    libelle: str
+    publicite: Publicite
+    motifs: list[str]
+    seuil_applique: Decimal  # the EU threshold used
+
+
+class LotPlan(Frozen):
+    schema_version: str = SCHEMA_VERSION
+    generateur: str  # "lotsmarche 0.1.0"
+    groupement: Groupement
+    strategie: str  # strategy name or "plan:<file name>" or "sans_allotissement"
+    date_lancement: date
+    duree_mois: int
+    seuils: ThresholdRow
+    allotissement: bool = True
+    justification_non_allotissement: str | None = None
+    lots_max_par_candidat: int | None = None
+    lots: list[Lot]
+    montant_total_annuel_ht: Decimal
+    montant_total_estime_ht: Decimal
+    montant_total_maximum_ht: Decimal
+    procedure: ProcedureGlobale
+    part_derogations: Decimal  # share of the total (maxima) in lots using petit_lot / mini_lot
+    lignes_demande: int
+    empreinte_demande: str  # sha256 of the canonical demand (determinism, manifest)
+    findings: list[Finding] = Field(default_factory=list)  # plan-level findings
+    egalim: dict[str, Any] = Field(default_factory=dict)  # projected shares, filled by rules
+
+
+# Strategy names are part of the CLI contract.
+STRATEGIES: tuple[str, ...] = ("famille", "famille-conservation", "espece", "territoire", "capacite", "optimal")

@@ -1,0 +1,18 @@
+"""Packaging regime of a demand line: the one notion lotting and the rules share about packaging.
+
+The regime comes from the packaging delivered (the line's ``conditionnement``, else the product's default).
+Lots never mix regimes, so a lot's packaging rules are uniform (Code de l'environnement L541-15-10 III,
+D541-338 for containers used for cooking, reheating or serving).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from lotsmarche.models import Packaging, Product, Regime
+
+
+def regime_of(product: Product, packaging_code: str | None, packagings: Mapping[str, Packaging]) -> Regime:
+    """Regime of a line of ``product`` delivered in ``packaging_code`` (default packaging when empty)."""
+    code = packaging_code or product.conditionnement_defaut
+    return packagings[code].regime
