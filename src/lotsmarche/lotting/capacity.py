@@ -1,0 +1,71 @@
+"""Who in the sourcing can serve a lot: the one definition used by `capacite`, `optimal` and the metrics.
+
+Sourcing is market research (R2111-1): it only sizes lots. Supplier location is never an award criterion;
+zones here are the delivery zones a supplier says it can serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lotsmarche.models import Supplier
+
+
+@dataclass(frozen=True)
+class LotNeed:
+    """What a (candidate) lot asks of a supplier."""
+
+    famille: str
+    conservation: str
+    regime: str
+    groupes_especes: frozenset[str]  # empty for products without a species group
+    produits: frozenset[str]
+    territoires: frozenset[str]  # delivery territories ("" = unknown territory, servable only by "*")
+    montant_annuel_ht: Decimal
+    kg_annuel: Decimal | None = None
+
+
+def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
+    """Why ``supplier`` cannot serve ``need`` (French, empty list when it can)."""
+    reasons: list[str] = []
+    if need.famille not in supplier.familles:
+        reasons.append(f"ne fournit pas la famille {need.famille}")
+    if supplier.conservations is not None and need.conservation not in supplier.conservations:
+        reasons.append(f"ne fournit pas en conservation « {need.conservation} »")
+    if supplier.groupes_especes is not None:
+        missing = sorted(g for g in need.groupes_especes if g not in supplier.groupes_especes)
+        if missing:
+            reasons.append("ne fournit pas : " + ", ".join(missing))
+    if supplier.produits is not None:
+        missing = sorted(p for p in need.produits if p not in supplier.produits)
+        if missing:
+            reasons.append("ne propose pas les produits " + ", ".join(missing))
+    if "*" not in supplier.zones:
+        missing = sorted(t or "(territoire inconnu)" for t in need.territoires if t not in supplier.zones)
+        if missing:
+            reasons.append("ne livre pas : " + ", ".join(missing))
+    if need.regime == "reemployable" and not supplier.livraison_reemployable:
+        reasons.append("ne livre pas en emballages réemployables")
+    if supplier.capacite_annuelle_ht is not None and supplier.capacite_annuelle_ht < need.montant_annuel_ht:
+        reasons.append(
+            f"capacité annuelle {supplier.capacite_annuelle_ht} € HT inférieure au besoin "
+            f"{need.montant_annuel_ht} € HT"
+        )
+    if (
+        supplier.capacite_annuelle_kg is not None
+        and need.kg_annuel is not None
+        and supplier.capacite_annuelle_kg < need.kg_annuel
+    ):
+        reasons.append(f"capacité annuelle {supplier.capacite_annuelle_kg} kg inférieure au besoin {need.kg_annuel} kg")
+    return reasons
+
+
+def can_serve(supplier: Supplier, need: LotNeed) -> bool:
+    return not blocking_reasons(supplier, need)
+
+
+def servable_by(need: LotNeed, suppliers: Iterable[Supplier]) -> list[str]:
+    """Names of the suppliers able to serve ``need``, sorted."""
+    return sorted(s.nom for s in suppliers if can_serve(s, need))
