@@ -217,6 +217,9 @@ class ClauseConditions(Frozen):
     lancement_au: date | None = None  # launch date <= this
     procedure_formalisee: bool | None = None  # overall procedure is formal (>= EU threshold)
     option: bool = False  # only when the buyer asks for it in groupement.yaml
+    nb_lots_min: int | None = None  # the plan has at least this many lots (R2113-1 mentions)
+    allotissement: bool | None = None  # the plan is allotted (True) or not (False, L2113-11)
+    limitation_lots: bool | None = None  # a maximum number of lots per bidder is set (R2113-1)
 
 
 class Clause(Frozen):
@@ -231,6 +234,7 @@ class Clause(Frozen):
     date_revision: date
     condition_execution: bool = False  # an execution condition (L2112-2)
     incertain: bool = False
+    obligatoire: bool = False  # a mandatory mention: removing it in groupement.yaml is an error
 
 
 class Critere(Frozen):
@@ -240,6 +244,8 @@ class Critere(Frozen):
     environnemental: bool = False
     sous_criteres: list[str] = Field(default_factory=list)
     base_legale: str = "Code de la commande publique, art. R2152-7"
+    ponderation_min: int | None = None  # recommended range (CNRC guide); outside it: warning
+    ponderation_max: int | None = None
 
 
 class CriteriaSet(Frozen):

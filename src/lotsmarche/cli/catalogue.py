@@ -1,9 +1,111 @@
-"""`lotsmarche catalogue` (to be written)."""
+"""`lotsmarche catalogue list | show KIND | check`: read, display and check the reference catalogues."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from lotsmarche.cli._common import (
+    SEVERITY_STYLE,
+    CataloguesOpt,
+    Format,
+    FormatOpt,
+    echo_json,
+    finding_line,
+    findings_markdown,
+    md_cell,
+    stdout,
+)
+
+sub = typer.Typer(
+    name="catalogue",
+    help="Consulter et vérifier les catalogues de référence (produits, seuils, labels, territoires…).",
+    no_args_is_help=True,
+)
+
+
+def _markdown(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for h in headers:
+        table.add_column(h)
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+
+
+@sub.command("list", help="Types de catalogue, nombre d'entrées et date de vérification de chaque fichier.")
+def list_(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> None:
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.catalogue.views import summary
+
+    rows = summary(load_catalogue(catalogues))
+    if fmt is Format.json:
+        echo_json({"catalogues": rows})
+        return
+    headers = ["Type", "Contenu", "Fichier", "Entrées", "Vérifié le"]
+    cells = [[r["type"], r["libelle"], r["fichier"], str(r["entrees"]), r["version"] or "—"] for r in rows]
+    if fmt is Format.markdown:
+        stdout.print(_markdown(headers, cells), markup=False)
+    else:
+        _table("Catalogues de référence", headers, cells)
+
+
+@sub.command("show", help="Afficher les entrées d'un catalogue (familles, produits, seuils, labels…).")
+def show(
+    kind: Annotated[str, typer.Argument(
+        metavar="KIND",
+        help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, criteres, "
+             "regles ou lint.")],
+    fmt: FormatOpt = Format.table,
+    catalogues: CataloguesOpt = None,
+) -> None:
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.catalogue.views import dump, kind_of, table
+
+    view = kind_of(kind)  # unknown kind: error before loading anything
+    cat = load_catalogue(catalogues)
+    if fmt is Format.json:
+        echo_json({"type": view.name, "entrees": dump(cat, view.name)})
+        return
+    headers, rows = table(cat, view.name)
+    if fmt is Format.markdown:
+        stdout.print(_markdown(headers, rows), markup=False)
+    else:
+        _table(f"{view.libelle} ({len(rows)})", headers, rows)
+
+
+@sub.command("check", help="Vérifier la cohérence et la complétude des catalogues (code 1 en cas d'erreur).")
+def check(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> None:
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.catalogue.check import check_catalogue
+
+    findings = check_catalogue(load_catalogue(catalogues))
+    counts = {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
+    if fmt is Format.json:
+        echo_json({"constats": [f.model_dump(mode="json") for f in findings], "nombres": counts})
+    elif fmt is Format.markdown:
+        stdout.print(findings_markdown(findings), markup=False)
+    else:
+        for f in findings:
+            stdout.print(finding_line(f), style=SEVERITY_STYLE[f.severite], markup=False)
+        stdout.print(
+            f"Catalogues chargés et vérifiés : {counts['erreur']} erreur(s), {counts['avertissement']} "
+            f"avertissement(s), {counts['info']} information(s).",
+            markup=False,
+        )
+    if counts["erreur"]:
+        raise typer.Exit(code=1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command(s) of this module to `app`."""
+    """Add the `catalogue` command group to `app`."""
+    app.add_typer(sub, name="catalogue")

@@ -1,9 +1,40 @@
-"""`lotsmarche example` (to be written)."""
+"""`lotsmarche example --out DIR [--force]`: write the bundled Boulonnais example to edit."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from lotsmarche.cli._common import stdout
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command(s) of this module to `app`."""
+    """Add the `example` command to `app`."""
+
+    @app.command(
+        "example",
+        help=(
+            "Écrit l'exemple intégré (groupement de commandes de produits de la mer du Boulonnais) : "
+            "groupement.yaml, demande.csv, sourcing.csv et LISEZMOI.md, à modifier."
+        ),
+    )
+    def example(
+        out: Annotated[Path, typer.Option("--out", help="Dossier où écrire les fichiers de l'exemple.")],
+        force: Annotated[
+            bool, typer.Option("--force", help="Remplacer les fichiers de l'exemple déjà présents.")
+        ] = False,
+    ) -> None:
+        from lotsmarche.example import write_example
+
+        written = write_example(out, force=force)
+        stdout.print(f"Exemple écrit dans {out} :", markup=False)
+        for path in written:
+            stdout.print(f"  {path.name}", markup=False)
+        stdout.print(
+            "Pour produire le DCE de l'exemple : lotsmarche run "
+            f"{out / 'demande.csv'} --groupement {out / 'groupement.yaml'} "
+            f"--sourcing {out / 'sourcing.csv'} --out DOSSIER",
+            markup=False,
+        )

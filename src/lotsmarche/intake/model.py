@@ -44,6 +44,8 @@ class Demand:
         """SHA-256 of the canonical table (content only, not file names): the plan records it."""
         import hashlib
 
-        cols = [c for c in CANONICAL_COLUMNS if c not in ("fichier", "feuille", "ligne_source", "colonne_source")]
+        cols = [
+            c for c in CANONICAL_COLUMNS if c not in ("fichier", "feuille", "ligne_source", "colonne_source")
+        ]
         payload = self.table[cols].to_csv(index=False, lineterminator="\n").encode("utf-8")
         return hashlib.sha256(payload).hexdigest()

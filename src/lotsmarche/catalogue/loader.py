@@ -1,0 +1,393 @@
+"""Read and validate the catalogue files into a :class:`Catalogue`.
+
+Every entry is validated with its pydantic model; every problem is collected (not only the first) and
+reported in French with the file, the entry (its code) and the field, then cross-references between files
+are checked (families, packaging, labels, CPV codes, thresholds, territories). The result is cached per
+directory and per file state, because every command loads the catalogue.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from lotsmarche.catalogue.cpv import cpv_format_ok
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import CatalogueError, Problem
+from lotsmarche.models import (
+    Clause,
+    Commune,
+    CriteriaSet,
+    Famille,
+    Label,
+    LintPattern,
+    Packaging,
+    PackagingRule,
+    Product,
+    Supplier,
+    ThresholdRow,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+# File name -> model. Order matters only for the order of reported problems.
+YAML_FILES: dict[str, type[BaseModel]] = {
+    "familles.yaml": Famille,
+    "produits_mer.yaml": Product,
+    "produits_autres.yaml": Product,
+    "conditionnements.yaml": Packaging,
+    "labels.yaml": Label,
+    "seuils.yaml": ThresholdRow,
+    "fournisseurs.yaml": Supplier,
+    "clauses.yaml": Clause,
+    "criteres.yaml": CriteriaSet,
+    "regles_emballage.yaml": PackagingRule,
+    "lint.yaml": LintPattern,
+}
+# Files written by other stages: while they do not exist yet the catalogue loads with an empty list.
+# TODO(integrator): make them mandatory once the rules helper has delivered them.
+OPTIONAL_FILES = frozenset({"clauses.yaml", "criteres.yaml", "regles_emballage.yaml", "lint.yaml"})
+CSV_FILES = ("territoires.csv", "cpv.csv")
+ALL_FILES = (*YAML_FILES, *CSV_FILES)
+HEADLINE = "Catalogue invalide"
+
+
+class _DecimalLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML loader reading floats as Decimal: money must never pass through binary floats."""
+
+
+def _decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
+    return Decimal(text)
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+
+
+def load(directory: Path | None = None) -> Catalogue:
+    """Load the catalogues from ``directory`` (same file names) or the packaged ones when None.
+
+    Raises :class:`CatalogueError` listing every problem. Cached per directory and file state
+    (modification time and size), so an edited copy is re-read but repeated loads cost a few stat calls.
+    """
+    from lotsmarche.resources import catalogues_dir
+
+    packaged = directory is None
+    folder = (catalogues_dir() if directory is None else Path(directory)).resolve()
+    if not folder.is_dir():
+        raise CatalogueError(
+            HEADLINE,
+            [Problem(f"le dossier de catalogues « {directory} » n'existe pas ou n'est pas un dossier")],
+        )
+    stamp = tuple(_stat(folder / name) for name in ALL_FILES)
+    label = "catalogues" if packaged else str(directory)
+    return _load_cached(str(folder), label, stamp)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(folder: str, label: str, stamp: tuple[tuple[int, int] | None, ...]) -> Catalogue:
+    del stamp  # part of the cache key only
+    return _Reader(Path(folder), label).read()
+
+
+class _Reader:
+    """One loading pass: collects problems across all files before raising."""
+
+    def __init__(self, folder: Path, label: str) -> None:
+        self.folder = folder
+        self.label = label
+        self.problems: list[Problem] = []
+        self.versions: dict[str, str] = {}
+        self.lines: dict[str, list[int | None]] = {}  # file -> line of each entry (for messages)
+        self.indices: dict[str, dict[str, int]] = {}  # file -> entry key -> position in the file
+
+    def index_of(self, name: str, entry: str, default: int | None = None) -> int | None:
+        return self.indices.get(name, {}).get(entry, default)
+
+    def has_problem(self, name: str) -> bool:
+        where = self.where(name)
+        return any(p.fichier == where for p in self.problems)
+
+    # -- problem helpers ---------------------------------------------------------------------------
+
+    def where(self, name: str) -> str:
+        return f"{self.label}/{name}"
+
+    def add(self, name: str, message: str, entry: str | None = None, champ: str | None = None,
+            index: int | None = None) -> None:
+        parts = []
+        if entry is not None:
+            parts.append(f"entrée « {entry} »")
+        if champ:
+            parts.append(f"champ « {champ} »")
+        text = f"{', '.join(parts)} : {message}" if parts else message
+        line = None
+        if index is not None:
+            lines = self.lines.get(name, [])
+            line = lines[index] if index < len(lines) else None
+        self.problems.append(Problem(text, fichier=self.where(name), ligne=line))
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def read(self) -> Catalogue:
+        raw: dict[str, list[Any]] = {}
+        for name in YAML_FILES:
+            raw[name] = self._read_yaml(name)
+        cpv = self._read_cpv()
+        communes = self._read_communes()
+
+        familles = self._validate_keyed("familles.yaml", raw, Famille, "code")
+        produits = self._validate_keyed("produits_mer.yaml", raw, Product, "code")
+        autres = self._validate_keyed("produits_autres.yaml", raw, Product, "code")
+        for code in sorted(set(produits) & set(autres)):
+            self.add("produits_autres.yaml", "code produit déjà utilisé dans produits_mer.yaml", code, "code")
+        produits.update(autres)
+        conditionnements = self._validate_keyed("conditionnements.yaml", raw, Packaging, "code")
+        labels = self._validate_keyed("labels.yaml", raw, Label, "code")
+        seuils = list(self._validate_keyed("seuils.yaml", raw, ThresholdRow, "id").values())
+        fournisseurs = list(self._validate_keyed("fournisseurs.yaml", raw, Supplier, "nom").values())
+        clauses = list(self._validate_keyed("clauses.yaml", raw, Clause, "id").values())
+        criteres = list(self._validate_keyed("criteres.yaml", raw, CriteriaSet, "id").values())
+        regles = self._validate_list("regles_emballage.yaml", raw, PackagingRule)
+        lint = list(self._validate_keyed("lint.yaml", raw, LintPattern, "code").values())
+
+        from lotsmarche.catalogue import crosscheck
+
+        crosscheck.run(
+            self,
+            crosscheck.Tables(familles, produits, conditionnements, labels, seuils, communes, fournisseurs,
+                              clauses, criteres, regles, cpv),
+        )
+        if self.problems:
+            raise CatalogueError(HEADLINE, self.problems)
+
+        postcodes: dict[str, list[str]] = {}
+        for commune in communes.values():
+            for cp in commune.codes_postaux:
+                postcodes.setdefault(cp, []).append(commune.code_insee)
+        return Catalogue(
+            dossier=self.folder,
+            familles=dict(sorted(familles.items())),
+            produits=dict(sorted(produits.items())),
+            conditionnements=dict(sorted(conditionnements.items())),
+            labels=dict(sorted(labels.items(), key=lambda kv: (kv[1].priorite, kv[0]))),
+            seuils=sorted(seuils, key=lambda r: r.du),
+            communes=dict(sorted(communes.items())),
+            codes_postaux={cp: sorted(codes) for cp, codes in sorted(postcodes.items())},
+            fournisseurs=fournisseurs,
+            clauses=clauses,
+            criteres=criteres,
+            regles_emballage=regles,
+            lint=lint,
+            cpv=cpv,
+            versions=dict(sorted(self.versions.items())),
+        )
+
+    def _read_yaml(self, name: str) -> list[Any]:
+        path = self.folder / name
+        if not path.is_file():
+            if name not in OPTIONAL_FILES:
+                self.add(name, "fichier absent du dossier de catalogues")
+            return []
+        try:
+            node, data = _parse(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            self.add(name, "le fichier n'est pas encodé en UTF-8")
+            return []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (ligne {mark.line + 1})" if mark is not None else ""
+            self.add(name, f"YAML illisible{where} : {getattr(exc, 'problem', None) or exc}")
+            return []
+        if not isinstance(data, dict) or "entries" not in data:
+            self.add(name, "le fichier doit être un dictionnaire avec les clés « version », « sources » et "
+                           "« entries »")
+            return []
+        self._header(name, data)
+        entries = data["entries"]
+        if not isinstance(entries, list):
+            self.add(name, "« entries » doit être une liste d'entrées")
+            return []
+        self.lines[name] = _entry_lines(node, len(entries))
+        return entries
+
+    def _header(self, name: str, data: dict[str, Any]) -> None:
+        version = data.get("version")
+        try:
+            date.fromisoformat(str(version))
+        except ValueError:
+            self.add(name, f"« version » doit être la date de vérification au format AAAA-MM-JJ (lu : {version!r})")
+        else:
+            self.versions[name] = str(version)
+        sources = data.get("sources")
+        if not isinstance(sources, list) or not sources or not all(isinstance(s, str) for s in sources):
+            self.add(name, "« sources » doit être une liste non vide de textes (d'où viennent les données)")
+        extra = sorted(set(data) - {"version", "sources", "entries"})
+        if extra:
+            self.add(name, f"clés inconnues en tête de fichier : {', '.join(extra)}")
+
+    def _read_csv(self, name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+        path = self.folder / name
+        if not path.is_file():
+            self.add(name, "fichier absent du dossier de catalogues")
+            return []
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            self.add(name, "le fichier n'est pas encodé en UTF-8")
+            return []
+        reader = csv.reader(io.StringIO(text))
+        header = [h.strip() for h in next(reader, [])]
+        missing = [c for c in columns if c not in header]
+        if missing:
+            self.add(name, f"colonnes manquantes : {', '.join(missing)} (attendu : {','.join(columns)})")
+            return []
+        rows = [dict(zip(header, row, strict=False)) for row in reader if row]
+        self.lines[name] = [i + 2 for i in range(len(rows))]  # header is line 1
+        return rows
+
+    def _read_cpv(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i, row in enumerate(self._read_csv("cpv.csv", ("CODE", "FR"))):
+            code = (row.get("CODE") or "").strip()
+            if not cpv_format_ok(code):
+                self.add("cpv.csv", "code CPV mal formé : 8 chiffres, un tiret et le chiffre de contrôle", code,
+                         "CODE", i)
+                continue
+            if code in out:
+                self.add("cpv.csv", "code CPV en double", code, "CODE", i)
+            out[code] = (row.get("FR") or "").strip()
+        return out
+
+    def _read_communes(self) -> dict[str, Commune]:
+        name = "territoires.csv"
+        cols = ("code_insee", "nom", "codes_postaux", "population", "epci_siren", "epci_nom", "territoire")
+        out: dict[str, Commune] = {}
+        for i, row in enumerate(self._read_csv(name, cols)):
+            data: dict[str, Any] = {c: (row.get(c) or "").strip() for c in cols}
+            # Several postcodes are separated by "|" (or a space in hand-edited copies).
+            data["codes_postaux"] = sorted(set(data["codes_postaux"].replace("|", " ").split()))
+            commune = self._validate_one(name, i, data, Commune, data["code_insee"] or None)
+            if commune is None:
+                continue
+            if commune.code_insee in out:
+                self.add(name, "code INSEE en double", commune.code_insee, "code_insee", i)
+            out[commune.code_insee] = commune
+            self.indices.setdefault(name, {})[commune.code_insee] = i
+        return out
+
+    # -- validation ----------------------------------------------------------------------------------
+
+    def _validate_one(self, name: str, index: int, data: Any, model: type[M], key: str | None) -> M | None:
+        entry = key if key else f"n° {index + 1}"
+        if not isinstance(data, dict):
+            self.add(name, "l'entrée doit être un dictionnaire de champs", entry, None, index)
+            return None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                champ = ".".join(str(p) for p in err["loc"]) or None
+                self.add(name, french_error(err), entry, champ, index)
+            return None
+
+    def _validate_keyed(self, name: str, raw: dict[str, list[Any]], model: type[M], key: str) -> dict[str, M]:
+        out: dict[str, M] = {}
+        for i, data in enumerate(raw[name]):
+            ident = data.get(key) if isinstance(data, dict) else None
+            ident_s = str(ident) if ident not in (None, "") else None
+            obj = self._validate_one(name, i, data, model, ident_s)
+            if obj is None:
+                continue
+            value = str(getattr(obj, key))
+            if value in out:
+                self.add(name, f"« {key} » en double (chaque entrée doit avoir un {key} unique)", value, key, i)
+                continue
+            out[value] = obj
+            self.indices.setdefault(name, {})[value] = i
+        return out
+
+    def _validate_list(self, name: str, raw: dict[str, list[Any]], model: type[M]) -> list[M]:
+        out: list[M] = []
+        for i, data in enumerate(raw[name]):
+            ident = data.get("code") if isinstance(data, dict) else None
+            obj = self._validate_one(name, i, data, model, str(ident) if ident else None)
+            if obj is not None:
+                out.append(obj)
+                self.indices.setdefault(name, {}).setdefault(str(ident), i)
+        return out
+
+
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once, keeping the node tree (for line numbers) and the data (safe constructors only)."""
+    loader = _DecimalLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def _entry_lines(node: yaml.Node | None, count: int) -> list[int | None]:
+    """1-based line of each entry of ``entries`` (so a user can jump to it in an editor)."""
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == "entries" and isinstance(v, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in v.value]
+    return [None] * count
+
+
+_TYPE_MESSAGES: dict[str, str] = {
+    "missing": "champ obligatoire manquant",
+    "extra_forbidden": "champ inconnu (faute de frappe ?)",
+    "string_type": "valeur invalide : un texte est attendu",
+    "int_type": "valeur invalide : un nombre entier est attendu",
+    "int_parsing": "valeur invalide : un nombre entier est attendu",
+    "int_from_float": "valeur invalide : un nombre entier est attendu",
+    "decimal_parsing": "valeur invalide : un nombre décimal est attendu",
+    "decimal_type": "valeur invalide : un nombre décimal est attendu",
+    "bool_type": "valeur invalide : true ou false est attendu",
+    "bool_parsing": "valeur invalide : true ou false est attendu",
+    "date_type": "valeur invalide : une date AAAA-MM-JJ est attendue",
+    "date_parsing": "valeur invalide : une date AAAA-MM-JJ est attendue",
+    "date_from_datetime_parsing": "valeur invalide : une date AAAA-MM-JJ est attendue",
+    "list_type": "valeur invalide : une liste est attendue",
+    "dict_type": "valeur invalide : un dictionnaire est attendu",
+    "model_type": "valeur invalide : un dictionnaire de champs est attendu",
+    "greater_than_equal": "valeur invalide : trop petite",
+    "less_than_equal": "valeur invalide : trop grande",
+}
+
+
+def french_error(err: Any) -> str:
+    """A pydantic error in French: what is wrong and, for a bad value, the value read."""
+    kind = str(err.get("type", ""))
+    value = err.get("input")
+    shown = f" (lu : {value!r})" if kind != "missing" and not isinstance(value, dict | list) else ""
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"valeur invalide : {value!r} n'est pas une valeur admise ({expected.replace(' or ', ', ')})"
+    if kind == "value_error":
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        return f"valeur invalide : {msg}"
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind] + ("" if kind in ("missing", "extra_forbidden") else shown)
+    return f"valeur invalide{shown}"
+

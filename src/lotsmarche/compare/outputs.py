@@ -1,0 +1,198 @@
+"""Files of a comparison: comparaison.xlsx, comparaison.md, comparaison.png and lots_<stratégie>.json.
+
+Everything is rendered in memory first, then written into a temporary folder next to the target and moved
+into place, so a failure never leaves a half-written comparison; existing files are kept unless ``force``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from lotsmarche.compare.metrics import COLUMNS, column_value
+from lotsmarche.compare.table import Comparison, comparison_markdown, headers
+from lotsmarche.errors import OutputExistsError, Problem, RenderError
+from lotsmarche.models import LotPlan
+
+XLSX_FORMATS = {
+    "int": "0",
+    "money": "#,##0.00",
+    "share": "0.00%",
+    "decimal": "0.00",
+}
+BEST_FILL = "C6EFCE"  # the spreadsheet convention for "good" (light green)
+
+
+def lots_file_name(strategie: str) -> str:
+    """lots_<stratégie>.json with a safe file name ("plan:mon plan.yaml" → lots_plan-mon-plan.json)."""
+    stem = strategie.removeprefix("plan:")
+    stem = re.sub(r"\.ya?ml$", "", stem, flags=re.IGNORECASE)
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "plan"
+    return f"lots_{'plan-' if strategie.startswith('plan:') else ''}{safe}.json"
+
+
+def comparison_xlsx(cmp: Comparison) -> bytes:
+    """One row per strategy, French headers and number formats, every text cell a literal string."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comparaison"
+    bold = Font(bold=True)
+    fill = PatternFill("solid", start_color=BEST_FILL, end_color=BEST_FILL)
+    for c, text in enumerate(headers(cmp.k), start=1):
+        cell = ws.cell(row=1, column=c)
+        _literal(cell, text)
+        cell.font = bold
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, row in enumerate(cmp.lignes, start=2):
+        _literal(ws.cell(row=r, column=1), row.strategie)
+        for c, col in enumerate(COLUMNS, start=2):
+            cell = ws.cell(row=r, column=c)
+            value = column_value(row, col.key)
+            if value is None:
+                _literal(cell, "—")
+            elif col.kind == "text":
+                _literal(cell, str(value))
+            else:
+                cell.value = int(value) if col.kind == "int" else Decimal(value)
+                cell.number_format = XLSX_FORMATS[col.kind]
+            if row.strategie in cmp.meilleurs.get(col.key, []):
+                cell.fill = fill
+                cell.font = bold
+    ws.freeze_panes = "B2"
+    ws.column_dimensions["A"].width = 24
+    for c in range(2, len(COLUMNS) + 2):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = 18
+    legend = ws.cell(row=len(cmp.lignes) + 3, column=1)
+    _literal(
+        legend,
+        f"Surligné : meilleure valeur de la colonne. Servable : au moins {cmp.k} fournisseurs du sourçage "
+        "peuvent servir le lot. Parts calculées sur le total des montants maximums.",
+    )
+    buf = io.BytesIO()
+    wb.properties.creator = "lotsmarche"
+    wb.save(buf)
+    return _normalise_zip(buf.getvalue())
+
+
+def _literal(cell: object, text: str) -> None:
+    # openpyxl turns a string starting with "=" into a formula: force the string type (data is never code).
+    cell.value = text  # type: ignore[attr-defined]
+    cell.data_type = "s"  # type: ignore[attr-defined]
+
+
+def _normalise_zip(data: bytes) -> bytes:
+    """Rewrite the xlsx zip with fixed timestamps and no creation date: same inputs, same bytes."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", payload)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, payload)
+    return out.getvalue()
+
+
+def comparison_png(cmp: Comparison) -> bytes:
+    """Lots (x) against value servable by ≥ k suppliers (y, %), one labelled point per strategy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 5.5), dpi=100)
+    ax = fig.add_subplot()
+    points = sorted(
+        ((r.nb_lots, float(r.part_valeur_servable_k * 100), r.strategie) for r in cmp.lignes),
+        key=lambda p: (p[0], -p[1], p[2]),
+    )
+    best = set(cmp.meilleurs.get("nb_lots", [])) & set(cmp.meilleurs.get("part_valeur_servable_k", []))
+    seen: dict[tuple[int, float], int] = {}
+    for x, y, name in points:
+        stacked = seen.get((x, y), 0)  # strategies with the same result: labels stacked, not overlaid
+        seen[x, y] = stacked + 1
+        colour = "#1a7f37" if name in best else "#1f4e79"
+        ax.scatter([x], [y], s=90, color=colour, zorder=3)
+        ax.annotate(
+            name, (x, y), xytext=(8, 6 - 14 * stacked), textcoords="offset points", fontsize=10, color=colour
+        )
+    xs = [p[0] for p in points] or [0]
+    ax.set_xlim(0, max(xs) * 1.25 + 1)
+    ax.set_ylim(-5, 110)
+    ax.set_xlabel("Nombre de lots")
+    ax.set_ylabel(f"Part de la valeur servable par au moins {cmp.k} fournisseurs (%)")
+    ax.set_title("Allotissements comparés : nombre de lots et ouverture aux fournisseurs")
+    ax.grid(True, color="#dddddd", zorder=0)
+    ax.axhline(100, color="#999999", linewidth=0.8, linestyle="--", zorder=1)
+    ax.text(
+        0.99,
+        0.02,
+        "En haut à gauche : moins de lots, tous servables",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="#555555",
+    )
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def write_comparison(
+    cmp: Comparison, out_dir: Path, plans: dict[str, LotPlan] | None = None, force: bool = False
+) -> list[Path]:
+    """Write the comparison files (and each plan's lots json) into ``out_dir``; returns the paths, sorted."""
+    files: dict[str, bytes] = {
+        "comparaison.xlsx": comparison_xlsx(cmp),
+        "comparaison.md": comparison_markdown(cmp).encode("utf-8"),
+        "comparaison.png": comparison_png(cmp),
+    }
+    if plans:
+        from lotsmarche.lotsjson import plan_to_json
+
+        for name, plan in plans.items():
+            files[lots_file_name(name)] = plan_to_json(plan).encode("utf-8")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RenderError(
+            "Dossier de sortie invalide", [Problem(f"{out_dir} existe et n'est pas un dossier")]
+        )
+    existing = sorted(name for name in files if (out_dir / name).exists())
+    if existing and not force:
+        raise OutputExistsError(
+            "Fichiers de sortie déjà présents",
+            [
+                Problem(f"{out_dir / name} existe déjà (utilisez --force pour le remplacer)")
+                for name in existing
+            ],
+        )
+    parent = out_dir.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    try:
+        for name, payload in files.items():
+            (tmp / name).write_bytes(payload)
+        if not out_dir.exists():
+            tmp.rename(out_dir)  # the whole folder appears at once
+        else:
+            for name in files:
+                (tmp / name).replace(out_dir / name)
+    except OSError as exc:
+        raise RenderError(
+            "Écriture de la comparaison impossible", [Problem(str(exc), fichier=str(out_dir))]
+        ) from exc
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return sorted(out_dir / name for name in files)

@@ -1,0 +1,235 @@
+"""groupement.yaml → :class:`~lotsmarche.models.Groupement`, with French messages naming each bad key.
+
+The YAML keys are the model's field names. Conveniences a buyer expects are accepted before validation:
+a launch date written ``01/09/2026``, a member kind written ``Collège`` or ``EHPAD``; a commune member's
+population is filled from the catalogue territories; the coordinator defaults to the first member.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import InputError, Problem
+from lotsmarche.intake.members import kind_from_text
+from lotsmarche.models import MEMBER_KINDS, Groupement, Member
+from lotsmarche.text import fold
+
+HEADLINE = "Fichier groupement invalide"
+_FR_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def load_groupement(path: Path | None, cat: Catalogue) -> Groupement:
+    """Read and validate groupement.yaml (defaults when ``path`` is None); raise InputError otherwise."""
+    if path is None:
+        return Groupement()
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(HEADLINE, [Problem("fichier introuvable", fichier=str(path))]) from None
+    except (OSError, UnicodeDecodeError):
+        raise InputError(
+            HEADLINE,
+            [Problem("fichier illisible : un fichier texte YAML en UTF-8 est attendu", fichier=name)],
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark is not None else ""
+        raise InputError(
+            HEADLINE,
+            [
+                Problem(
+                    f"syntaxe YAML invalide{where} : vérifiez l'indentation, les "
+                    "deux-points et les guillemets",
+                    fichier=name,
+                )
+            ],
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(
+            HEADLINE,
+            [
+                Problem(
+                    "le fichier doit contenir des champs « clé: valeur » "
+                    "(nom, membres, date_lancement, duree...)",
+                    fichier=name,
+                )
+            ],
+        )
+    problems: list[Problem] = []
+    data = _prepare(data, name, problems)  # bad values it reports are replaced so validation goes on
+    try:
+        groupement = Groupement.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(HEADLINE, problems + [_problem(err, name) for err in exc.errors()]) from None
+    if problems:
+        raise InputError(HEADLINE, problems)
+    return _complete(groupement, cat, name)
+
+
+def _prepare(data: dict[Any, Any], name: str, problems: list[Problem]) -> dict[Any, Any]:
+    """Accept French date and kind spellings before the strict validation."""
+    out = dict(data)
+    launch = out.get("date_lancement")
+    if isinstance(launch, str):
+        m = _FR_DATE.match(launch)
+        try:
+            if m:
+                out["date_lancement"] = date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            else:
+                out["date_lancement"] = date.fromisoformat(launch.strip())
+        except ValueError:
+            del out["date_lancement"]
+            problems.append(
+                Problem(
+                    f"champ « date_lancement » : « {launch} » n'est pas une date (formats acceptés : "
+                    f"2026-09-01 ou "
+                    "01/09/2026)",
+                    fichier=name,
+                )
+            )
+    members = out.get("membres")
+    if isinstance(members, list):
+        fixed: list[Any] = []
+        for i, m in enumerate(members):
+            if isinstance(m, dict) and isinstance(m.get("type"), str):
+                kind = kind_from_text(m["type"])
+                if kind is None:
+                    problems.append(
+                        Problem(
+                            f"champ « membres[{i + 1}].type » : type de membre « {m['type']} » inconnu ; "
+                            f"types possibles : {', '.join(MEMBER_KINDS)}",
+                            fichier=name,
+                        )
+                    )
+                    fixed.append({**m, "type": "administration"})
+                else:
+                    fixed.append({**m, "type": kind})
+                continue
+            fixed.append(m)
+        out["membres"] = fixed
+    return out
+
+
+def _complete(g: Groupement, cat: Catalogue, name: str) -> Groupement:
+    problems: list[Problem] = []
+    membres: list[Member] = []
+    seen: dict[str, int] = {}
+    for i, m in enumerate(g.membres, start=1):
+        key = fold(m.nom)
+        if key in seen:
+            problems.append(
+                Problem(
+                    f"champ « membres[{i}].nom » : membre « {m.nom} » déclaré deux fois "
+                    f"(membres n° {seen[key]} et {i})",
+                    fichier=name,
+                )
+            )
+        seen[key] = i
+        if m.commune and m.population is None and m.type == "commune":
+            commune = cat.commune(m.commune)
+            if commune is None:
+                problems.append(
+                    Problem(
+                        f"champ « membres[{i}].commune » : commune « {m.commune} » absente "
+                        f"du référentiel des "
+                        f"territoires ; indiquez sa population (champ « membres[{i}].population »)",
+                        fichier=name,
+                    )
+                )
+            else:
+                membres.append(m.model_copy(update={"population": commune.population}))
+                continue
+        membres.append(m)
+    coordonnateur = g.coordonnateur
+    if membres:
+        if coordonnateur is None:
+            coordonnateur = membres[0].nom
+        else:
+            match = [m.nom for m in membres if fold(m.nom) == fold(coordonnateur)]
+            if not match:
+                listed = ", ".join(f"« {m.nom} »" for m in membres)
+                problems.append(
+                    Problem(
+                        f"champ « coordonnateur » : « {coordonnateur} » n'est pas un membre du "
+                        f"groupement ; membres : {listed}",
+                        fichier=name,
+                    )
+                )
+            else:
+                coordonnateur = match[0]
+    if problems:
+        raise InputError(HEADLINE, problems)
+    return g.model_copy(update={"membres": membres, "coordonnateur": coordonnateur})
+
+
+_MESSAGES = {
+    "missing": "champ obligatoire manquant",
+    "extra_forbidden": "champ inconnu (faute de frappe ?)",
+    "int_parsing": "nombre entier attendu",
+    "int_type": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "decimal_parsing": "nombre attendu",
+    "decimal_type": "nombre attendu",
+    "float_parsing": "nombre attendu",
+    "bool_parsing": "oui/non (true/false) attendu",
+    "bool_type": "oui/non (true/false) attendu",
+    "string_type": "texte attendu",
+    "list_type": "liste attendue (lignes commençant par « - »)",
+    "dict_type": "ensemble de champs « clé: valeur » attendu",
+    "model_type": "ensemble de champs « clé: valeur » attendu",
+    "model_attributes_type": "ensemble de champs « clé: valeur » attendu",
+    "date_type": "date attendue (2026-09-01 ou 01/09/2026)",
+    "date_parsing": "date attendue (2026-09-01 ou 01/09/2026)",
+    "date_from_datetime_parsing": "date attendue (2026-09-01 ou 01/09/2026)",
+    "date_from_datetime_inexact": "date sans heure attendue",
+}
+
+
+def _problem(err: Any, name: str) -> Problem:
+    loc = _loc_text(err.get("loc", ()))
+    kind = err.get("type", "")
+    if loc == "duree" and kind == "value_error" and "reconductions" in (err.get("input") or {}):
+        loc = "duree.reconductions"  # the renewals are what a buyer changes to stay within 4 years
+    if kind == "value_error":
+        message = str(err.get("msg", "")).removeprefix("Value error, ")
+    elif kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        message = (
+            f"valeur « {err.get('input')} » non admise ; valeurs possibles : {expected.replace(' or ', ', ')}"
+        )
+    elif kind in ("greater_than_equal", "greater_than"):
+        message = (
+            f"valeur trop petite (minimum : {err.get('ctx', {}).get('ge', err.get('ctx', {}).get('gt'))})"
+        )
+    else:
+        message = _MESSAGES.get(kind, f"valeur invalide ({err.get('msg', '')})")
+        if (
+            kind not in ("missing", "extra_forbidden")
+            and "input" in err
+            and not isinstance(err["input"], dict)
+        ):
+            message = f"« {err['input']} » : {message}"
+    return Problem(f"champ « {loc} » : {message}" if loc else message, fichier=name)
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    """Key path as a user reads it: ``duree.reconductions``, ``membres[2].type`` (1-based)."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

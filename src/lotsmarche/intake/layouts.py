@@ -1,0 +1,295 @@
+"""Turn a located table into demand lines of text, whatever its layout (long, survey, one file per member).
+
+The result of every layout is a :class:`LongPart`: the columns of the long layout, all as text, with the
+row and the column each value came from, so that validation can name the exact cell of a problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lotsmarche.intake.headers import (
+    DEMAND_ALIASES,
+    EXPECTED_DEMAND,
+    MEMBERS_ALIASES,
+    SURVEY_INFO,
+    duplicate_headers,
+    field_of,
+    header_key,
+    is_demand_header,
+    is_long_header,
+    is_members_header,
+    map_headers,
+)
+from lotsmarche.intake.members import SiteInfo
+from lotsmarche.intake.tabular import FORMULA_ERRORS, AddProblem, RawSource, RawTable, csv_table, sheet_table
+from lotsmarche.intake.values import parse_postcode
+from lotsmarche.text import fold
+
+VALUE_FIELDS = (
+    "membre",
+    "site_livraison",
+    "code_postal",
+    "produit",
+    "quantite",
+    "unite",
+    "prix_unitaire_ht",
+    "mois",
+    "label_requis",
+    "conditionnement",
+    "livraisons_par_semaine",
+)
+_INFO_SHEETS = {"instructions", "notice", "aide", "mode d'emploi", "lisez-moi", "readme"}
+_MEMBER_SHEETS = {"membres", "members", "sites", "sites de livraison"}
+_ZERO = re.compile(r"[+-]?0*(?:[.,]0*)?")
+_MEMBER_CELL = re.compile(r"^\s*(membre|etablissement|member)\s*:?\s*(.*)$")
+
+
+@dataclass
+class LongPart:
+    """Demand lines of one table, as text. ``headers`` names the source column of each field."""
+
+    fichier: str
+    feuille: str
+    data: pd.DataFrame  # VALUE_FIELDS (str) + ligne_source (int64) + colonne_source (str)
+    headers: dict[str, str]
+    survey: bool = False  # survey layout: the quantity column is the member column (colonne_source)
+
+
+@dataclass
+class Extracted:
+    parts: list[LongPart] = field(default_factory=list)
+    sites: list[tuple[SiteInfo, str, str, int]] = field(default_factory=list)  # info, fichier, feuille, row
+    ignored_sheets: list[tuple[str, str]] = field(default_factory=list)  # (fichier, feuille)
+
+
+def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracted) -> None:
+    """Find the demand tables (and the "Membres" sheet) of one source and append them to ``out``."""
+    if source.csv_text is not None:
+        table = csv_table(source, is_demand_header, add, EXPECTED_DEMAND)
+        if table is not None:
+            _table_to_part(table, add, out)
+        return
+    found = False
+    for title, grid in source.sheets.items():
+        key = fold(title)
+        if key in _MEMBER_SHEETS:
+            _read_members_sheet(source.fichier, title, grid, add, out)
+            continue
+        if sheet is not None and title != sheet:
+            continue
+        if sheet is None and key in _INFO_SHEETS:
+            continue
+        table = sheet_table(source.fichier, title, grid, is_demand_header)
+        if table is None:
+            if sheet is not None:
+                add(
+                    f"aucune ligne d'en-tête reconnue ; colonnes attendues : {EXPECTED_DEMAND}",
+                    fichier=source.fichier,
+                    feuille=title,
+                )
+            elif any(c.strip() for row in grid for c in row):
+                out.ignored_sheets.append((source.fichier, title))
+            continue
+        found = True
+        _table_to_part(table, add, out)
+    if not found and sheet is None:
+        add(
+            "aucune feuille ne contient de ligne d'en-tête reconnue ; colonnes attendues : "
+            f"{EXPECTED_DEMAND}",
+            fichier=source.fichier,
+        )
+
+
+def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: AddProblem) -> bool:
+    ok = True
+    for pos, text in duplicate_headers(table.headers, aliases):
+        add(
+            f"en-tête en double : la colonne « {text} » apparaît plusieurs fois (colonne n° {pos + 1})",
+            fichier=table.fichier,
+            feuille=table.feuille or None,
+            ligne=table.header_row,
+            colonne=text,
+        )
+        ok = False
+    for row in table.data.attrs.get("overflow", []):
+        add(
+            "valeur(s) à droite de la dernière colonne d'en-tête : ajoutez un en-tête ou supprimez-les",
+            fichier=table.fichier,
+            feuille=table.feuille or None,
+            ligne=row,
+        )
+        ok = False
+    errors = table.data.isin(FORMULA_ERRORS)
+    if errors.to_numpy().any():
+        for col in table.data.columns[errors.any(axis=0).to_numpy()]:
+            for i in errors.index[errors[col]][:50]:
+                add(
+                    f"erreur de formule « {table.data.at[i, col]!s} » : corrigez la cellule dans le classeur",
+                    fichier=table.fichier,
+                    feuille=table.feuille or None,
+                    ligne=int(table.rows.to_numpy(dtype="int64")[i]),
+                    colonne=table.headers[int(col)],
+                )
+    return ok
+
+
+def _table_to_part(table: RawTable, add: AddProblem, out: Extracted) -> None:
+    if is_long_header(table.headers):
+        if _common_checks(table, DEMAND_ALIASES, add):
+            out.parts.append(_long_part(table))
+        return
+    if _common_checks(table, DEMAND_ALIASES | SURVEY_INFO, add):
+        part = _survey_part(table, add)
+        if part is not None:
+            out.parts.append(part)
+
+
+def _long_part(table: RawTable) -> LongPart:
+    mapping = map_headers(table.headers, DEMAND_ALIASES)
+    n = len(table.data)
+    cols: dict[str, object] = {}
+    headers: dict[str, str] = {}
+    by_field = {f: pos for pos, f in mapping.items()}
+    for f in VALUE_FIELDS:
+        if f in by_field:
+            cols[f] = table.data[by_field[f]]
+            headers[f] = table.headers[by_field[f]]
+        else:
+            cols[f] = pd.Series([""] * n, dtype=str)
+            headers[f] = f
+    data = pd.DataFrame(cols)
+    data["ligne_source"] = table.rows.to_numpy()
+    data["colonne_source"] = ""
+    return LongPart(table.fichier, table.feuille, data, headers)
+
+
+def _survey_part(table: RawTable, add: AddProblem) -> LongPart | None:
+    """Survey layout: one row per product, one quantity column per member (or one ``quantite`` column)."""
+    where = {"fichier": table.fichier, "feuille": table.feuille or None}
+    fields = {
+        pos: field_of(h, DEMAND_ALIASES) or field_of(h, SURVEY_INFO) for pos, h in enumerate(table.headers)
+    }
+    by_field: dict[str, int] = {}
+    for pos, f in fields.items():
+        if f is not None and f not in by_field:
+            by_field[f] = pos
+    member_cols: list[tuple[int, str]] = []
+    for pos, h in enumerate(table.headers):
+        if fields[pos] is not None:
+            continue
+        if not h.strip():
+            if (table.data[pos] != "").any():
+                add(
+                    "colonne sans en-tête contenant des valeurs : indiquez le nom du membre dans l'en-tête",
+                    ligne=table.header_row,
+                    colonne=f"n° {pos + 1}",
+                    **where,
+                )
+            continue
+        member_cols.append((pos, h.strip()))
+    if "quantite" in by_field:
+        if member_cols:
+            names = ", ".join(f"« {h} »" for _, h in member_cols)
+            add(
+                f"colonne « {table.headers[by_field['quantite']]} » et colonnes de membres "
+                f"({names}) à la fois : "
+                "une feuille par membre a une seule colonne de quantités",
+                ligne=table.header_row,
+                **where,
+            )
+            return None
+        member_cols = [(by_field["quantite"], _single_member_name(table))]
+    if not member_cols:
+        add(
+            "aucune colonne de quantités : ajoutez une colonne par membre (nom du membre en en-tête)",
+            ligne=table.header_row,
+            **where,
+        )
+        return None
+    pieces: list[pd.DataFrame] = []
+    headers = {f: table.headers[pos] for f, pos in by_field.items() if f in VALUE_FIELDS}
+    for pos, member in member_cols:
+        values = table.data[pos]
+        keep = ~values.str.fullmatch(_ZERO.pattern).fillna(False).to_numpy() & (values != "").to_numpy()
+        if not keep.any():
+            continue
+        piece = pd.DataFrame(
+            {
+                f: (table.data.loc[keep, by_field[f]] if f in by_field and f in VALUE_FIELDS else "")
+                for f in VALUE_FIELDS
+            }
+        )
+        piece["quantite"] = values[keep]
+        piece["membre"] = member
+        piece["ligne_source"] = table.rows.to_numpy()[keep]
+        piece["colonne_source"] = table.headers[pos]
+        pieces.append(piece)
+    if pieces:
+        data = pd.concat(pieces, ignore_index=True)
+    else:
+        data = pd.DataFrame({f: pd.Series([], dtype=str) for f in VALUE_FIELDS})
+        data["ligne_source"] = pd.Series([], dtype="int64")
+        data["colonne_source"] = pd.Series([], dtype=str)
+    for f in VALUE_FIELDS:
+        data[f] = data[f].astype(str)
+        headers.setdefault(f, f)
+    return LongPart(table.fichier, table.feuille, data, headers, survey=True)
+
+
+def _single_member_name(table: RawTable) -> str:
+    """Member of a one-member file: a "Membre : X" cell above the header, else the file name."""
+    for row in table.above:
+        cells = [c.strip() for c in row if c.strip()]
+        for i, cell in enumerate(cells):
+            m = _MEMBER_CELL.match(fold(cell))
+            if m:
+                if m.group(2):
+                    return cell.split(":", 1)[1].strip() if ":" in cell else cell[len(m.group(1)) :].strip()
+                if i + 1 < len(cells):
+                    return cells[i + 1]
+    stem = table.fichier.rsplit(".", 1)[0]
+    return stem.replace("_", " ").strip()
+
+
+def _read_members_sheet(
+    fichier: str, title: str, grid: list[list[str]], add: AddProblem, out: Extracted
+) -> None:
+    table = sheet_table(fichier, title, grid, is_members_header)
+    if table is None:
+        return
+    mapping = {f: pos for pos, f in map_headers(table.headers, MEMBERS_ALIASES).items()}
+    for i in range(len(table.data)):
+        row = int(table.rows.to_numpy(dtype="int64")[i])
+
+        def cell(name: str, i: int = i) -> str:
+            return str(table.data.iat[i, mapping[name]]).strip() if name in mapping else ""
+
+        membre = cell("membre")
+        if not membre:
+            continue
+        cp_text = cell("code_postal")
+        cp = parse_postcode(cp_text) if cp_text else None
+        if cp_text and cp is None:
+            add(
+                f"code postal « {cp_text} » invalide : 5 chiffres attendus (ex. 62200)",
+                fichier=fichier,
+                feuille=title,
+                ligne=row,
+                colonne=table.headers[mapping["code_postal"]],
+            )
+        info = SiteInfo(
+            membre=membre,
+            type=cell("type") or None,
+            site=cell("site_livraison") or None,
+            code_postal=cp,
+            commune=cell("commune") or None,
+        )
+        out.sites.append((info, fichier, title, row))
+
+
+def member_key(name: str) -> str:
+    return header_key(name)

@@ -1,0 +1,210 @@
+"""Entry point of intake: buyers' files → the canonical demand table (see :mod:`lotsmarche.intake`).
+
+Layouts, detected on the header row (the first row, title rows skipped, holding the expected columns):
+
+* **long** — one row per member × site × product: ``membre``, ``produit``, ``quantite`` required;
+  ``site_livraison`` (default: the member), ``code_postal`` (default: the member's, from the survey's
+  "Membres" sheet or the commune given in groupement.yaml), ``unite`` (default: the product unit),
+  ``prix_unitaire_ht`` (default: the catalogue reference price), ``mois``, ``label_requis``,
+  ``conditionnement`` (default: the product's), ``livraisons_par_semaine``. French or English names,
+  any case, accents, spaces or underscores (``Code postal``, ``CP``, ``Qté``, ``unit price``...).
+* **survey** (the sheet ``lotsmarche demand template`` writes) — one row per product (``code`` column,
+  informative columns such as libellé, unité, prix de référence) and one quantity column per member, the
+  member's name in the header. An empty cell or 0 means "no need". Sites and postcodes come from the
+  workbook's "Membres" sheet (membre, type, site de livraison, code postal), else from groupement.yaml.
+* **one file per member** — the survey layout with a single member column, or with a ``quantité`` column
+  and the member named in a "Membre : …" cell above the header (else the file name). Give all the files.
+
+Files: CSV (``;``, ``,`` or tab, sniffed; UTF-8 with or without BOM, else Windows-1252) or XLSX (every
+sheet except "Instructions"; ``sheet`` picks one). Numbers: ``12,5``, ``12.5``, ``1 234,5`` (space, NBSP,
+narrow NBSP), ``1.234,5``; quantities at most 3 decimals, prices at most 4 — never rounded silently.
+Months (``mois``): empty (the product's months of availability in the catalogue), ``toute l'année``,
+``1,2,3``, ``1-3``, ``janv-mars``, ``octobre à mars``, ``nov-fév`` (wraps over the new year), French or
+English month names.
+Units: kg, g, t, pièce (pce, u, unité), litre (l), cl, ml, colis, barquette, douzaine... converted to the
+product's unit (metric conversions and the product's ``conversions``).
+
+Every problem of every file is collected, then one :class:`~lotsmarche.errors.InputError` lists them
+(file, sheet, row as the user sees it, column header): a file is accepted whole or not at all. Cell
+contents are never evaluated (``=SUM(A1)`` or ``{{ x }}`` stay plain text).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import InputError, Problem
+from lotsmarche.intake.checks import BASE_GROUPEMENT, demand_warnings
+from lotsmarche.intake.layouts import Extracted, extract, member_key
+from lotsmarche.intake.members import SiteInfo, infer_kind, kind_from_text
+from lotsmarche.intake.model import CANONICAL_COLUMNS, Demand
+from lotsmarche.intake.tabular import read_source
+from lotsmarche.intake.validate import Context, validate_part
+from lotsmarche.models import MEMBER_KINDS, Finding, Groupement, Member
+
+MAX_PROBLEMS = 200
+HEADLINE = "Demande invalide : aucune ligne n'a été retenue, corrigez les problèmes suivants"
+
+
+class _Problems:
+    """All problems of a run; sorted by file (in the order given), sheet, row and column when raised."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def add(self, message: str, **where: object) -> None:
+        self.total += 1
+        if len(self.items) < 20 * MAX_PROBLEMS:
+            self.items.append(Problem(message, **where))  # type: ignore[arg-type]
+
+    def raise_if_any(self, order: dict[str, int]) -> None:
+        if not self.items:
+            return
+        items = sorted(
+            self.items,
+            key=lambda p: (order.get(p.fichier or "", -1), p.feuille or "", p.ligne or 0, p.colonne or ""),
+        )[:MAX_PROBLEMS]
+        if self.total > len(items):
+            items.append(Problem(f"… et {self.total - len(items)} autre(s) problème(s) du même genre"))
+        raise InputError(HEADLINE, items)
+
+
+def read_demand(
+    paths: list[Path], cat: Catalogue, groupement: Groupement, sheet: str | None = None
+) -> Demand:
+    """Read, normalise and validate the demand files; raise InputError listing every problem."""
+    problems = _Problems()
+    if not paths:
+        raise InputError(HEADLINE, [Problem("aucun fichier de demande indiqué")])
+    order = {Path(p).name: i for i, p in enumerate(paths)}
+    order.update({str(p): i for i, p in enumerate(paths)})
+    found = Extracted()
+    for path in paths:
+        source = read_source(Path(path), problems.add, sheet)
+        if source is not None:
+            extract(source, problems.add, sheet, found)
+
+    ctx = Context(cat=cat, add=problems.add)
+    types: dict[str, str] = {}
+    _known_sites(ctx, groupement=groupement, cat=cat, found=found, types=types, problems=problems)
+    frames = [f for part in found.parts if (f := validate_part(part, ctx)) is not None]
+    if not problems.items and not any(len(f) for f in frames):
+        problems.add(
+            "aucune quantité renseignée : la demande ne contient aucune ligne de besoin",
+            fichier=", ".join(Path(p).name for p in paths),
+        )
+    problems.raise_if_any(order)
+
+    table = _canonical(pd.concat(frames, ignore_index=True))
+    membres, member_findings = _members(table, groupement, ctx, types)
+    findings = (
+        demand_warnings(table, cat)
+        + member_findings
+        + [
+            Finding(
+                code="DEM-006",
+                severite="info",
+                message=(
+                    f"{fichier}, feuille « {feuille} » : aucune ligne d'en-tête reconnue, feuille ignorée."
+                ),
+                base_legale=BASE_GROUPEMENT,
+                correction="Si elle contient des besoins, ajoutez les en-têtes attendus ou indiquez --sheet.",
+            )
+            for fichier, feuille in found.ignored_sheets
+        ]
+    )
+    return Demand(
+        table=table, membres=membres, avertissements=findings, fichiers=[Path(p).name for p in paths]
+    )
+
+
+def _known_sites(
+    ctx: Context,
+    *,
+    groupement: Groupement,
+    cat: Catalogue,
+    found: Extracted,
+    types: dict[str, str],
+    problems: _Problems,
+) -> None:
+    """Members and sites known before reading the lines: groupement.yaml, then the survey "Membres" sheets."""
+    for m in groupement.membres:
+        key = member_key(m.nom)
+        ctx.members[key] = m.nom
+        commune = cat.commune(m.commune) if m.commune else None
+        cp = commune.codes_postaux[0] if commune and commune.codes_postaux else None
+        ctx.sites[key] = SiteInfo(membre=m.nom, type=m.type, code_postal=cp, commune=m.commune)
+    for info, fichier, feuille, row in found.sites:
+        key = member_key(info.membre)
+        name = ctx.members.setdefault(key, info.membre)
+        if info.type:
+            kind = kind_from_text(info.type)
+            if kind is None:
+                problems.add(
+                    f"type de membre « {info.type} » inconnu ; types possibles : {', '.join(MEMBER_KINDS)}",
+                    fichier=fichier,
+                    feuille=feuille,
+                    ligne=row,
+                    colonne="Type",
+                )
+            elif key not in types:
+                types[key] = kind
+        old = ctx.sites.get(key)
+        ctx.sites[key] = SiteInfo(
+            membre=name,
+            type=(old.type if old else None) or info.type,
+            site=info.site or (old.site if old else None),
+            code_postal=info.code_postal or (old.code_postal if old else None),
+            commune=info.commune or (old.commune if old else None),
+        )
+
+
+def _canonical(table: pd.DataFrame) -> pd.DataFrame:
+    """Order by membre, site, produit, then source order (the concatenation order); number the lines."""
+    keys = [pd.factorize(table[c], sort=True)[0] for c in ("produit", "site_livraison", "membre")]
+    order = np.lexsort([np.arange(len(table)), *keys])
+    table = table.iloc[order].reset_index(drop=True)
+    table.insert(0, "ligne", pd.Series(np.arange(1, len(table) + 1), dtype="int64"))
+    return table[list(CANONICAL_COLUMNS)]
+
+
+def _members(
+    table: pd.DataFrame, groupement: Groupement, ctx: Context, types: dict[str, str]
+) -> tuple[list[Member], list[Finding]]:
+    """The group's members, then those found only in the demand (kind from the survey, else the name)."""
+    membres = list(groupement.membres)
+    known = {member_key(m.nom) for m in membres}
+    findings: list[Finding] = []
+    for name in sorted(table["membre"].unique().tolist()):
+        key = member_key(name)
+        if key in known:
+            continue
+        known.add(key)
+        info = ctx.sites.get(key)
+        kind = types.get(key)
+        if kind is None:
+            kind, sure = infer_kind(name)
+            if not sure:
+                findings.append(
+                    Finding(
+                        code="DEM-005",
+                        severite="avertissement",
+                        message=(
+                            f"Le type du membre « {name} » n'a pas pu être déduit de son nom : il est traité "
+                            "comme une administration (les règles sur les emballages plastiques des "
+                            "cantines scolaires et des crèches ne lui sont pas appliquées)."
+                        ),
+                        base_legale=BASE_GROUPEMENT,
+                        correction=(
+                            "Déclarez le membre et son type dans groupement.yaml ou la feuille « Membres »."
+                        ),
+                        membre=name,
+                    )
+                )
+        membres.append(Member(nom=name, type=kind, commune=info.commune if info else None))
+    return membres, findings

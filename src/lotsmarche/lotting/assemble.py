@@ -1,0 +1,389 @@
+"""From groups of cells to priced lots: items, breakdowns, CPV, titles, numbering, suppliers able to serve.
+
+Everything is aggregated once for all lots with integer keys (group × product, × member, × site), so a
+million demand lines cost a few vectorised group-bys; only per-item results become ``Decimal``.
+Item price = quantity-weighted mean of the lines' prices rounded half-up to the cent; item amount =
+round_half_up(quantity × price, 0.01), the DQE line; lot amount = Σ item amounts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import LottingError, Problem
+from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
+from lotsmarche.lotting.cpv import index_by_prefix, lot_cpv
+from lotsmarche.lotting.lines import PreparedDemand, kg_of
+from lotsmarche.lotting.strategies import Group
+from lotsmarche.lotting.titles import base_title, make_unique, with_territory
+from lotsmarche.models import CONSERVATIONS, LotItem, RepartitionMembre, RepartitionSite, Supplier
+from lotsmarche.money import CENT, PRICE_SCALE, QTY_SCALE, round_cents
+
+DEFAULT_DELIVERIES_PER_WEEK = 1.0  # when a line gives no livraisons_par_semaine
+WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
+
+
+def qty(milli: int) -> Decimal:
+    """Quantity from thousandths, written without exponent or trailing zeros (stable JSON)."""
+    milli = int(milli)
+    whole, frac = divmod(milli, QTY_SCALE)
+    frac_text = f"{frac:03d}".rstrip("0")
+    return Decimal(f"{whole}.{frac_text}" if frac_text else str(whole))
+
+
+def months_of(mask: int) -> list[int]:
+    return [m + 1 for m in range(12) if mask >> m & 1]
+
+
+@dataclass
+class LotDraft:
+    """A lot before numbering and valuation."""
+
+    group: Group
+    famille: str
+    conservation: str
+    regime: str
+    items: list[LotItem]
+    sites: list[RepartitionSite]
+    membres: list[str]
+    territoires: list[str]
+    mois: list[int]
+    livraisons: int
+    annuel: Decimal
+    cpv_principal: str
+    cpv_secondaires: list[str]
+    groupe_espece: str | None
+    indice: str | None
+    indice_libelle: str | None
+    need: LotNeed
+    fournisseurs: list[str]
+    intitule: str = ""
+    first_line: int = 0
+
+
+def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy: str) -> np.ndarray:
+    """Every cell in exactly one group, and no group mixing homogeneity classes: the core invariant."""
+    n = prepared.nb_cells
+    group_of_cell = np.full(n, -1, dtype=np.int64)
+    cells = prepared.cells
+    for gi, group in enumerate(groups):
+        if not group.cells:
+            raise LottingError(
+                f"Stratégie « {strategy} » : groupe vide", [Problem(f"groupe {gi + 1} sans ligne")]
+            )
+        positions = np.asarray(group.cells, dtype=np.int64)
+        if (group_of_cell[positions] != -1).any():
+            raise LottingError(
+                f"Stratégie « {strategy} » : une ligne de la demande est affectée à deux lots",
+                [Problem("chaque ligne de la demande doit appartenir à exactement un lot")],
+            )
+        group_of_cell[positions] = gi
+        sub = cells.iloc[positions]
+        if sub[["famille", "conservation", "regime"]].drop_duplicates().shape[0] > 1:
+            raise LottingError(
+                f"Stratégie « {strategy} » : un lot mélange familles, conservations ou régimes d'emballage",
+                [Problem("un lot ne peut mélanger ni frais et surgelé, ni deux régimes d'emballage")],
+            )
+    if (group_of_cell == -1).any():
+        raise LottingError(
+            f"Stratégie « {strategy} » : des lignes de la demande ne sont dans aucun lot",
+            [Problem("chaque ligne de la demande doit appartenir à exactement un lot")],
+        )
+    return group_of_cell
+
+
+def _sums(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = pd.Series(values).groupby(keys, sort=True).sum()
+    return s.index.to_numpy(), s.to_numpy()
+
+
+def build_drafts(
+    prepared: PreparedDemand,
+    groups: Sequence[Group],
+    cat: Catalogue,
+    suppliers: Sequence[Supplier],
+    strategy: str,
+) -> list[LotDraft]:
+    group_of_cell = check_partition(groups, prepared, strategy)
+    t = prepared.table
+    g = group_of_cell[prepared.cell_of_line]
+    p_idx, p_uni = pd.factorize(t["produit"].astype(str), sort=True)
+    m_idx, m_uni = pd.factorize(t["membre"].astype(str), sort=True)
+    site_frame = pd.DataFrame(
+        {
+            "m": m_idx,
+            "s": t["site_livraison"].astype(str).to_numpy(),
+            "cp": t["code_postal"].astype(str).to_numpy(),
+            "t": t["territoire"].fillna("").astype(str).to_numpy(),
+        }
+    )
+    s_group = site_frame.groupby(["m", "s", "cp", "t"], sort=True)
+    s_idx = s_group.ngroup().to_numpy(dtype=np.int64)
+    s_keys = cast("list[tuple[int, str, str, str]]", list(s_group.indices.keys()))  # sorted like ngroup
+    qtys = t["quantite_milli"].to_numpy(dtype=np.int64)
+    prices = t["prix_e4"].to_numpy(dtype=np.int64)
+    mois = t["mois"].to_numpy(dtype=np.int64)
+    lignes = t["ligne"].to_numpy(dtype=np.int64)
+    n_p = len(p_uni)
+    item_key = g * n_p + p_idx  # sorted order = by group, then product code
+    i_idx, i_uni = pd.factorize(item_key, sort=True)
+    item_group = (i_uni // n_p).astype(np.int64)
+    item_prod = [str(p_uni[int(v)]) for v in (i_uni % n_p)]
+    n_items = len(i_uni)
+
+    _, item_qty = _sums(i_idx, qtys)
+    exact = [0] * n_items
+    per_price = pd.Series(qtys).groupby([i_idx, prices], sort=False).sum()
+    for (i, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
+        exact[int(i)] += int(q) * int(p)
+    item_mask = [0] * n_items
+    for i, mk in pd.DataFrame({"i": i_idx, "m": mois}).drop_duplicates().itertuples(index=False):
+        item_mask[int(i)] |= int(mk)
+    labels: list[set[str]] = [set() for _ in range(n_items)]
+    lab = t["label_requis"].fillna("").astype(str).to_numpy()
+    for i, lb in pd.DataFrame({"i": i_idx, "l": lab}).drop_duplicates().itertuples(index=False):
+        if lb:
+            labels[int(i)].add(str(lb))
+    conds: list[tuple[int, str]] = [(-1, "")] * n_items
+    per_cond = pd.Series(qtys).groupby([i_idx, prepared.conditionnement.to_numpy()], sort=True).sum()
+    for (i, c), q in zip(per_cond.index.tolist(), per_cond.tolist(), strict=True):
+        if int(q) > conds[int(i)][0]:  # largest quantity wins, ties: first in code order
+            conds[int(i)] = (int(q), str(c))
+    order = np.lexsort((lignes, i_idx))
+    bounds = np.searchsorted(i_idx[order], np.arange(n_items + 1))
+    sorted_lines = lignes[order]
+
+    per_member = pd.Series(qtys).groupby([i_idx, m_idx], sort=True).sum()
+    per_site = pd.Series(qtys).groupby([i_idx, s_idx], sort=True).sum()
+    members_of_item: list[list[tuple[int, int]]] = [[] for _ in range(n_items)]
+    for (i, m), q in zip(per_member.index.tolist(), per_member.tolist(), strict=True):
+        members_of_item[int(i)].append((int(m), int(q)))
+    sites_of_item: list[list[tuple[int, int]]] = [[] for _ in range(n_items)]
+    for (i, s), q in zip(per_site.index.tolist(), per_site.tolist(), strict=True):
+        sites_of_item[int(i)].append((int(s), int(q)))
+
+    def site_model(s: int, q: int) -> RepartitionSite:
+        m, name, cp, terr = s_keys[s]
+        return RepartitionSite(
+            membre=str(m_uni[int(m)]),
+            site=str(name),
+            code_postal=str(cp),
+            territoire=str(terr) or None,
+            quantite=qty(q),
+        )
+
+    items_of_group: list[list[LotItem]] = [[] for _ in groups]
+    for i in range(n_items):
+        product = cat.produits[item_prod[i]]
+        q_milli = int(item_qty[i])
+        price = (
+            (Decimal(exact[i]) / (Decimal(q_milli) * PRICE_SCALE)).quantize(CENT, rounding=ROUND_HALF_UP)
+            if q_milli
+            else Decimal(0).quantize(CENT)
+        )
+        quantity = qty(q_milli)
+        items_of_group[int(item_group[i])].append(
+            LotItem(
+                produit=product.code,
+                libelle=product.libelle,
+                unite=product.unite,
+                quantite_annuelle=quantity,
+                prix_unitaire_ht=price,
+                montant_annuel_ht=round_cents(quantity * price),
+                tva=product.tva,
+                cpv=product.cpv,
+                mois=months_of(item_mask[i]),
+                labels_requis=sorted(labels[i]),
+                conditionnement=conds[i][1],
+                repartition_membres=[
+                    RepartitionMembre(
+                        membre=str(m_uni[m]), quantite=qty(q), montant_annuel_ht=round_cents(qty(q) * price)
+                    )
+                    for m, q in members_of_item[i]
+                ],
+                repartition_sites=[site_model(s, q) for s, q in sites_of_item[i]],
+                lignes=sorted_lines[bounds[i] : bounds[i + 1]].tolist(),
+            )
+        )
+
+    # Sites of each lot and deliveries: Σ sites (deliveries per week × weeks of supply).
+    livr = t["livraisons_par_semaine"].to_numpy(dtype=np.float64)
+    gs = pd.DataFrame({"g": g, "s": s_idx, "q": qtys, "l": livr, "m": mois})
+    per_gs = gs.groupby(["g", "s"], sort=True).agg(q=("q", "sum"), l=("l", "max"))
+    masks = gs[["g", "s", "m"]].drop_duplicates()
+    gs_mask: dict[tuple[int, int], int] = {}
+    for gg, ss, mk in masks.itertuples(index=False):
+        gs_mask[(int(gg), int(ss))] = gs_mask.get((int(gg), int(ss)), 0) | int(mk)
+    sites_of_group: list[list[RepartitionSite]] = [[] for _ in groups]
+    deliveries = [Decimal(0)] * len(groups)
+    group_mask = [0] * len(groups)
+    for (gg, ss), q, lv in zip(
+        per_gs.index.tolist(), per_gs["q"].tolist(), per_gs["l"].tolist(), strict=True
+    ):
+        gi, si = int(gg), int(ss)
+        sites_of_group[gi].append(site_model(si, int(q)))
+        weekly = DEFAULT_DELIVERIES_PER_WEEK if np.isnan(lv) else float(lv)  # NaN: not given
+        mask = gs_mask[(gi, si)]
+        group_mask[gi] |= mask
+        deliveries[gi] += Decimal(str(weekly)) * WEEKS_PER_MONTH * len(months_of(mask))
+
+    first_line = pd.Series(lignes).groupby(g).min()
+    by_prefix = index_by_prefix(cat.cpv)
+    drafts: list[LotDraft] = []
+    for gi, group in enumerate(groups):
+        drafts.append(
+            _draft(
+                group,
+                items=items_of_group[gi],
+                sites=sites_of_group[gi],
+                mask=group_mask[gi],
+                deliveries=deliveries[gi],
+                first_line=int(first_line[gi]),
+                prepared=prepared,
+                cat=cat,
+                suppliers=suppliers,
+                by_prefix=by_prefix,
+            )
+        )
+    _titles(drafts, prepared, cat)
+    return drafts
+
+
+def _draft(
+    group: Group,
+    *,
+    items: list[LotItem],
+    sites: list[RepartitionSite],
+    mask: int,
+    deliveries: Decimal,
+    first_line: int,
+    prepared: PreparedDemand,
+    cat: Catalogue,
+    suppliers: Sequence[Supplier],
+    by_prefix: dict[str, str],
+) -> LotDraft:
+    cells = prepared.cells.iloc[list(group.cells)]
+    famille = str(cells["famille"].iloc[0])
+    conservation = str(cells["conservation"].iloc[0])
+    regime = str(cells["regime"].iloc[0])
+    annuel = sum((it.montant_annuel_ht for it in items), Decimal(0))
+    cpv_amounts: dict[str, Decimal] = {}
+    for it in items:
+        cpv_amounts[it.cpv] = cpv_amounts.get(it.cpv, Decimal(0)) + it.montant_annuel_ht
+    try:
+        main, secondary = lot_cpv(cpv_amounts, by_prefix, cat.familles[famille].cpv if famille in cat.familles else None)
+    except ValueError as exc:
+        raise LottingError(
+            "Code CPV absent de la liste officielle",
+            [Problem(f"aucun code CPV valide pour les produits {', '.join(sorted(cpv_amounts))}")],
+        ) from exc
+    groups = sorted({g for g in cells["groupe_espece"].tolist() if g})
+    fam = cat.familles.get(famille)
+    indices = Counter(
+        cat.produits[it.produit].indice_insee or (fam.indice_insee if fam else None) for it in items
+    )
+    indices.pop(None, None)
+    indice = sorted(indices.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0] if indices else None
+    indice_libelle = fam.indice_libelle if fam is not None and indice == fam.indice_insee else None
+    kg_total = 0.0
+    for it in items:
+        kg = kg_of(cat, it.produit, it.quantite_annuelle)
+        kg_total += kg or 0.0
+    need = LotNeed(
+        famille=famille,
+        conservation=conservation,
+        regime=regime,
+        groupes_especes=frozenset(groups),
+        produits=frozenset(it.produit for it in items),
+        territoires=frozenset(str(t) for t in cells["territoire"].tolist()),
+        montant_annuel_ht=annuel,
+        kg_annuel=Decimal(str(round(kg_total, 3))) if kg_total > 0 else None,
+    )
+    return LotDraft(
+        group=group,
+        famille=famille,
+        conservation=conservation,
+        regime=regime,
+        items=items,
+        sites=sites,
+        membres=sorted({s.membre for s in sites}),
+        territoires=sorted({s.territoire for s in sites if s.territoire}),
+        mois=months_of(mask),
+        livraisons=int(deliveries.quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+        annuel=annuel,
+        cpv_principal=main,
+        cpv_secondaires=secondary,
+        groupe_espece=groups[0] if len(groups) == 1 else None,
+        indice=indice,
+        indice_libelle=indice_libelle,
+        need=need,
+        fournisseurs=servable_by(need, suppliers),
+        first_line=first_line,
+    )
+
+
+def _titles(drafts: list[LotDraft], prepared: PreparedDemand, cat: Catalogue) -> None:
+    titles: list[str] = []
+    stems: list[str] = []
+    details: list[str] = []
+    for d in drafts:
+        cells = prepared.cells.iloc[list(d.group.cells)]
+        if d.group.intitule:
+            titles.append(d.group.intitule)
+            stems.append(d.group.intitule)
+        else:
+            stem, complement = base_title(
+                cat,
+                famille=d.famille,
+                conservation=d.conservation,
+                groups=cells["groupe_espece"].tolist(),
+                presentations=cells["presentation"].tolist(),
+                elabore=d.group.elabore,
+                all_elabore=bool(cells["elabore"].all()),
+            )
+            titles.append(with_territory(stem + complement, d.group.territoire))
+            stems.append(with_territory(stem, d.group.territoire))
+        especes = sorted({e for e in cells["espece"].tolist() if e})
+        names = especes or sorted({cat.produits[p].libelle for p in cells["produit"].tolist()})
+        details.append(", ".join(names[:4]) + (" …" if len(names) > 4 else ""))
+    for d, title in zip(drafts, make_unique(titles, stems, [d.regime for d in drafts], details), strict=True):
+        d.intitule = title
+
+
+def sort_drafts(drafts: list[LotDraft], cat: Catalogue) -> list[LotDraft]:
+    """Numbering order: family as in familles.yaml, conservation order, then title."""
+    fam_order = {code: i for i, code in enumerate(cat.familles)}
+    cons_order = {c: i for i, c in enumerate(CONSERVATIONS)}
+    return sorted(
+        drafts,
+        key=lambda d: (
+            fam_order.get(d.famille, len(fam_order)),
+            d.famille,
+            cons_order.get(d.conservation, len(cons_order)),
+            d.intitule,
+            d.regime,
+            d.first_line,
+        ),
+    )
+
+
+def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
+    """Why the sourcing cannot serve a lot, supplier by supplier, in one French sentence list."""
+    parts: list[str] = []
+    by_reason: dict[str, list[str]] = {}
+    for s in sorted(suppliers, key=lambda s: s.nom):
+        reasons = blocking_reasons(s, need)
+        if reasons:
+            by_reason.setdefault(", ".join(reasons), []).append(s.nom)
+    for reason, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        who = f"« {names[0]} »" if len(names) == 1 else f"{len(names)} fournisseurs ({', '.join(names)})"
+        parts.append(f"{who} {reason}")
+    return " ; ".join(parts) if parts else "aucun fournisseur dans le sourçage"

@@ -1,0 +1,174 @@
+"""Demand lines made ready for lotting: homogeneity keys per line and the "cells" strategies work on.
+
+A *cell* gathers the lines of one product, delivered in one packaging, to one territory. Every strategy and
+every plan rule only ever looks at product attributes, the packaging regime and the delivery territory, so
+lines of one cell always land in the same lot; strategies therefore split a few hundred cells instead of a
+million lines, and the builder maps lines to lots through their cell. Amounts stay exact: the canonical
+integers (thousandths of a unit, ten-thousandths of a euro) are multiplied as Python integers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import InputError, Problem
+from lotsmarche.intake.model import Demand
+
+# Presentations that make a product "élaboré" (processed) rather than raw: famille-conservation keeps them
+# apart because they come from processors (fumaison, conserverie, traiteur) rather than mareyeurs.
+ELABORE_PRESENTATIONS: frozenset[str] = frozenset(
+    {
+        "pane",
+        "fume",
+        "sale",
+        "marine",
+        "conserve",
+        "plat",
+        "plat_cuisine",
+        "plat_prepare",
+        "cuisine",
+        "elabore",
+        "seche",
+        "surimi",
+        "rillettes",
+        "soupe",
+        "beignet",
+        "brandade",
+        "cuit",
+        "preparation",
+        "quenelle",
+        "terrine",
+        "emince_cuisine",
+        "nugget",
+    }
+)
+# Conservations that imply processing whatever the presentation (cooked peeled shrimp, canned fish...).
+PROCESSED_CONSERVATIONS: frozenset[str] = frozenset({"appertise", "refrigere_elabore"})
+AMOUNT_SCALE = 10_000_000  # quantite_milli × prix_e4 is in 1e-7 €
+
+CELL_KEYS = ("produit", "conditionnement", "territoire")
+
+
+@dataclass(frozen=True)
+class PreparedDemand:
+    """The demand table (never modified) plus, for each line, its cell; and the table of cells.
+
+    ``cells`` columns: produit, conditionnement, territoire, famille, conservation, regime, groupe_espece
+    ("" when none), espece ("" when none), presentation, elabore (bool), quantite_milli (int),
+    montant_e7 (Python int, exact amount in 1e-7 €), kg (float, for capacity only), nb_lignes.
+    """
+
+    table: pd.DataFrame
+    cell_of_line: np.ndarray  # int64, one per row of `table` (positional)
+    cells: pd.DataFrame
+    conditionnement: pd.Series  # packaging per line, product default filled in (positional)
+
+    @property
+    def nb_cells(self) -> int:
+        return len(self.cells)
+
+
+def cell_amount(cells: pd.DataFrame, positions: list[int] | np.ndarray) -> Decimal:
+    """Exact yearly amount HT of some cells."""
+    total = sum((int(v) for v in cells["montant_e7"].to_numpy()[np.asarray(positions, dtype=np.int64)]), 0)
+    return Decimal(total) / AMOUNT_SCALE
+
+
+def prepare(demand: Demand, cat: Catalogue, source: str = "demande") -> PreparedDemand:
+    """Attach product attributes and packaging regime to the demand, and build the cells table."""
+    table = demand.table
+    if len(table) == 0:
+        raise InputError("Demande vide", [Problem("la demande ne contient aucune ligne à répartir en lots")])
+    produit = table["produit"].astype(str)
+    known = set(cat.produits)
+    unknown = sorted(set(produit.unique()) - known)
+    if unknown:
+        raise InputError(
+            "Produits inconnus du catalogue",
+            [
+                Problem(f"produit « {code} » absent du catalogue des produits", fichier=source)
+                for code in unknown
+            ],
+        )
+    cond = table["conditionnement"].fillna("").astype(str)
+    empty = cond == ""
+    if bool(empty.any()):
+        defaults = produit.map({c: p.conditionnement_defaut for c, p in cat.produits.items()})
+        cond = cond.where(~empty, defaults)
+    unknown_pack = sorted(set(cond.unique()) - set(cat.conditionnements))
+    if unknown_pack:
+        raise InputError(
+            "Conditionnements inconnus du catalogue",
+            [
+                Problem(f"conditionnement « {c} » absent de conditionnements.yaml", fichier=source)
+                for c in unknown_pack
+            ],
+        )
+    territoire = table["territoire"].fillna("").astype(str)
+    keys = pd.DataFrame({"produit": produit, "conditionnement": cond, "territoire": territoire})
+    grouped = keys.groupby(list(CELL_KEYS), sort=True, observed=True)
+    cell_of_line = grouped.ngroup().to_numpy(dtype=np.int64)
+    cells = grouped.size().rename("nb_lignes").reset_index()
+    qty = table["quantite_milli"].to_numpy(dtype=np.int64)
+    price = table["prix_e4"].to_numpy(dtype=np.int64)
+    cells["quantite_milli"] = (
+        pd.Series(qty).groupby(cell_of_line).sum().reindex(range(len(cells)), fill_value=0)
+    )
+    cells["montant_e7"] = _exact_amounts(cell_of_line, qty, price, len(cells))
+    _attach_attributes(cells, cat)
+    return PreparedDemand(
+        table=table, cell_of_line=cell_of_line, cells=cells, conditionnement=cond.reset_index(drop=True)
+    )
+
+
+def _exact_amounts(group: np.ndarray, qty: np.ndarray, price: np.ndarray, n: int) -> list[int]:
+    """Σ quantity × price per group, exact: summed per (group, price) in int64, multiplied as Python ints."""
+    frame = pd.DataFrame({"g": group, "p": price, "q": qty})
+    per_price = frame.groupby(["g", "p"], sort=False)["q"].sum()
+    totals = [0] * n
+    for (g, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
+        totals[int(g)] += int(q) * int(p)
+    return totals
+
+
+def _attach_attributes(cells: pd.DataFrame, cat: Catalogue) -> None:
+    produits = cat.produits
+    codes = cells["produit"].tolist()
+    cells["famille"] = [produits[c].famille for c in codes]
+    cells["conservation"] = [produits[c].conservation for c in codes]
+    cells["regime"] = [cat.conditionnements[c].regime for c in cells["conditionnement"].tolist()]
+    cells["groupe_espece"] = [produits[c].groupe_espece or "" for c in codes]
+    cells["espece"] = [produits[c].espece or "" for c in codes]
+    cells["presentation"] = [produits[c].presentation for c in codes]
+    cells["elabore"] = [
+        p in ELABORE_PRESENTATIONS or c in PROCESSED_CONSERVATIONS
+        for p, c in zip(cells["presentation"].tolist(), cells["conservation"].tolist(), strict=True)
+    ]
+    kg: list[float] = []
+    for code, milli in zip(codes, cells["quantite_milli"].tolist(), strict=True):
+        kg.append(kg_of(cat, code, Decimal(int(milli)) / 1000) or 0.0)
+    cells["kg"] = kg
+
+
+def kg_of(cat: Catalogue, code: str, quantity: Decimal) -> float | None:
+    """Weight in kg of a quantity of a product, when its unit is kg or a kg conversion exists."""
+    product = cat.produits[code]
+    if product.unite == "kg":
+        return float(quantity)
+    per_kg = product.conversions.get("kg")
+    if per_kg:
+        # conversions map another unit to an amount of the product unit: 1 kg = per_kg units
+        return float(quantity / per_kg)
+    return None
+
+
+def homogeneity_key(cells: pd.DataFrame) -> pd.Series:
+    """(famille, conservation, regime) of each cell: no lot may contain two different keys."""
+    return pd.Series(
+        list(zip(cells["famille"], cells["conservation"], cells["regime"], strict=True)), index=cells.index
+    )

@@ -1,0 +1,424 @@
+"""Typed context models: one per template, so that every variable a template may use exists.
+
+Templates see only these models (never the raw plan), built by :func:`build_contexts`. Under
+``StrictUndefined`` a misspelt name fails loudly, and ``tests`` check that the names a template uses are
+fields of its model. Every string is cleaned of XML-illegal characters on the way in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotPlan
+from lotsmarche.render import texts
+from lotsmarche.render.filters import clean_text, mois_fr
+
+AVANCE_SEUIL = Decimal("50000")  # R2191-3: advance compulsory above 50 000 € HT and 2 months
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+class Ctx(BaseModel):
+    """Base of every context model: frozen, no unknown key, strings cleaned."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strings(cls, v: Any) -> Any:
+        return _clean(v)
+
+
+class ClauseCtx(Ctx):
+    id: str
+    titre: str
+    type_libelle: str
+    texte: str
+    base_legale: str
+
+
+class CritereCtx(Ctx):
+    libelle: str
+    ponderation: int
+    sous_criteres: list[str]
+    sous_criteres_texte: str  # joined with "; " ("—" when none)
+    environnemental: bool
+
+
+class ProduitCtx(Ctx):
+    code: str
+    libelle: str
+    conservation: str
+    unite: str
+    quantite: Decimal
+    specifications: str
+    mois: str  # months asked, in words
+    disponibilite: str  # months of availability from the catalogue, in words
+    labels: str  # labels required, joined ("" if none)
+    tva: Decimal
+
+
+class SiteCtx(Ctx):
+    membre: str
+    site: str
+    code_postal: str
+    commune: str
+    territoire: str
+
+
+class LotCtx(Ctx):
+    numero: int
+    numero_texte: str  # "01"
+    intitule: str
+    famille: str
+    conservation: str
+    regime: str
+    produits_de_la_mer: bool
+    cpv_principal: str
+    cpv_secondaires: str
+    territoires: str
+    membres: str
+    montant_annuel_ht: Decimal
+    montant_estime_duree_ht: Decimal
+    a_minimum: bool
+    montant_minimum_ht: Decimal
+    montant_maximum_ht: Decimal
+    procedure: str
+    procedure_motifs: list[str]
+    a_derogation: bool
+    derogation: str
+    negociation: bool
+    a_indice: bool
+    indice_revision: str
+    indice_libelle: str
+    avance: bool
+    mois: str
+    livraisons_annuelles: int
+    temperatures: str
+    fraicheur: str
+    emballages: list[str]
+    produits: list[ProduitCtx]
+    sites: list[SiteCtx]
+    criteres: list[CritereCtx]
+    a_criteres: bool
+    clauses_rc: list[ClauseCtx]
+    clauses_ccap: list[ClauseCtx]
+    clauses_cctp: list[ClauseCtx]
+    clauses_ae: list[ClauseCtx]
+    conditions_environnementales: list[ClauseCtx]
+    conditions_sociales: list[ClauseCtx]
+    a_condition_sociale: bool
+
+
+class MembreCtx(Ctx):
+    nom: str
+    type: str
+    commune: str
+    siret: str
+    coordonnateur: bool
+    montant_annuel_ht: Decimal
+    part: Decimal  # percent of the yearly total, 2 decimals
+    lots: str  # "1, 3 et 4"
+
+
+class ContactCtx(Ctx):
+    role: str
+    nom: str
+    courriel: str
+    telephone: str
+
+
+class DceContext(Ctx):
+    """Everything the procedure-wide documents share."""
+
+    nom_document: str
+    reference: str
+    objet: str
+    groupement: str
+    coordonnateur: str
+    adresse: str
+    date_lancement: date
+    date_remise: date
+    delai_remise_jours: int
+    duree_initiale_mois: int
+    reconductions: int
+    duree_reconduction_mois: int
+    duree_totale_mois: int
+    forme: str
+    ccag: str
+    procedure: str
+    procedure_motifs: list[str]
+    procedure_formalisee: bool
+    allotissement: bool
+    justification_non_allotissement: str
+    a_limite_lots: bool
+    lots_max_par_candidat: int
+    nb_lots: int
+    lots: list[LotCtx]
+    membres: list[MembreCtx]
+    contacts: list[ContactCtx]
+    montant_total_annuel_ht: Decimal
+    montant_total_estime_ht: Decimal
+    montant_total_maximum_ht: Decimal
+    a_exception_sociale: bool
+    exception_condition_sociale: str
+
+
+class RcContext(DceContext):
+    pass
+
+
+class CcapContext(DceContext):
+    pass
+
+
+class CctpContext(DceContext):
+    pass
+
+
+class ConventionContext(DceContext):
+    pass
+
+
+class AeContext(DceContext):
+    lot: LotCtx
+
+
+CONTEXT_MODELS: dict[str, type[DceContext]] = {
+    "rc": RcContext,
+    "ccap": CcapContext,
+    "cctp": CctpContext,
+    "ae": AeContext,
+    "convention": ConventionContext,
+}
+
+NOMS_DOCUMENTS: dict[str, str] = {
+    "rc": "Règlement de la consultation",
+    "ccap": "Cahier des clauses administratives particulières",
+    "cctp": "Cahier des clauses techniques particulières",
+    "ae": "Acte d'engagement",
+    "convention": "Convention constitutive du groupement de commandes",
+}
+
+
+def _join(values: list[str]) -> str:
+    if len(values) <= 1:
+        return "".join(values)
+    return ", ".join(values[:-1]) + " et " + values[-1]
+
+
+def _clauses(lot: Lot, destination: str) -> list[ClauseCtx]:
+    return [
+        ClauseCtx(
+            id=c.id,
+            titre=c.titre,
+            type_libelle=texts.CLAUSE_TYPES.get(c.type, c.type),
+            texte=c.texte,
+            base_legale=c.base_legale,
+        )
+        for c in lot.clauses
+        if destination in c.destinations
+    ]
+
+
+def _conditions(lot: Lot, kinds: tuple[str, ...]) -> list[ClauseCtx]:
+    chosen = [c for c in lot.clauses if "CCAP" in c.destinations and c.condition_execution and c.type in kinds]
+    return [
+        ClauseCtx(id=c.id, titre=c.titre, type_libelle=texts.CLAUSE_TYPES[c.type], texte=c.texte,
+                  base_legale=c.base_legale)
+        for c in chosen
+    ]
+
+
+def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, str]) -> LotCtx:
+    famille = cat.familles.get(lot.famille)
+    mer = lot.famille == "produits_de_la_mer" or lot.groupe_espece is not None
+    produits: list[ProduitCtx] = []
+    for item in lot.items:
+        product = cat.produits.get(item.produit)
+        produits.append(
+            ProduitCtx(
+                code=item.produit,
+                libelle=item.libelle,
+                conservation=CONSERVATION_LIBELLES[product.conservation] if product else
+                CONSERVATION_LIBELLES[lot.conservation],
+                unite=item.unite,
+                quantite=item.quantite_annuelle,
+                specifications=product.specifications if product and product.specifications else "—",
+                mois=mois_fr(item.mois),
+                disponibilite=mois_fr(product.mois_disponibles) if product else "non renseignée",
+                labels=_join([cat.labels[c].libelle if c in cat.labels else c for c in item.labels_requis]),
+                tva=item.tva,
+            )
+        )
+    sites = []
+    for s in lot.sites:
+        codes = cat.codes_postaux.get(s.code_postal, [])
+        commune = ", ".join(cat.communes[c].nom for c in codes if c in cat.communes)
+        sites.append(SiteCtx(membre=s.membre, site=s.site, code_postal=s.code_postal, commune=commune or "—",
+                             territoire=s.territoire or "—"))
+    emballages = [texts.EMBALLAGE_REGIME[lot.regime_emballage]]
+    if any(member_kinds.get(m) in texts.TYPES_SCOLAIRES for m in lot.membres):
+        emballages.append(texts.EMBALLAGE_SCOLAIRE)
+    if mer and lot.conservation == "frais":
+        emballages.append(texts.EMBALLAGE_POLYSTYRENE)
+    fraicheur_key = "frais_mer" if mer and lot.conservation == "frais" else lot.conservation
+    environnementales = _conditions(lot, ("environnementale",))
+    sociales = _conditions(lot, ("sociale", "ethique"))
+    derogation = lot.procedure.derogation
+    return LotCtx(
+        numero=lot.numero,
+        numero_texte=f"{lot.numero:02d}",
+        intitule=lot.intitule,
+        famille=famille.libelle if famille else lot.famille,
+        conservation=CONSERVATION_LIBELLES[lot.conservation],
+        regime=REGIME_LIBELLES[lot.regime_emballage],
+        produits_de_la_mer=mer,
+        cpv_principal=_cpv(lot.cpv_principal, cat),
+        cpv_secondaires=_join([_cpv(c, cat) for c in lot.cpv_secondaires]) or "aucun",
+        territoires=_join(lot.territoires) or "—",
+        membres=_join(lot.membres),
+        montant_annuel_ht=lot.montant_annuel_ht,
+        montant_estime_duree_ht=lot.montant_estime_duree_ht,
+        a_minimum=lot.montant_minimum_ht is not None,
+        montant_minimum_ht=lot.montant_minimum_ht or Decimal(0),
+        montant_maximum_ht=lot.montant_maximum_ht,
+        procedure=lot.procedure.libelle,
+        procedure_motifs=lot.procedure.motifs,
+        a_derogation=derogation is not None,
+        derogation=texts.DEROGATIONS[derogation] if derogation else "",
+        negociation=lot.procedure.code != "appel_offres",
+        a_indice=bool(lot.indice_revision),
+        indice_revision=lot.indice_revision or "",
+        indice_libelle=lot.indice_libelle or "",
+        avance=lot.montant_maximum_ht > AVANCE_SEUIL and plan.duree_mois > 2,
+        mois=mois_fr(lot.mois_approvisionnement),
+        livraisons_annuelles=lot.livraisons_annuelles,
+        temperatures=texts.TEMPERATURES[lot.conservation],
+        fraicheur=texts.FRAICHEUR[fraicheur_key],
+        emballages=emballages,
+        produits=produits,
+        sites=sites,
+        criteres=[CritereCtx(libelle=c.libelle, ponderation=c.ponderation, sous_criteres=c.sous_criteres,
+                             sous_criteres_texte="; ".join(c.sous_criteres) or "—",
+                             environnemental=c.environnemental) for c in lot.criteres],
+        a_criteres=bool(lot.criteres),
+        clauses_rc=_clauses(lot, "RC"),
+        clauses_ccap=[c for c in _clauses(lot, "CCAP")
+                      if c.id not in {x.id for x in environnementales + sociales}],
+        clauses_cctp=_clauses(lot, "CCTP"),
+        clauses_ae=_clauses(lot, "AE"),
+        conditions_environnementales=environnementales,
+        conditions_sociales=sociales,
+        a_condition_sociale=bool(sociales),
+    )
+
+
+def _cpv(code: str, cat: Catalogue) -> str:
+    libelle = cat.cpv.get(code)
+    return f"{code} ({libelle})" if libelle else code
+
+
+def _membres(plan: LotPlan) -> list[MembreCtx]:
+    g = plan.groupement
+    montants: dict[str, Decimal] = defaultdict(Decimal)
+    lots_of: dict[str, set[int]] = defaultdict(set)
+    for lot in plan.lots:
+        for item in lot.items:
+            for r in item.repartition_membres:
+                montants[r.membre] += r.montant_annuel_ht
+                lots_of[r.membre].add(lot.numero)
+    known = {m.nom: m for m in g.membres}
+    noms = [m.nom for m in g.membres] + sorted(set(montants) - set(known))
+    total = sum(montants.values(), Decimal(0))
+    coordonnateur = coordonnateur_of(plan)
+    out = []
+    for nom in noms:
+        m = known.get(nom)
+        part = (montants[nom] * 100 / total).quantize(Decimal("0.01")) if total else Decimal(0)
+        out.append(
+            MembreCtx(
+                nom=nom,
+                type=texts.TYPES_MEMBRES.get(m.type, m.type) if m else "—",
+                commune=(m.commune or "—") if m else "—",
+                siret=(m.siret or "") if m else "",
+                coordonnateur=nom == coordonnateur,
+                montant_annuel_ht=montants[nom],
+                part=part,
+                lots=_join([str(n) for n in sorted(lots_of[nom])]) or "aucun",
+            )
+        )
+    return out
+
+
+def coordonnateur_of(plan: LotPlan) -> str:
+    g = plan.groupement
+    if g.coordonnateur:
+        return g.coordonnateur
+    return g.membres[0].nom if g.membres else g.nom
+
+
+def build_contexts(plan: LotPlan, cat: Catalogue) -> tuple[DceContext, list[LotCtx]]:
+    """The shared context (``nom_document`` left empty) and the lot views, built once per DCE."""
+    g = plan.groupement
+    kinds = {m.nom: m.type for m in g.membres}
+    lots = [_lot_ctx(lot, plan, cat, kinds) for lot in sorted(plan.lots, key=lambda x: x.numero)]
+    limite = plan.lots_max_par_candidat or g.lots_max_par_candidat
+    base = DceContext(
+        nom_document="",
+        reference=g.reference,
+        objet=g.objet,
+        groupement=g.nom,
+        coordonnateur=coordonnateur_of(plan),
+        adresse=g.adresse or "",
+        date_lancement=plan.date_lancement,
+        date_remise=plan.date_lancement + timedelta(days=g.delai_remise_jours),
+        delai_remise_jours=g.delai_remise_jours,
+        duree_initiale_mois=g.duree.periode_initiale_mois,
+        reconductions=g.duree.reconductions,
+        duree_reconduction_mois=g.duree.duree_reconduction_mois,
+        duree_totale_mois=plan.duree_mois,
+        forme=g.forme,
+        ccag=g.ccag,
+        procedure=plan.procedure.libelle,
+        procedure_motifs=plan.procedure.motifs,
+        procedure_formalisee=plan.procedure.code == "appel_offres",
+        allotissement=plan.allotissement,
+        justification_non_allotissement=plan.justification_non_allotissement or "",
+        a_limite_lots=bool(limite),
+        lots_max_par_candidat=limite or 0,
+        nb_lots=len(lots),
+        lots=lots,
+        membres=_membres(plan),
+        contacts=[ContactCtx(role=c.role, nom=c.nom, courriel=c.courriel or "", telephone=c.telephone or "")
+                  for c in g.contacts],
+        montant_total_annuel_ht=plan.montant_total_annuel_ht,
+        montant_total_estime_ht=plan.montant_total_estime_ht,
+        montant_total_maximum_ht=plan.montant_total_maximum_ht,
+        a_exception_sociale=bool(g.exception_condition_sociale),
+        exception_condition_sociale=g.exception_condition_sociale or "",
+    )
+    return base, lots
+
+
+def context_for(kind: str, base: DceContext, lot: LotCtx | None = None) -> DceContext:
+    """The context of template ``kind`` (``ae`` needs its lot)."""
+    data = dict(base)
+    data["nom_document"] = NOMS_DOCUMENTS[kind]
+    if kind == "ae":
+        if lot is None:
+            raise ValueError("l'acte d'engagement se rend lot par lot")
+        data["lot"] = lot
+    return CONTEXT_MODELS[kind].model_validate(data)

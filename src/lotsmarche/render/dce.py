@@ -1,0 +1,204 @@
+"""The DCE folder: documents, price schedules and manifest, written atomically and reproducibly."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from jinja2 import Environment
+from pydantic import BaseModel, ConfigDict
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import OutputExistsError, Problem, RenderError
+from lotsmarche.models import Finding, LotPlan
+from lotsmarche.render.context import CONTEXT_MODELS, NOMS_DOCUMENTS, build_contexts, context_for
+from lotsmarche.render.docx import CompiledDocx, compile_docx, write_zip
+from lotsmarche.render.env import builtin_env, sandbox_env
+from lotsmarche.render.manifest import manifest_bytes, plan_sha256, sha256
+from lotsmarche.render.sample import sample_plan
+from lotsmarche.render.verify import leftover_tags, strings_in
+from lotsmarche.render.xlsx import render_bpu_dqe
+from lotsmarche.resources import templates_dir
+
+TEMPLATE_FILES: dict[str, str] = {kind: f"{kind}.docx" for kind in CONTEXT_MODELS}
+OUTPUT_NAMES: dict[str, str] = {
+    "rc": "00_RC.docx",
+    "ccap": "01_CCAP.docx",
+    "cctp": "02_CCTP.docx",
+    "convention": "Convention_groupement.docx",
+}
+
+
+class PlanNonConformeError(RenderError):
+    """The plan carries compliance errors: no final DCE (exit code 1, like a failed check)."""
+
+    exit_code = 1
+
+
+class FichierDce(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    chemin: str  # relative to the DCE folder, "/" separators
+    taille: int
+    sha256: str
+
+
+class DceResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    dossier: Path
+    fichiers: list[FichierDce]  # sorted by path, manifest.json included
+    archive: Path | None
+    plan_sha256: str
+    brouillon: bool
+
+
+def _errors(plan: LotPlan) -> list[Finding]:
+    found = [f for f in plan.findings if f.severite == "erreur"]
+    for lot in plan.lots:
+        found.extend(f for f in lot.findings if f.severite == "erreur" and f not in found)
+    return found
+
+
+def _load(kind: str, templates: Path | None) -> tuple[CompiledDocx, Environment]:
+    """The user's template when ``templates`` holds it (sandboxed), else the built-in one."""
+    name = TEMPLATE_FILES[kind]
+    if templates is not None and (templates / name).is_file():
+        env = sandbox_env()
+        path = templates / name
+    else:
+        env = builtin_env()
+        path = templates_dir() / name
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RenderError(f"Modèle illisible : {path}", [Problem(str(exc), fichier=str(path))]) from exc
+    return compile_docx(data, name, env), env
+
+
+def _safe(reference: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", reference).strip("._") or "DCE"
+
+
+def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool) -> dict[str, bytes]:
+    base, lots = build_contexts(plan, cat)
+    literal = strings_in(base)
+    files: dict[str, bytes] = {}
+    subject = f"{plan.groupement.reference} — {plan.groupement.objet}"
+    for kind, out_name in OUTPUT_NAMES.items():
+        compiled, _env = _load(kind, templates)
+        ctx = context_for(kind, base)
+        files[out_name] = compiled.render(dict(ctx), NOMS_DOCUMENTS[kind], subject, brouillon)
+    ae, _env = _load("ae", templates)
+    for lot in lots:
+        ctx = context_for("ae", base, lot)
+        title = f"{NOMS_DOCUMENTS['ae']} — lot {lot.numero} : {lot.intitule}"
+        files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
+    for lot_model in sorted(plan.lots, key=lambda x: x.numero):
+        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
+    problems = []
+    for path, blob in sorted(files.items()):
+        problems.extend(Problem(f"balise non rendue : {hit}", fichier=path) for hit in leftover_tags(blob, literal))
+    if problems:
+        raise RenderError("Des balises de modèle n'ont pas été rendues", problems)
+    return files
+
+
+def render_dce(plan: LotPlan, cat: Catalogue, out: Path, templates: Path | None = None, zip_: bool = False,
+               force: bool = False, brouillon: bool = False) -> DceResult:
+    """Write the DCE of ``plan`` into the folder ``out`` (atomically; refuses to overwrite without force).
+
+    A plan with findings of severity « erreur » is refused unless ``brouillon``, which prints
+    « PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ » in the header of every page.
+    """
+    errors = _errors(plan)
+    if errors and not brouillon:
+        raise PlanNonConformeError(
+            "Le plan comporte des erreurs de conformité : le DCE n'est pas généré. Corrigez-les, ou relancez "
+            "avec --brouillon pour un projet de travail marqué comme tel.",
+            [Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'plan'}) : {f.message}")
+             for f in errors],
+        )
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputExistsError(
+            f"Le dossier de sortie existe déjà : {out}",
+            [Problem("utilisez --force pour le remplacer, ou choisissez un autre dossier", fichier=str(out))],
+        )
+    if templates is not None and not templates.is_dir():
+        raise RenderError("Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))])
+    files = _render_files(plan, cat, templates, brouillon)
+    files["manifest.json"] = manifest_bytes(plan, files, brouillon)
+    archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; the DCE is an ordinary shared folder
+        for path, blob in files.items():
+            target = tmp / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(blob)
+        if archive_name:
+            (tmp / archive_name).write_bytes(write_zip(files))
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    fichiers = [FichierDce(chemin=p, taille=len(b), sha256=sha256(b)) for p, b in sorted(files.items())]
+    return DceResult(dossier=out, fichiers=fichiers, archive=out / archive_name if archive_name else None,
+                     plan_sha256=plan_sha256(plan), brouillon=brouillon)
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the finished folder in place; an existing one (``force``) is moved aside, then deleted."""
+    if not out.exists():
+        tmp.rename(out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    old.rmdir()
+    out.rename(old)
+    try:
+        tmp.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    if old.is_dir():
+        shutil.rmtree(old)
+    else:
+        old.unlink()
+
+
+def check_templates(templates_dir_: Path, cat: Catalogue) -> list[Problem]:
+    """Check the user templates of ``templates_dir_`` against the context models, without a real plan.
+
+    Each problem names the template and the variable: a syntax error, a name that is not a field of the
+    template's context model, or an attribute that fails when rendering a small sample plan.
+    """
+    if not templates_dir_.is_dir():
+        return [Problem("dossier de modèles introuvable", fichier=str(templates_dir_))]
+    present = {kind: name for kind, name in TEMPLATE_FILES.items() if (templates_dir_ / name).is_file()}
+    if not present:
+        attendus = ", ".join(TEMPLATE_FILES.values())
+        return [Problem(f"aucun modèle reconnu ; noms attendus : {attendus}", fichier=str(templates_dir_))]
+    base, lots = build_contexts(sample_plan(), cat)
+    problems: list[Problem] = []
+    for kind, name in sorted(present.items()):
+        try:
+            compiled = compile_docx((templates_dir_ / name).read_bytes(), name, sandbox_env())
+        except RenderError as exc:
+            problems.extend(exc.problems or [Problem(exc.message, fichier=name)])
+            continue
+        fields = set(CONTEXT_MODELS[kind].model_fields)
+        for variable in sorted(compiled.undeclared(sandbox_env()) - fields):
+            problems.append(Problem(f"variable inconnue « {variable} » (variables disponibles : "
+                                    f"{', '.join(sorted(fields))})", fichier=name))
+        if not compiled.headers:
+            problems.append(Problem("le modèle n'a pas d'en-tête : la référence de la consultation et la "
+                                    "mention de projet ne pourraient pas y figurer", fichier=name))
+        if problems and any(p.fichier == name for p in problems):
+            continue
+        try:
+            compiled.render(dict(context_for(kind, base, lots[0])), name, "", brouillon=True)
+        except RenderError as exc:
+            problems.extend(exc.problems or [Problem(exc.message, fichier=name)])
+    return problems

@@ -1,0 +1,189 @@
+"""BPU and DQE price schedules of one lot (openpyxl): formulas, locked structure, French number formats.
+
+Sheet "BPU": one line per product, the unit price cell (yellow) is the only thing a bidder types. Sheet
+"DQE": the estimated yearly quantities times the BPU prices, ``ROUND(…,2)`` per line as the plan computes
+them, total HT, VAT grouped by rate with ``SUMIF``, total TTC, then the lot's maximum over the whole
+duration. Formulas are written in en-US syntax (Excel and LibreOffice show them translated). Every text is
+stored as text: a product called ``=SUM(A1)`` stays a string, never a formula.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lotsmarche.models import Lot, LotPlan
+from lotsmarche.render.docx import BROUILLON, core_xml, read_zip, write_zip
+from lotsmarche.render.filters import clean_text
+
+EURO = '#,##0.00 "€"'
+FIRST = 5  # first product line; row 4 holds the column titles (print titles)
+YELLOW = PatternFill("solid", fgColor="FFF2CC")
+HEAD = PatternFill("solid", fgColor="D9E2F3")
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOLD = Font(bold=True)
+
+
+def _text(cell: Cell, value: str) -> None:
+    """Store ``value`` as a string whatever its first character (= + - @ never become formulas)."""
+    cell.value = clean_text(value)
+    cell.data_type = "s"
+    if value[:1] in ("=", "+", "-", "@"):
+        cell.quotePrefix = True  # keeps it text if a user edits the cell in Excel
+
+
+def _qty_format(value: Decimal) -> str:
+    return "#,##0" if value == value.to_integral_value() else "#,##0.000"
+
+
+def _rate_format(rate: Decimal) -> str:
+    return "0%" if rate == rate.to_integral_value() else "0.0%"
+
+
+def _header(ws: Worksheet, title: str, lines: list[str], columns: list[tuple[str, float]]) -> None:
+    _text(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = Font(bold=True, size=13)
+    for offset, line in enumerate(lines, start=2):
+        _text(ws.cell(offset, 1), line)
+        ws.cell(offset, 1).alignment = Alignment(wrap_text=False)
+    for col, (name, width) in enumerate(columns, start=1):
+        cell = ws.cell(FIRST - 1, col)
+        _text(cell, name)
+        cell.font = BOLD
+        cell.fill = HEAD
+        cell.border = BOX
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        ws.column_dimensions[cell.column_letter].width = width
+    ws.row_dimensions[FIRST - 1].height = 32
+    ws.freeze_panes = ws.cell(FIRST, 1)
+
+
+def _page_setup(ws: Worksheet, reference: str, title: str, brouillon: bool) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{FIRST - 1}:{FIRST - 1}"
+    ws.oddHeader.left.text = clean_text(reference).replace("&", "&&")
+    ws.oddHeader.right.text = clean_text(title).replace("&", "&&")
+    if brouillon:
+        ws.oddHeader.center.text = BROUILLON
+        ws.oddHeader.center.color = "C00000"
+    ws.oddFooter.center.text = "Page &P / &N"
+    ws.protection.sheet = True  # no password: the protection guards the structure, not a secret
+    ws.protection.formatColumns = False
+
+
+def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
+    ref = plan.groupement.reference
+    _header(
+        ws,
+        f"Bordereau des prix unitaires — lot {lot.numero} : {lot.intitule}",
+        [
+            f"Consultation {ref} — {plan.groupement.objet}",
+            "Complétez uniquement les cellules jaunes : prix unitaire hors taxes en euros, deux décimales au "
+            "plus, pour l'unité indiquée, livraison comprise. Ne modifiez ni les lignes ni les formules.",
+        ],
+        [("Code", 24), ("Désignation", 48), ("Unité", 10), ("Prix unitaire HT (€)", 18), ("Taux de TVA", 12)],
+    )
+    validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                showErrorMessage=True, errorTitle="Prix invalide",
+                                error="Saisissez un prix hors taxes positif ou nul, en euros.")
+    ws.add_data_validation(validation)
+    last = FIRST + len(lot.items) - 1
+    for row, item in enumerate(lot.items, start=FIRST):
+        _text(ws.cell(row, 1), item.produit)
+        _text(ws.cell(row, 2), item.libelle)
+        _text(ws.cell(row, 3), item.unite)
+        price = ws.cell(row, 4)
+        price.number_format = EURO
+        price.fill = YELLOW
+        price.protection = Protection(locked=False)
+        rate = ws.cell(row, 5, item.tva / 100)
+        rate.number_format = _rate_format(item.tva)
+        for col in range(1, 6):
+            ws.cell(row, col).border = BOX
+    if lot.items:
+        validation.add(f"D{FIRST}:D{last}")
+    _page_setup(ws, ref, f"BPU — lot {lot.numero}", brouillon)
+
+
+def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
+    ref = plan.groupement.reference
+    _header(
+        ws,
+        f"Détail quantitatif estimatif — lot {lot.numero} : {lot.intitule}",
+        [
+            f"Consultation {ref} — {plan.groupement.objet}",
+            "Les prix sont repris automatiquement du BPU. Les quantités sont des estimations annuelles : le "
+            "DQE sert à comparer les offres et n'a pas de valeur contractuelle.",
+        ],
+        [("Code", 24), ("Désignation", 48), ("Unité", 10), ("Quantité annuelle estimée", 16),
+         ("Prix unitaire HT (€)", 18), ("Montant HT (€)", 18), ("Taux de TVA", 12)],
+    )
+    last = FIRST + len(lot.items) - 1
+    for row, item in enumerate(lot.items, start=FIRST):
+        _text(ws.cell(row, 1), item.produit)
+        _text(ws.cell(row, 2), item.libelle)
+        _text(ws.cell(row, 3), item.unite)
+        qty = ws.cell(row, 4, item.quantite_annuelle)
+        qty.number_format = _qty_format(item.quantite_annuelle)
+        ws.cell(row, 5, f"=BPU!D{row}").number_format = EURO
+        ws.cell(row, 6, f"=ROUND(D{row}*E{row},2)").number_format = EURO
+        ws.cell(row, 7, f"=BPU!E{row}").number_format = _rate_format(item.tva)
+        for col in range(1, 8):
+            ws.cell(row, col).border = BOX
+    row = last + 2
+    totals: list[tuple[str, str, str]] = [("Total HT", f"=SUM(F{FIRST}:F{last})", "ht")]
+    rates = sorted({item.tva for item in lot.items})
+    for rate in rates:
+        fraction = format(rate / 100, "f")
+        label = f"TVA à {format(rate.normalize(), 'f').replace('.', ',')}\u00a0%"
+        totals.append((label, f"=ROUND(SUMIF(G{FIRST}:G{last},{fraction},F{FIRST}:F{last})*{fraction},2)",
+                       "tva"))
+    first_total = row
+    for label, formula, _kind in totals:
+        _text(ws.cell(row, 5), label)
+        ws.cell(row, 5).font = BOLD
+        ws.cell(row, 6, formula).number_format = EURO
+        ws.cell(row, 6).font = BOLD
+        row += 1
+    _text(ws.cell(row, 5), "Total TTC")
+    ws.cell(row, 5).font = BOLD
+    ws.cell(row, 6, f"=SUM(F{first_total}:F{row - 1})").number_format = EURO
+    ws.cell(row, 6).font = BOLD
+    row += 2
+    _text(ws.cell(row, 2), "Montant maximum de l'accord-cadre sur la durée totale (HT)")
+    ws.cell(row, 2).font = BOLD
+    ws.cell(row, 6, lot.montant_maximum_ht).number_format = EURO
+    ws.cell(row, 6).font = BOLD
+    if lot.montant_minimum_ht is not None:
+        row += 1
+        _text(ws.cell(row, 2), "Montant minimum de l'accord-cadre sur la durée totale (HT)")
+        ws.cell(row, 6, lot.montant_minimum_ht).number_format = EURO
+    _page_setup(ws, ref, f"DQE — lot {lot.numero}", brouillon)
+
+
+def render_bpu_dqe(plan: LotPlan, lot: Lot, brouillon: bool = False) -> bytes:
+    """The lot's ``Lot_NN_BPU_DQE.xlsx`` as deterministic bytes."""
+    wb = Workbook()
+    bpu = wb.active
+    assert bpu is not None
+    bpu.title = "BPU"
+    _bpu(bpu, plan, lot, brouillon)
+    _dqe(wb.create_sheet("DQE"), plan, lot, brouillon)
+    wb.calculation.fullCalcOnLoad = True
+    buffer = BytesIO()
+    wb.save(buffer)
+    entries = read_zip(buffer.getvalue())
+    entries["docProps/core.xml"] = core_xml(f"BPU et DQE — lot {lot.numero} : {clean_text(lot.intitule)}",
+                                            plan.groupement.reference)
+    return write_zip(entries)

@@ -1,0 +1,369 @@
+"""The survey sheet (recensement.xlsx) members fill in, which :func:`read_demand` reads back unchanged.
+
+Sheet "Recensement": one row per catalogue product (locked informative columns) and one unlocked quantity
+column per member; sheet "Instructions"; sheet "Membres" (member, kind, delivery site, postcode, commune)
+that gives the reader the postcodes. The file is byte-identical for identical inputs (fixed zip dates).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.errors import InputError, OutputExistsError, Problem
+from lotsmarche.intake.members import SiteInfo
+from lotsmarche.models import CONSERVATION_LIBELLES, MEMBER_KINDS
+
+SHEET = "Recensement"
+INFO_HEADERS = ("Code", "Libellé", "Famille", "Conservation", "Unité", "Prix de référence HT (€)", "CPV")
+HEADER_ROW = 3
+_FIXED_DATE = (2026, 1, 1, 0, 0, 0)
+_FIXED_ISO = "2026-01-01T00:00:00Z"
+
+INSTRUCTIONS = (
+    "Recensement des besoins alimentaires du groupement de commandes",
+    "",
+    "1. Feuille « Recensement » : une ligne par produit du catalogue, une colonne par membre.",
+    "2. Dans la colonne de votre établissement, saisissez la quantité ANNUELLE dans l'unité de la colonne "
+    "« Unité » (kg, pièce, litre...).",
+    "3. Laissez la cellule vide (ou 0) pour un produit dont vous n'avez pas besoin.",
+    "4. Nombres : virgule décimale acceptée, 3 décimales au plus. Aucune formule n'est nécessaire.",
+    "5. Feuille « Membres » : vérifiez le type d'établissement, le site de livraison et son code postal "
+    "(5 chiffres) ; ils servent à définir les zones de livraison des lots.",
+    "6. Le nom en tête de colonne doit rester identique au nom de la feuille « Membres ».",
+    "7. Ne modifiez pas les colonnes grisées (code, libellé, prix de référence) : elles proviennent du "
+    "catalogue. Le prix de référence est indicatif ; il sert à estimer la valeur du besoin.",
+    "8. Renvoyez le fichier au coordonnateur du groupement sans le renommer en .xls ni le convertir.",
+    "",
+    "Contrôle : « lotsmarche demand check recensement.xlsx » vérifie le fichier et liste chaque problème "
+    "(feuille, ligne, colonne).",
+)
+
+
+def write_survey(
+    cat: Catalogue,
+    out: Path,
+    familles: list[str] | None,
+    membres: Sequence[str | SiteInfo] | None,
+    force: bool = False,
+) -> None:
+    """Write the survey workbook to ``out`` (atomically; OutputExistsError if it exists without ``force``)."""
+    if out.exists() and not force:
+        raise OutputExistsError(
+            "Le fichier de sortie existe déjà",
+            [Problem("ajoutez --force pour le remplacer", fichier=str(out))],
+        )
+    unknown = sorted(set(familles or []) - set(cat.familles))
+    if unknown:
+        raise InputError(
+            "Famille inconnue",
+            [
+                Problem(f"famille « {f} » inconnue ; familles possibles : {', '.join(sorted(cat.familles))}")
+                for f in unknown
+            ],
+        )
+    infos = [
+        _with_postcode(m if isinstance(m, SiteInfo) else SiteInfo(membre=m), cat) for m in (membres or [])
+    ]
+    if not infos:
+        infos = [SiteInfo(membre=f"Membre {i}") for i in (1, 2, 3)]
+    names = [i.membre for i in infos]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError("Membres en double", [Problem(f"membre « {n} » présent deux fois") for n in dup])
+    data = _deterministic(_build(cat, familles, infos))
+    _atomic_write(out, data)
+
+
+def _with_postcode(info: SiteInfo, cat: Catalogue) -> SiteInfo:
+    """Fill the postcode from the commune (catalogue territories) when only the commune is known."""
+    if info.code_postal or not info.commune:
+        return info
+    commune = cat.commune(info.commune)
+    if commune is None or not commune.codes_postaux:
+        return info
+    return SiteInfo(info.membre, info.type, info.site, commune.codes_postaux[0], commune.nom)
+
+
+def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    products = sorted(
+        (p for p in cat.produits.values() if not familles or p.famille in familles),
+        key=lambda p: (p.famille, p.code),
+    )
+    first_member = len(INFO_HEADERS) + 1
+    last_col = len(INFO_HEADERS) + len(infos)
+    last_row = HEADER_ROW + len(products)
+    ws.cell(1, 1, "Recensement des besoins annuels du groupement de commandes").font = Font(
+        bold=True, size=14
+    )
+    ws.cell(
+        2,
+        1,
+        "Quantités annuelles dans l'unité indiquée ; cellule vide = pas de besoin. "
+        "Voir la feuille « Instructions ».",
+    ).font = Font(italic=True)
+    grey = PatternFill("solid", fgColor="E7E6E6")
+    bold = Font(bold=True)
+    for j, title in enumerate([*INFO_HEADERS, *(i.membre for i in infos)], start=1):
+        c = ws.cell(HEADER_ROW, j, title)
+        c.data_type = "s"  # a member named "=..." stays text, never a formula
+        c.font = bold
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+        if j <= len(INFO_HEADERS):
+            c.fill = grey
+    for r, p in enumerate(products, start=HEADER_ROW + 1):
+        values: list[Any] = [
+            p.code,
+            p.libelle,
+            cat.familles[p.famille].libelle if p.famille in cat.familles else p.famille,
+            CONSERVATION_LIBELLES.get(p.conservation, p.conservation),
+            p.unite,
+            p.prix_reference_ht,
+            p.cpv,
+        ]
+        for j, value in enumerate(values, start=1):
+            c = ws.cell(r, j, value)
+            c.fill = grey
+            c.data_type = "n" if j == 6 else "s"
+            if j == 6:
+                c.number_format = '#,##0.00 "€"'
+        for j in range(first_member, last_col + 1):
+            c = ws.cell(r, j)
+            c.protection = Protection(locked=False)
+            c.number_format = "#,##0.###"
+    if products:
+        dv = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Quantité invalide",
+            error="Saisissez une quantité annuelle positive ou laissez la cellule vide.",
+        )
+        dv.add(f"{get_column_letter(first_member)}{HEADER_ROW + 1}:{get_column_letter(last_col)}{last_row}")
+        ws.add_data_validation(dv)
+    for j, width in enumerate((26, 42, 24, 18, 8, 14, 13), start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
+    for j in range(first_member, last_col + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 18
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, first_member)
+    ws.protection.sheet = True  # no password: it protects against slips, not against the user
+    ws.protection.formatColumns = False
+
+    ins = wb.create_sheet("Instructions")
+    for r, line in enumerate(INSTRUCTIONS, start=1):
+        ins.cell(r, 1, line).font = Font(bold=(r == 1))
+    ins.column_dimensions["A"].width = 120
+
+    mem = wb.create_sheet("Membres")
+    for j, title in enumerate(("Membre", "Type", "Site de livraison", "Code postal", "Commune"), start=1):
+        mem.cell(1, j, title).font = bold
+    for r, info in enumerate(infos, start=2):
+        row = (
+            info.membre,
+            info.type or "",
+            info.site or info.membre,
+            info.code_postal or "",
+            info.commune or "",
+        )
+        for j, value in enumerate(row, start=1):
+            c = mem.cell(r, j, value)
+            c.data_type = "s"
+            c.number_format = "@"
+    kinds = DataValidation(type="list", formula1='"' + ",".join(MEMBER_KINDS) + '"', allow_blank=True)
+    kinds.add(f"B2:B{max(len(infos) + 1, 200)}")
+    mem.add_data_validation(kinds)
+    for j, width in enumerate((36, 16, 36, 12, 24), start=1):
+        mem.column_dimensions[get_column_letter(j)].width = width
+    mem.freeze_panes = "A2"
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _deterministic(data: bytes) -> bytes:
+    """Same workbook → same bytes: fixed zip entry dates and fixed document dates."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = _DATES.sub(lambda m: m.group(1) + _FIXED_ISO.encode() + m.group(3), content)
+            info = zipfile.ZipInfo(item.filename, date_time=_FIXED_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            dst.writestr(info, content)
+    return buf.getvalue()
+
+
+def _atomic_write(out: Path, data: bytes) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        Path(tmp).replace(out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_survey_members(path: Path) -> list[SiteInfo]:
+    """Members for the survey from a CSV/XLSX (membre, type, site, code postal, commune) or a YAML file
+    (a list of names or of mappings, or a groupement.yaml with ``membres``)."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return _members_yaml(path)
+    from lotsmarche.intake.headers import MEMBERS_ALIASES, is_members_header, map_headers
+    from lotsmarche.intake.tabular import RawTable, csv_table, read_source, sheet_table
+    from lotsmarche.intake.values import parse_postcode
+
+    problems: list[Problem] = []
+
+    def add(message: str, **where: Any) -> None:
+        problems.append(Problem(message, **where))
+
+    source = read_source(path, add)
+    tables = []
+    if source is not None:
+        if source.csv_text is not None:
+            t = csv_table(source, is_members_header, add, "« membre » et « code postal » ou « type »")
+            tables = [t] if t else []
+        else:
+            tables = [
+                t
+                for title, grid in source.sheets.items()
+                if (t := sheet_table(source.fichier, title, grid, is_members_header))
+            ]
+            if not tables:
+                add(
+                    "aucune feuille avec les colonnes « membre » et « code postal » ou « type »",
+                    fichier=path.name,
+                )
+    out: list[SiteInfo] = []
+    for t in tables:
+        cols = {f: pos for pos, f in map_headers(t.headers, MEMBERS_ALIASES).items()}
+        for i in range(len(t.data)):
+
+            def cell(f: str, i: int = i, t: RawTable = t, cols: dict[str, int] = cols) -> str:
+                return str(t.data.iat[i, cols[f]]).strip() if f in cols else ""
+
+            if not cell("membre"):
+                continue
+            cp = cell("code_postal")
+            if cp and parse_postcode(cp) is None:
+                add(
+                    f"code postal « {cp} » invalide : 5 chiffres attendus",
+                    fichier=t.fichier,
+                    feuille=t.feuille or None,
+                    ligne=int(t.rows.to_numpy(dtype="int64")[i]),
+                    colonne=t.headers[cols["code_postal"]],
+                )
+            out.append(
+                SiteInfo(
+                    membre=cell("membre"),
+                    type=cell("type") or None,
+                    site=cell("site_livraison") or None,
+                    code_postal=parse_postcode(cp) if cp else None,
+                    commune=cell("commune") or None,
+                )
+            )
+    if problems:
+        raise InputError("Fichier des membres invalide", problems)
+    return out
+
+
+def _members_yaml(path: Path) -> list[SiteInfo]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError(
+            "Fichier des membres invalide", [Problem("fichier introuvable", fichier=str(path))]
+        ) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        raise InputError(
+            "Fichier des membres invalide", [Problem("fichier YAML illisible", fichier=path.name)]
+        ) from None
+    if isinstance(data, dict):
+        data = data.get("membres", [])
+    if not isinstance(data, list):
+        raise InputError(
+            "Fichier des membres invalide", [Problem("une liste de membres est attendue", fichier=path.name)]
+        )
+    out: list[SiteInfo] = []
+    for i, item in enumerate(data, start=1):
+        if isinstance(item, str):
+            out.append(SiteInfo(membre=item.strip()))
+        elif isinstance(item, dict) and (item.get("nom") or item.get("membre")):
+            cp = item.get("code_postal")
+            out.append(
+                SiteInfo(
+                    membre=str(item.get("nom") or item.get("membre")).strip(),
+                    type=item.get("type"),
+                    site=item.get("site") or item.get("site_livraison"),
+                    code_postal=str(cp) if cp is not None else None,
+                    commune=item.get("commune"),
+                )
+            )
+        else:
+            raise InputError(
+                "Fichier des membres invalide",
+                [Problem(f"membre n° {i} : un nom est attendu", fichier=path.name)],
+            )
+    return out
+
+
+def make_survey(
+    out: Path,
+    *,
+    familles: list[str] | None,
+    membres_file: Path | None,
+    groupement_file: Path | None,
+    catalogues: Path | None,
+    force: bool = False,
+) -> Path:
+    """What ``lotsmarche demand template`` does: members from ``membres_file``, else groupement.yaml."""
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.groupement import load_groupement
+
+    if out.exists() and not force:  # checked first: nothing is read or written in vain
+        raise OutputExistsError(
+            "Le fichier de sortie existe déjà",
+            [Problem("ajoutez --force pour le remplacer", fichier=str(out))],
+        )
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(
+            "Nom de fichier invalide",
+            [Problem("la feuille de recensement est un classeur : nom en .xlsx attendu", fichier=str(out))],
+        )
+    cat = load_catalogue(catalogues)
+    infos: list[SiteInfo] = []
+    if membres_file is not None:
+        infos = load_survey_members(membres_file)
+    elif groupement_file is not None:
+        g = load_groupement(groupement_file, cat)
+        infos = [SiteInfo(membre=m.nom, type=m.type, commune=m.commune) for m in g.membres]
+    write_survey(cat, out, familles, infos, force=force)
+    return out

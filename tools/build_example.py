@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""Derive the bundled Boulonnais example (examples/boulonnais/) from meal counts and the catalogue.
+
+    python tools/build_example.py            # rewrite the four files
+    python tools/build_example.py --check    # exit 1 if the committed files differ from the derivation
+
+Derivation of every demand line (all figures are in the tables below, with their source):
+
+    fish main dishes (kg) = meals per day × service days per year × 4/20 × portion
+    sea starters (kg)     = meals per day × service days per year × 1/20 × starter portion
+    line quantity (kg)    = (fish main dishes × share of the product × weight factor)   or
+                            (sea starters × share of the product), rounded to 0.5 kg
+
+* 4 fish main dishes per 20 meals and the portions (110 g collège/lycée, 70 g élémentaire, 50 g maternelle)
+  come from the arrêté du 30 septembre 2011 (annexes I and II, /work/shared/data/regulation/). Adults
+  (hospital, EHPAD) are outside its scope: we take 120 g, the top of the collège range.
+* One sea starter per 20 meals and its portion are assumptions of this example, stated in LISEZMOI.md.
+* Meals per day and service days are plausible estimates for canteens of that size: the ma-cantine
+  declarations give the canteens, their SIRET and commune, not their meal counts.
+* Members are real canteens of the ma-cantine declarations (Pas-de-Calais, 2021–2023); their membership of
+  this buying group is fictitious. Communes and populations come from the catalogue territories.
+
+Every product code is checked against the catalogue (the script stops on an unknown code), fresh lines ask
+only for months inside the product's availability, labels only among the product's possible labels, and
+no school member asks for a plastic cooking/serving container (regime ``plastique_contact``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import yaml
+
+from lotsmarche.catalogue import load_catalogue
+from lotsmarche.catalogue.model import Catalogue
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "examples" / "boulonnais"
+
+FISH_DISHES_PER_MEAL = Decimal(4) / Decimal(20)  # arrêté du 30 septembre 2011, annexe I
+STARTERS_PER_MEAL = Decimal(1) / Decimal(20)  # assumption of the example
+SCHOOL_MONTHS = (1, 2, 3, 4, 5, 6, 9, 10, 11, 12)  # no school meals in July and August
+ALL_MONTHS = tuple(range(1, 13))
+
+
+@dataclass(frozen=True)
+class Eaters:
+    """A kind of diners: portion sizes and the menu (product mix) they get."""
+
+    libelle: str
+    portion: Decimal  # kg of fish per main dish (arrêté du 30 septembre 2011, annexe II)
+    portion_entree: Decimal  # kg per sea starter (assumption)
+    menu: str  # key of MENUS
+    months: tuple[int, ...]  # months with meals served
+
+
+EATERS: dict[str, Eaters] = {
+    "secondaire": Eaters("collège / lycée", Decimal("0.110"), Decimal("0.040"), "secondaire", SCHOOL_MONTHS),
+    "elementaire": Eaters("élémentaire", Decimal("0.070"), Decimal("0.030"), "primaire", SCHOOL_MONTHS),
+    "maternelle": Eaters("maternelle", Decimal("0.050"), Decimal("0.020"), "primaire", SCHOOL_MONTHS),
+    "adulte": Eaters("adultes (hôpital, EHPAD)", Decimal("0.120"), Decimal("0.040"), "adulte", ALL_MONTHS),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One product of a menu. ``part`` is a share of the fish main dishes (``plat``) or of the starters."""
+
+    produit: str
+    part: Decimal
+    kind: str = "plat"  # "plat" (main dish) or "entree" (starter)
+    facteur: Decimal = Decimal(1)  # weight bought per kg of fish served (mussels in their shells: 3)
+    mois: tuple[int, ...] | None = None  # wished months (None: all the months available)
+    label: str = ""
+
+
+def _d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+# Product mixes. Main-dish shares of a menu add up to 1, starter shares too (checked below).
+MENUS: dict[str, tuple[Item, ...]] = {
+    "secondaire": (
+        Item("MER-MERLAN-FILET-FR", _d("0.14")),
+        Item("MER-LIEUNOIR-FILET-FR", _d("0.10")),
+        Item("MER-CABILLAUD-FILET-FR", _d("0.05")),
+        Item("MER-LIMANDE-FILET-FR", _d("0.05")),
+        Item("MER-PLIE-FILET-FR", _d("0.03"), mois=(4, 5, 6, 9, 10)),
+        Item("MER-HARENG-FILET-FR", _d("0.04"), mois=(10, 11, 12, 1), label="PECHE_DURABLE"),
+        Item("MER-MAQUEREAU-FILET-FR", _d("0.04"), mois=(5, 6, 9)),
+        Item("MER-MOULE-ENTIER-FR", _d("0.04"), facteur=_d("3"), mois=(9, 10, 11)),
+        Item("MER-LIEUNOIR-PORTION-SG", _d("0.12")),
+        Item("MER-MERLAN-PORTION-SG", _d("0.09")),
+        Item("MER-CABILLAUD-PORTION-SG", _d("0.05")),
+        Item("MER-COLINALASKA-PANE-SG", _d("0.13")),
+        Item("MER-MERLAN-PANE-SG", _d("0.12")),
+        Item("MER-SARDINE-CONSERVE-AP", _d("0.40"), kind="entree"),
+        Item("MER-MAQUEREAU-CONSERVE-AP", _d("0.30"), kind="entree"),
+        Item("MER-HARENG-FUME-RE", _d("0.30"), kind="entree", label="PECHE_DURABLE"),
+    ),
+    "primaire": (
+        Item("MER-MERLAN-FILET-FR", _d("0.15")),
+        Item("MER-LIEUNOIR-FILET-FR", _d("0.15")),
+        Item("MER-LIMANDE-FILET-FR", _d("0.05")),
+        Item("MER-LIEUNOIR-PORTION-SG", _d("0.15")),
+        Item("MER-MERLAN-PORTION-SG", _d("0.15")),
+        Item("MER-COLINALASKA-PANE-SG", _d("0.20")),
+        Item("MER-MERLAN-PANE-SG", _d("0.15")),
+        Item("MER-SARDINE-CONSERVE-AP", _d("0.50"), kind="entree"),
+        Item("MER-MAQUEREAU-CONSERVE-AP", _d("0.50"), kind="entree"),
+    ),
+    "adulte": (
+        Item("MER-MERLAN-FILET-FR", _d("0.14")),
+        Item("MER-LIEUNOIR-FILET-FR", _d("0.12")),
+        Item("MER-CABILLAUD-FILET-FR", _d("0.06")),
+        Item("MER-LIMANDE-FILET-FR", _d("0.05")),
+        Item("MER-PLIE-FILET-FR", _d("0.03"), mois=(4, 5, 6, 7, 8, 9, 10)),
+        Item("MER-HARENG-FILET-FR", _d("0.03"), mois=(10, 11, 12, 1), label="PECHE_DURABLE"),
+        Item("MER-MAQUEREAU-FILET-FR", _d("0.04"), mois=(5, 6, 7, 8, 9)),
+        Item("MER-MOULE-ENTIER-FR", _d("0.04"), facteur=_d("3"), mois=(7, 8, 9, 10, 11), label="BIO"),
+        Item("MER-ENCORNET-ENTIER-FR", _d("0.02"), mois=(9, 10, 11)),
+        Item("MER-SEICHE-ENTIER-FR", _d("0.02"), mois=(4, 5, 6)),
+        Item("MER-CSJ-NOIX-FR", _d("0.01"), mois=(12, 1)),
+        Item("MER-LIEUNOIR-PORTION-SG", _d("0.12")),
+        Item("MER-CABILLAUD-PORTION-SG", _d("0.12")),
+        Item("MER-EGLEFIN-PORTION-SG", _d("0.10")),
+        Item("MER-MERLAN-PANE-SG", _d("0.08")),
+        Item("MER-ENCORNET-NETTOYE-SG", _d("0.02")),
+        Item("MER-SARDINE-CONSERVE-AP", _d("0.25"), kind="entree"),
+        Item("MER-MAQUEREAU-CONSERVE-AP", _d("0.20"), kind="entree"),
+        Item("MER-HARENG-FUME-RE", _d("0.30"), kind="entree", label="PECHE_DURABLE"),
+        Item("MER-CREVETTEGRISE-CUIT-FR", _d("0.25"), kind="entree", mois=(5, 6, 7, 8, 9, 10)),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    nom: str
+    code_postal: str
+    convives: str  # key of EATERS
+    repas_par_jour: int  # meals with a main dish per service day (estimate)
+    jours_par_an: int  # service days per year
+    reemployable: bool = False  # asks fresh products in returnable crates
+    prix: tuple[tuple[str, str], ...] = ()  # (product, unit price HT) known by the buyer
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    nom: str
+    type: str
+    commune: str  # INSEE code
+    siret: str | None
+    sites: tuple[Site, ...]
+
+
+def _college(nom: str, siret: str, insee: str, cp: str, repas: int, reemp: bool, prix=()) -> MemberSpec:  # type: ignore[no-untyped-def]
+    return MemberSpec(nom, "college", insee, siret, (Site("Demi-pension", cp, "secondaire", repas, 140, reemp, prix),))
+
+
+COORDONNATEUR = "Département du Pas-de-Calais"
+
+# Real canteens (ma-cantine declarations 2021–2023, Pas-de-Calais): name, SIRET of the latest declaration,
+# INSEE code. Meal counts are estimates. The coordinator orders nothing itself.
+MEMBERS: tuple[MemberSpec, ...] = (
+    MemberSpec(COORDONNATEUR, "administration", "62041", None, ()),
+    _college("Collège Angellier", "19620051300014", "62160", "62200", 520, True,
+             (("MER-MERLAN-FILET-FR", "13,20"),)),
+    _college("Collège Paul Langevin", "19620055400018", "62160", "62200", 380, True),
+    _college("Collège Pierre Daunou", "19622261600019", "62160", "62200", 450, True),
+    _college("Collège Adam de la Halle", "19622863900015", "62643", "62230", 360, True),
+    _college("Collège Albert Camus", "19620154500015", "62643", "62230", 330, True),
+    _college("Collège Paul Eluard", "19622085900017", "62746", "62360", 420, True),
+    _college("Collège Pilâtre de Rozier", "19622093300010", "62894", "62126", 480, True),
+    _college("Collège Roger Salengro", "19622874600018", "62758", "62280", 410, True),
+    _college("Collège Jean Rostand", "19622096600010", "62560", "62250", 430, False),
+    _college("Collège le Trion", "19622950400010", "62773", "62830", 350, False),
+    _college("Collège Louis Blériot", "19623865300014", "62774", "62231", 300, False),
+    _college("Collège Jean Monnet", "19620073700027", "62244", "62137", 340, False),
+    _college("Collège Boris Vian", "19622873800015", "62548", "62730", 320, False),
+    _college("Collège Jean Jaurès", "19622572600013", "62318", "62630", 390, False),
+    MemberSpec("Lycée Édouard Woillez", "lycee", "62588", "19620140400015",
+               (Site("Demi-pension", "62170", "secondaire", 600, 140, False,
+                     (("MER-HARENG-FILET-FR", "6,80"),)),)),
+    MemberSpec("Lycée professionnel Jules Verne", "lycee", "62318", "19620187500016",
+               (Site("Demi-pension", "62630", "secondaire", 350, 140, False),)),
+    MemberSpec("Centre hospitalier de Boulogne-sur-Mer", "hopital", "62160", "26620940200012",
+               (Site("Cuisine centrale", "62200", "adulte", 900, 365, True,
+                     (("MER-MOULE-ENTIER-FR", "3,40"), ("MER-LIEUNOIR-PORTION-SG", "9,20"))),)),
+    MemberSpec("EHPAD Guynemer", "ehpad", "62893", "39246926800172",
+               (Site("Cuisine de l'EHPAD", "62930", "adulte", 160, 365, False),)),
+    MemberSpec("Commune de Wimereux", "commune", "62893", "21620893400010",
+               (Site("Restaurant scolaire – école maternelle", "62930", "maternelle", 150, 140, True),
+                Site("Restaurant scolaire – école élémentaire", "62930", "elementaire", 260, 140, True))),
+    MemberSpec("Commune d'Isques", "commune", "62474", None,
+               (Site("Restaurant scolaire", "62360", "elementaire", 90, 140, False),)),
+    MemberSpec("Commune de Groffliers", "commune", "62390", "21620390100014",
+               (Site("Restaurant scolaire", "62600", "elementaire", 120, 140, False,
+                     (("MER-COLINALASKA-PANE-SG", "7,10"),)),)),
+)
+
+SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
+
+# Illustrative supplier profiles of the Boulonnais seafood chain (no real firm). With k = 2, every
+# family × conservation × zone of the example is served by at least two profiles except fresh crustaceans
+# (grey shrimp): only one profile, which shows what the `capacite` strategy and the metrics report.
+SOURCING_HEADER = (
+    "fournisseur", "type", "familles", "conservations", "groupes_especes", "produits",
+    "capacite_annuelle_ht", "capacite_annuelle_kg", "zones", "livraison_reemployable", "labels", "circuit_court",
+)
+ZONES_3 = "Boulonnais|Calaisis|Montreuillois-Ternois"
+SOURCING: tuple[tuple[str, ...], ...] = (
+    ("Profil A — mareyeur de Capécure, filets frais", "mareyeur", "produits_de_la_mer", "frais",
+     "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes", "", "250000", "", ZONES_3, "oui",
+     "PECHE_DURABLE|MSC", "non"),
+    ("Profil B — mareyeur-transformateur de Capécure", "mareyeur", "produits_de_la_mer",
+     "frais|surgele|refrigere_elabore",
+     "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|produits_transformes", "",
+     "1500000", "", "*", "oui", "PECHE_DURABLE|MSC", "non"),
+    ("Profil C — petit mareyeur de Boulogne-sur-Mer", "mareyeur", "produits_de_la_mer", "frais",
+     "poissons_blancs|poissons_plats|poissons_bleus", "", "120000", "", "Boulonnais|Montreuillois-Ternois",
+     "non", "", "non"),
+    ("Profil D — pêcheur fileyeur en vente directe (Le Portel)", "pecheur_vente_directe", "produits_de_la_mer",
+     "frais", "poissons_blancs|poissons_plats", "", "45000", "", "Boulonnais", "oui", "", "oui"),
+    ("Profil E — pêcheur côtier en vente directe (Étaples)", "pecheur_vente_directe", "produits_de_la_mer",
+     "frais", "poissons_plats|poissons_bleus|cephalopodes", "", "30000", "",
+     "Montreuillois-Ternois|Boulonnais", "non", "", "oui"),
+    ("Profil F — mytiliculteur de la Côte d'Opale", "conchyliculteur", "produits_de_la_mer", "frais",
+     "coquillages", "", "60000", "", ZONES_3, "oui", "BIO", "oui"),
+    ("Profil G — crevettier de la baie de Canche (crevette grise cuite)", "pecheur_vente_directe",
+     "produits_de_la_mer", "frais", "crustaces", "", "", "3000", "Montreuillois-Ternois|Boulonnais", "oui", "",
+     "oui"),
+    ("Profil H — fumaison artisanale (hareng, maquereau)", "fumaison", "produits_de_la_mer", "refrigere_elabore",
+     "produits_transformes|poissons_bleus", "", "80000", "", "*", "non", "PECHE_DURABLE", "oui"),
+    ("Profil I — conserverie de poissons", "conserverie", "produits_de_la_mer", "appertise",
+     "produits_transformes", "", "500000", "", "*", "non", "MSC", "non"),
+    ("Profil J — grossiste régional en surgelés, toutes familles", "grossiste_surgeles",
+     "produits_de_la_mer|viandes_boucherie|volailles|fruits_legumes|boulangerie", "surgele", "", "", "3000000",
+     "", "*", "non", "MSC|BIO", "non"),
+    ("Profil K — grossiste régional en produits de la mer élaborés et conserves", "grossiste_regional",
+     "produits_de_la_mer|epicerie", "refrigere_elabore|appertise", "", "", "2000000", "", "*", "non", "MSC",
+     "non"),
+    ("Profil L — spécialiste des produits de la mer surgelés", "grossiste_surgeles", "produits_de_la_mer",
+     "surgele", "", "", "800000", "", "*", "non", "MSC|PECHE_DURABLE", "non"),
+)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Derivation
+# ----------------------------------------------------------------------------------------------------
+
+HALF = Decimal("0.5")
+
+
+def round_half_kg(q: Decimal) -> Decimal:
+    return (q / HALF).quantize(Decimal(1), rounding=ROUND_HALF_UP) * HALF
+
+
+def fr_number(q: Decimal) -> str:
+    """Decimal comma, no thousands separator: what a French spreadsheet exports to CSV."""
+    text = format(q.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def months_text(months: tuple[int, ...]) -> str:
+    return "" if set(months) == set(ALL_MONTHS) else ",".join(str(m) for m in months)
+
+
+def fish_kg(site: Site) -> tuple[Decimal, Decimal]:
+    """(kg of fish for the main dishes, kg for the sea starters) of a site over a year."""
+    eaters = EATERS[site.convives]
+    meals = Decimal(site.repas_par_jour * site.jours_par_an)
+    return meals * FISH_DISHES_PER_MEAL * eaters.portion, meals * STARTERS_PER_MEAL * eaters.portion_entree
+
+
+def check_menus(cat: Catalogue) -> None:
+    problems: list[str] = []
+    for name, items in MENUS.items():
+        for kind in ("plat", "entree"):
+            total = sum((i.part for i in items if i.kind == kind), Decimal(0))
+            if total != 1:
+                problems.append(f"menu {name}: {kind} shares add up to {total}, not 1")
+        for item in items:
+            product = cat.produits.get(item.produit)
+            if product is None:
+                problems.append(f"menu {name}: product {item.produit} is not in the catalogue")
+                continue
+            if product.famille != "produits_de_la_mer":
+                problems.append(f"menu {name}: {item.produit} is not seafood")
+            if item.label and item.label not in product.labels_possibles:
+                problems.append(f"menu {name}: {item.produit} cannot carry label {item.label}")
+            if item.mois and not set(item.mois) <= set(product.mois_disponibles):
+                problems.append(f"menu {name}: {item.produit} asked outside its months {product.mois_disponibles}")
+    for m in MEMBERS:
+        for s in m.sites:
+            if cat.territoire_du_code_postal(s.code_postal) is None:
+                problems.append(f"{m.nom}: postcode {s.code_postal} unknown in the territories")
+            for code, _ in s.prix:
+                if code not in cat.produits:
+                    problems.append(f"{m.nom}: priced product {code} is not in the catalogue")
+        if cat.commune(m.commune) is None:
+            problems.append(f"{m.nom}: commune {m.commune} unknown")
+    if problems:
+        raise SystemExit("build_example: " + "\n".join(problems))
+
+
+def demand_rows(cat: Catalogue) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for member in MEMBERS:
+        for site in member.sites:
+            eaters = EATERS[site.convives]
+            plats, entrees = fish_kg(site)
+            prices = dict(site.prix)
+            for item in MENUS[eaters.menu]:
+                product = cat.produits[item.produit]
+                base = plats if item.kind == "plat" else entrees
+                qty = round_half_kg(base * item.part * item.facteur)
+                if qty < 2:  # nobody orders less than 2 kg of a product a year: leave it out
+                    continue
+                fresh = product.conservation == "frais"
+                wished = item.mois or tuple(product.mois_disponibles)
+                months = tuple(m for m in wished if m in product.mois_disponibles and m in eaters.months)
+                if not fresh and item.mois is None:
+                    months = ALL_MONTHS
+                packaging = "caisse_reemployable" if fresh and site.reemployable else ""
+                deliveries = ("3" if site.repas_par_jour >= 400 else "2") if fresh else ""
+                rows.append({
+                    "membre": member.nom,
+                    "site_livraison": site.nom,
+                    "code_postal": site.code_postal,
+                    "produit": item.produit,
+                    "quantite": fr_number(qty),
+                    "unite": product.unite,
+                    "prix_unitaire_ht": prices.get(item.produit, ""),
+                    "mois": months_text(months),
+                    "label_requis": item.label,
+                    "conditionnement": packaging,
+                    "livraisons_par_semaine": deliveries,
+                })
+    rows.sort(key=lambda r: (r["membre"], r["site_livraison"], r["produit"]))
+    return rows
+
+
+def check_packaging(rows: list[dict[str, str]], cat: Catalogue) -> None:
+    kinds = {m.nom: m.type for m in MEMBERS}
+    for r in rows:
+        code = r["conditionnement"] or cat.produits[r["produit"]].conditionnement_defaut
+        if cat.conditionnements[code].regime == "plastique_contact" and kinds[r["membre"]] in SCHOOL_KINDS:
+            raise SystemExit(f"build_example: {r['membre']} would receive {r['produit']} in {code}")
+
+
+def demand_csv(rows: list[dict[str, str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def sourcing_csv() -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
+    writer.writerow(SOURCING_HEADER)
+    writer.writerows(SOURCING)
+    return buf.getvalue()
+
+
+def value_of(rows: list[dict[str, str]], cat: Catalogue) -> dict[tuple[str, str], Decimal]:
+    """Yearly amount HT per conservation × territory (for the tuning figures in LISEZMOI.md)."""
+    out: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        p = cat.produits[r["produit"]]
+        price = Decimal(r["prix_unitaire_ht"].replace(",", ".")) if r["prix_unitaire_ht"] else p.prix_reference_ht
+        amount = (Decimal(r["quantite"].replace(",", ".")) * price).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        out[(p.conservation, cat.territoire_du_code_postal(r["code_postal"]) or "")] += amount
+    return dict(out)
+
+
+def groupement_yaml(cat: Catalogue) -> str:
+    membres = []
+    for m in MEMBERS:
+        entry: dict[str, object] = {"nom": m.nom, "type": m.type, "commune": m.commune}
+        commune = cat.commune(m.commune)
+        if m.type == "commune" and commune is not None:
+            entry["population"] = commune.population
+        if m.siret:
+            entry["siret"] = m.siret
+        repas = sum(s.repas_par_jour * s.jours_par_an for s in m.sites)
+        if repas:
+            entry["repas_par_an"] = repas
+        membres.append(entry)
+    data = {
+        "nom": "Groupement de commandes de produits de la mer du Boulonnais",
+        "reference": "GCH-MER-2026-01",
+        "objet": (
+            "Fourniture et livraison de poissons, coquillages, crustacés et autres produits de la mer "
+            "pour la restauration collective des membres du groupement"
+        ),
+        "coordonnateur": COORDONNATEUR,
+        "acheteur": "local",
+        "adresse": "Hôtel du Département, rue Ferdinand Buisson, 62018 Arras Cedex 9",
+        "date_lancement": "2026-10-05",
+        "duree": {"periode_initiale_mois": 12, "reconductions": 3, "duree_reconduction_mois": 12},
+        "marge_maximum": "0.20",
+        "k_fournisseurs": 2,
+        "cout_gestion_par_lot": "1500",
+        "lots_max_par_candidat": None,
+        "contacts": [
+            {"role": "Coordonnateur du groupement",
+             "nom": "Service de la commande publique du coordonnateur",
+             "courriel": "commande-publique@exemple.fr"},
+            {"role": "Questions techniques sur les produits de la mer",
+             "nom": "Mission alimentation durable du coordonnateur",
+             "courriel": "alimentation-durable@exemple.fr"},
+            {"role": "Correspondant des membres du Boulonnais",
+             "nom": "Référent restauration collective de la Communauté d'agglomération du Boulonnais",
+             "courriel": "restauration@exemple.org"},
+        ],
+        "membres": membres,
+    }
+    head = (
+        "# Groupement de commandes de produits de la mer du Boulonnais : exemple intégré à lotsmarche.\n"
+        "# Membres : cantines réelles déclarées sur ma-cantine (SIRET et commune publics) ; leur adhésion\n"
+        "# au groupement est fictive. Contacts fictifs. Voir LISEZMOI.md pour l'origine de chaque valeur.\n"
+    )
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=110, default_flow_style=False)
+    # Quoted strings keep Decimal amounts exact ("0.20") and the date a plain string for the reader.
+    return head + body
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="compare instead of writing")
+    args = parser.parse_args(argv)
+    cat = load_catalogue()
+    check_menus(cat)
+    rows = demand_rows(cat)
+    check_packaging(rows, cat)
+    files = {
+        "LISEZMOI.md": lisezmoi(rows, cat),
+        "groupement.yaml": groupement_yaml(cat),
+        "demande.csv": demand_csv(rows),
+        "sourcing.csv": sourcing_csv(),
+    }
+    if args.check:
+        stale = [n for n, text in files.items() if not (OUT / n).is_file() or (OUT / n).read_text("utf-8") != text]
+        if stale:
+            print("out of date: " + ", ".join(stale), file=sys.stderr)
+            return 1
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        tmp = OUT / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        tmp.replace(OUT / name)
+    total = sum(value_of(rows, cat).values(), Decimal(0))
+    print(f"{len(rows)} lines, {sum(len(m.sites) for m in MEMBERS)} sites, yearly value {total} EUR HT")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
