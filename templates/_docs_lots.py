@@ -98,8 +98,9 @@ def build_ae() -> Writer:
     w.h1("A. Objet de l'acte d'engagement")
     w.p("**Objet de la consultation :** {{ objet }}")
     w.p("**Référence :** {{ reference }} — lot {{ lot.numero_texte }}")
-    w.p("**Le présent acte d'engagement correspond au lot n° {{ lot.numero }} :** {{ lot.intitule }} "
-        "(CPV {{ lot.cpv_principal }}), à l'offre de base ; les variantes ne sont pas autorisées.")
+    w.p("**Le présent acte d'engagement correspond au lot n° {{ lot.numero }} :** {{ lot.intitule }}, à "
+        "l'offre de base ; les variantes ne sont pas autorisées.")
+    w.p("**Code CPV principal :** {{ lot.cpv_principal }}")
     w.p("**Forme :** {{ forme }}, passé selon la procédure suivante : {{ lot.procedure }}.")
 
     w.h1("B. Engagement du titulaire")
@@ -107,10 +108,8 @@ def build_ae() -> Writer:
     w.p("Après avoir pris connaissance du CCAP, du CCTP, du bordereau des prix unitaires du lot et du "
         "{{ ccag }}, le signataire s'engage, sur la base de son offre, à livrer les fournitures du lot aux "
         "prix unitaires de son bordereau, dans les conditions de ces documents.", "justify")
-    w.table(["Rubrique", "À compléter par le candidat"],
-            ["Nom, prénom et qualité du signataire", ""], [6.0, 11.0], rows=1)
-    w.table(["Rubrique", "À compléter par le candidat"],
-            ["Dénomination sociale, adresse, SIRET, courriel, téléphone", ""], [6.0, 11.0], rows=1)
+    w.form(["Nom, prénom et qualité du signataire", "Nom commercial et dénomination sociale",
+            "Adresse postale et du siège social", "Courriel et téléphone", "Numéro SIRET"])
     w.p("Le candidat agit : ☐ pour son propre compte ; ☐ pour le compte du groupement dont il est "
         "mandataire.")
     w.h2("Montants de l'accord-cadre")

@@ -274,6 +274,19 @@ class Writer:
         self.doc.add_paragraph(style="Normal")
         return table
 
+    def form(self, labels: Sequence[str], size: float = 9) -> None:
+        """A two-column form: a label per row, an empty cell for the candidate to fill in."""
+        table = self.doc.add_table(rows=len(labels), cols=2)
+        table.style = self.doc.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for row, label in zip(table.rows, labels, strict=True):
+            row.cells[0].width, row.cells[1].width = Cm(6.0), Cm(11.0)
+            _runs(row.cells[0].paragraphs[0], f"**{label}**", size)
+            _shade(row.cells[0], "F2F2F2")
+            row.height = Cm(0.9)
+        self.doc.add_paragraph(style="Normal")
+
     def save(self, name: str) -> Path:
         # Late import: the script runs from a checkout where lotsmarche is installed editable.
         from lotsmarche.render.docx import repack_docx

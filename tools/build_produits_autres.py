@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - data tables: one product per entry reads better than wrapped lines
 """Generate catalogues/produits_autres.yaml (every family a collège buys, seafood excepted).
 
 Run from the repository root: ``python tools/build_produits_autres.py``. Prices are 2026 wholesale catering

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - data tables: one product per entry reads better than wrapped lines
 """Generate catalogues/produits_mer.yaml from the species and product tables below.
 
 Run from the repository root: ``python tools/build_produits_mer.py``. Prices are wholesale catering orders of
@@ -188,7 +189,7 @@ ROWS: list[P] = [
     ("HARENG", "MARINE", "marine", "RE", "Hareng mariné (rollmops)", "10.50", "bocal_verre", "15241200-1",
      "10.08-8", {"colis": "2"}, "Filets de hareng marinés au vinaigre et aux aromates, sans conservateur ajouté.", []),
     ("HARENG", "CONSERVE", "conserve", "AP", "Filets de hareng à l'huile (conserve)", "11.00", "boite_metal",
-     "15241200-1", "10.14-9", {"piece": "0.5"}, "Filets de hareng fumés à l'huile végétale, boîte 1/2.", []),
+     "15241200-1", "10.14-9", {"piece": "0.4"}, "Filets de hareng fumés à l'huile végétale, boîte 1/2 (400 g net).", []),
     ("MAQUEREAU", "ENTIER", "entier", "FR", "Maquereau entier frais", "4.00", "caisse_polystyrene", None,
      "10.08-2", {"colis": "10"}, f"Maquereau de ligne ou de chalut, 250–500 g, {WHOLE}.", []),
     ("MAQUEREAU", "FILET", "filet", "FR", "Filet de maquereau frais", "9.50", "caisse_polystyrene", "15211100-1",
@@ -200,7 +201,7 @@ ROWS: list[P] = [
     ("MAQUEREAU", "MARINE", "marine", "RE", "Filet de maquereau mariné au vin blanc", "12.50", "bocal_verre",
      "15243000-3", "10.08-8", {"colis": "2"}, "Filets marinés au vin blanc et aux aromates, conservation 0–4 °C.", []),
     ("MAQUEREAU", "CONSERVE", "conserve", "AP", "Filets de maquereau (conserve)", "12.00", "boite_metal",
-     "15241500-4", "10.14-8", {"piece": "1"}, "Filets de maquereau au vin blanc ou à la tomate, boîte 4/4.", []),
+     "15241500-4", "10.14-8", {"piece": "0.8"}, "Filets de maquereau au vin blanc ou à la tomate, boîte 4/4 (800 g net).", []),
     ("MAQUEREAU", "RILLETTES", "elabore", "RE", "Rillettes de maquereau", "16.00", "bocal_verre", "15243000-3",
      "10.08-8", {"colis": "1"}, "Rillettes à 50 % de maquereau minimum, conservation 0–4 °C.", []),
     ("SARDINE", "ENTIER", "entier", "FR", "Sardine entière fraîche", "4.50", "caisse_polystyrene", None,
@@ -210,7 +211,7 @@ ROWS: list[P] = [
     ("SARDINE", "CONSERVE", "conserve", "AP", "Sardines à l'huile d'olive (conserve)", "14.00", "boite_metal",
      "15241300-2", "10.14-8", {"piece": "0.115"}, "Sardines entières à l'huile d'olive, boîte 1/4 (115 g).", []),
     ("THON", "CONSERVE", "conserve", "AP", "Thon albacore au naturel (conserve)", "13.50", "boite_metal",
-     "15241400-3", "10.14-8", {"piece": "1.705"}, "Thon albacore en morceaux au naturel, boîte 4/4, pêche à la senne déclarée.",
+     "15241400-3", "10.14-8", {"piece": "1.705"}, "Thon albacore en morceaux au naturel, boîte 3/1 (1,705 kg net), zone de pêche indiquée.",
      []),
     # ---- céphalopodes
     ("ENCORNET", "ENTIER", "entier", "FR", "Encornet entier frais", "12.00", "caisse_polystyrene", None,

@@ -10,7 +10,6 @@ then renamed. An existing file is never replaced unless ``force`` is true.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,7 +36,7 @@ def example_source_dir() -> Path:
     if missing:
         raise RenderError(
             "Exemple intégré incomplet",
-            [Problem(f"fichier absent de l'exemple intégré : {name}", fichier=str(folder)) for name in missing],
+            [Problem(f"fichier absent de l'exemple intégré : {n}", fichier=str(folder)) for n in missing],
         )
     return folder
 
@@ -103,7 +102,7 @@ def _write_into_existing(source: Path, out: Path) -> None:
             shutil.copyfile(source / name, tmp / name)
         # All copies succeeded: the renames below are atomic and cannot fail for lack of space.
         for name in EXAMPLE_FILES:
-            os.replace(tmp / name, out / name)
+            (tmp / name).replace(out / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

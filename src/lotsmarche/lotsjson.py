@@ -411,6 +411,10 @@ def _atomic_write(out: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        # mkstemp creates the file readable by its owner only; give it the usual permissions (umask)
+        mask = os.umask(0)
+        os.umask(mask)
+        Path(tmp).chmod(0o666 & ~mask)
         Path(tmp).replace(out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -34,9 +34,17 @@ def _tv(montant: str, base: str = "Code de la commande publique") -> ThresholdVa
 
 
 SEUILS_2026 = ThresholdRow(
-    id="2026-04-2027", du=date(2026, 4, 1), au=date(2027, 12, 31), dispense=_tv("60000"), mini_lot=_tv("60000"),
-    petit_lot=_tv("80000"), part_max_petits_lots=_tv("0.20"), publicite_boamp=_tv("90000"),
-    formalise_local=_tv("216000"), formalise_central=_tv("140000"), formalise_entite_adjudicatrice=_tv("432000"),
+    id="2026-04-2027",
+    du=date(2026, 4, 1),
+    au=date(2027, 12, 31),
+    dispense=_tv("60000"),
+    mini_lot=_tv("60000"),
+    petit_lot=_tv("80000"),
+    part_max_petits_lots=_tv("0.20"),
+    publicite_boamp=_tv("90000"),
+    formalise_local=_tv("216000"),
+    formalise_central=_tv("140000"),
+    formalise_entite_adjudicatrice=_tv("432000"),
     ca_max_coefficient=_tv("1.5"),
 )
 
@@ -58,15 +66,25 @@ def make_item(
     parts = [round_cents(total / len(membres)) for _ in membres]
     parts[-1] = total - sum(parts[:-1], D(0))
     return LotItem(
-        produit=produit, libelle=produit, unite="kg", quantite_annuelle=q, prix_unitaire_ht=D(prix),
-        montant_annuel_ht=total, tva=D("5.5"), cpv="03311000-2", mois=list(range(1, 13)),
-        labels_requis=list(labels), conditionnement=conditionnement,
+        produit=produit,
+        libelle=produit,
+        unite="kg",
+        quantite_annuelle=q,
+        prix_unitaire_ht=D(prix),
+        montant_annuel_ht=total,
+        tva=D("5.5"),
+        cpv="03311000-2",
+        mois=list(range(1, 13)),
+        labels_requis=list(labels),
+        conditionnement=conditionnement,
         repartition_membres=[
             RepartitionMembre(membre=m, quantite=q / len(membres), montant_annuel_ht=p)
             for m, p in zip(membres, parts, strict=True)
         ],
         repartition_sites=[
-            RepartitionSite(membre=m, site=m, code_postal="62200", territoire="Boulonnais", quantite=q / len(membres))
+            RepartitionSite(
+                membre=m, site=m, code_postal="62200", territoire="Boulonnais", quantite=q / len(membres)
+            )
             for m in membres
         ],
         lignes=[1],
@@ -97,17 +115,35 @@ def make_lot(
         estimate = round_cents(maxi / D("1.2"))
     membres = sorted({r.membre for i in items for r in i.repartition_membres})
     return Lot(
-        numero=numero, intitule=intitule or f"Lot {numero} — Produits de la mer frais — Boulonnais",
-        famille=famille, conservation=conservation, regime_emballage=regime, groupe_espece=groupe_espece,
-        territoires=list(territoires), cpv_principal="03311000-2", cpv_secondaires=[], items=items,
-        sites=[s for i in items for s in i.repartition_sites][:1], membres=membres,
-        mois_approvisionnement=list(range(1, 13)), livraisons_annuelles=52, montant_annuel_ht=annual,
-        montant_estime_duree_ht=estimate, montant_minimum_ht=D(minimum) if minimum is not None else None,
+        numero=numero,
+        intitule=intitule or f"Lot {numero} — Produits de la mer frais — Boulonnais",
+        famille=famille,
+        conservation=conservation,
+        regime_emballage=regime,
+        groupe_espece=groupe_espece,
+        territoires=list(territoires),
+        cpv_principal="03311000-2",
+        cpv_secondaires=[],
+        items=items,
+        sites=[s for i in items for s in i.repartition_sites][:1],
+        membres=membres,
+        mois_approvisionnement=list(range(1, 13)),
+        livraisons_annuelles=52,
+        montant_annuel_ht=annual,
+        montant_estime_duree_ht=estimate,
+        montant_minimum_ht=D(minimum) if minimum is not None else None,
         montant_maximum_ht=maxi,
-        procedure=ProcedureLot(code="mapa", libelle="Procédure adaptée (MAPA)", publicite="adaptee",
-                               derogation=derogation, motifs=["test"]),  # type: ignore[arg-type]
-        fournisseurs_capables=["A", "B"], nb_fournisseurs_capables=2,
-        indice_revision=indice, indice_libelle="IPPI – Poissons" if indice else None,
+        procedure=ProcedureLot(
+            code="mapa",
+            libelle="Procédure adaptée (MAPA)",
+            publicite="adaptee",
+            derogation=derogation,
+            motifs=["test"],
+        ),  # type: ignore[arg-type]
+        fournisseurs_capables=["A", "B"],
+        nb_fournisseurs_capables=2,
+        indice_revision=indice,
+        indice_libelle="IPPI – Poissons" if indice else None,
     )
 
 
@@ -122,22 +158,40 @@ def make_plan(
     procedure: str | None = None,
     **groupement: Any,
 ) -> LotPlan:
-    """A plan; the overall procedure follows the total of maxima against 216 000 € unless ``procedure`` is given."""
+    """A plan; the overall procedure follows the total of maxima against 216 000 € unless ``procedure`` is "
+    "given."""
     lots = list(lots) if lots is not None else [make_lot()]
     total = sum((lot.montant_maximum_ht for lot in lots), D(0))
     code = procedure or ("appel_offres" if total >= D("216000") else "mapa")
     libelle = "Appel d'offres ouvert" if code == "appel_offres" else "Procédure adaptée (MAPA)"
-    g = Groupement(membres=list(membres), date_lancement=date_lancement,
-                   lots_max_par_candidat=lots_max_par_candidat, **groupement)
+    g = Groupement(
+        membres=list(membres),
+        date_lancement=date_lancement,
+        lots_max_par_candidat=lots_max_par_candidat,
+        **groupement,
+    )
     return LotPlan(
-        generateur="lotsmarche test", groupement=g,
+        generateur="lotsmarche test",
+        groupement=g,
         strategie="famille-conservation" if allotissement else "sans_allotissement",
-        date_lancement=date_lancement, duree_mois=duree_mois, seuils=SEUILS_2026, allotissement=allotissement,
-        justification_non_allotissement=justification, lots_max_par_candidat=lots_max_par_candidat, lots=lots,
+        date_lancement=date_lancement,
+        duree_mois=duree_mois,
+        seuils=SEUILS_2026,
+        allotissement=allotissement,
+        justification_non_allotissement=justification,
+        lots_max_par_candidat=lots_max_par_candidat,
+        lots=lots,
         montant_total_annuel_ht=sum((lot.montant_annuel_ht for lot in lots), D(0)),
         montant_total_estime_ht=sum((lot.montant_estime_duree_ht for lot in lots), D(0)),
         montant_total_maximum_ht=total,
-        procedure=ProcedureGlobale(code=code, libelle=libelle, publicite="boamp_jal", motifs=["test"],  # type: ignore[arg-type]
-                                   seuil_applique=D("216000")),
-        part_derogations=D(0), lignes_demande=1, empreinte_demande="0" * 64,
+        procedure=ProcedureGlobale(
+            code=code,
+            libelle=libelle,
+            publicite="boamp_jal",
+            motifs=["test"],  # type: ignore[arg-type]
+            seuil_applique=D("216000"),
+        ),
+        part_derogations=D(0),
+        lignes_demande=1,
+        empreinte_demande="0" * 64,
     )

@@ -26,7 +26,11 @@ PROVENANCE = ["fichier", "feuille", "ligne_source", "colonne_source"]
 
 
 def _long_csv(path: Path) -> Path:
-    lines = ["Recensement 2026 du groupement;;;;", ";;;;", "Membre ;Site de livraison;CP;Code produit;Qté;Unité"]
+    lines = [
+        "Recensement 2026 du groupement;;;;",
+        ";;;;",
+        "Membre ;Site de livraison;CP;Code produit;Qté;Unité",
+    ]
     for member, (cp, items) in TRUTH.items():
         for code, qty in items.items():
             cp_text = cp[:2] + " " + cp[2:] if member.startswith("EHPAD") else cp
@@ -85,7 +89,11 @@ def test_long_csv_exact_values(three_layouts, catalogue) -> None:  # type: ignor
     assert t["ligne"].tolist() == [1, 2, 3, 4, 5]
     # Sorted by membre, site, produit ("=" sorts before letters), source rows as the user sees them.
     assert t["membre"].tolist() == [
-        "=SUM(A1) {{ 7*7 }} <b>&", "Collège Angellier", "Collège Angellier", "EHPAD Guynemer", "EHPAD Guynemer",
+        "=SUM(A1) {{ 7*7 }} <b>&",
+        "Collège Angellier",
+        "Collège Angellier",
+        "EHPAD Guynemer",
+        "EHPAD Guynemer",
     ]
     assert t["produit"].tolist() == [CABILLAUD, EAU, MERLAN, CABILLAUD, MERLAN]
     assert t["ligne_source"].tolist() == [10, 5, 4, 8, 7]
@@ -114,8 +122,11 @@ def test_wide_provenance_names_member_column(three_layouts) -> None:  # type: ig
 def test_members_inferred_and_literal_text(three_layouts) -> None:  # type: ignore[no-untyped-def]
     demand = three_layouts[0]
     kinds = {m.nom: m.type for m in demand.membres}
-    assert kinds == {"=SUM(A1) {{ 7*7 }} <b>&": "administration", "Collège Angellier": "college",
-                     "EHPAD Guynemer": "ehpad"}
+    assert kinds == {
+        "=SUM(A1) {{ 7*7 }} <b>&": "administration",
+        "Collège Angellier": "college",
+        "EHPAD Guynemer": "ehpad",
+    }
     codes = [f.code for f in demand.avertissements]
     assert codes.count("DEM-005") == 1
 
@@ -155,7 +166,10 @@ def test_groupement_spelling_and_postcode_from_commune(catalogue, tmp_path) -> N
     demand = read_demand([csv], catalogue, g)
     row = demand.table.iloc[0]
     assert (row["membre"], row["site_livraison"], row["code_postal"]) == (
-        "Collège Angellier", "Collège Angellier", "62200")
+        "Collège Angellier",
+        "Collège Angellier",
+        "62200",
+    )
     assert [m.nom for m in demand.membres] == ["Collège Angellier"]
 
 

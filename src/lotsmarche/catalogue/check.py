@@ -62,7 +62,8 @@ def _counts(cat: Catalogue) -> list[Finding]:
     if len(others) < MIN_OTHERS:
         out.append(Finding(
             code="CAT-002", severite="erreur", base_legale=CONTENU,
-            message=f"Le catalogue ne compte que {len(others)} produits hors produits de la mer ; {MIN_OTHERS} au "
+            message=f"Le catalogue ne compte que {len(others)} produits hors produits de la mer ; "
+                    f"{MIN_OTHERS} au "
                     "moins sont attendus pour les achats courants d'un collège.",
             correction="Compléter produits_autres.yaml.",
         ))
@@ -105,7 +106,8 @@ def _suppliers(cat: Catalogue) -> list[Finding]:
     if len(cat.fournisseurs) < MIN_SUPPLIERS:
         out.append(Finding(
             code="CAT-010", severite="avertissement", base_legale=SOURCAGE,
-            message=f"Seulement {len(cat.fournisseurs)} profils de fournisseurs (au moins {MIN_SUPPLIERS} attendus "
+            message=f"Seulement {len(cat.fournisseurs)} profils de fournisseurs (au moins {MIN_SUPPLIERS} "
+                    "attendus "
                     "pour dimensionner les lots sans sourçage).",
             correction="Compléter fournisseurs.yaml ou fournir un fichier de sourçage (--sourcing).",
         ))
@@ -113,9 +115,12 @@ def _suppliers(cat: Catalogue) -> list[Finding]:
     if real:
         out.append(Finding(
             code="CAT-011", severite="avertissement", base_legale=SOURCAGE,
-            message="Profils du catalogue non marqués comme illustratifs : " + ", ".join(real) + ". Le catalogue "
-                    "livré ne doit contenir que des profils fictifs ; les fournisseurs réels relèvent du sourçage.",
-            correction="Mettre « illustratif: true » ou déplacer ces fournisseurs dans un fichier de sourçage.",
+            message="Profils du catalogue non marqués comme illustratifs : " + ", ".join(real)
+                    + ". Le catalogue "
+                    "livré ne doit contenir que des profils fictifs ; les fournisseurs réels relèvent du "
+                    "sourçage.",
+            correction="Mettre « illustratif: true » ou déplacer ces fournisseurs dans un fichier de "
+                       "sourçage.",
         ))
     # Every (family, conservation) present in the products should be servable by some profile.
     pairs = sorted({(p.famille, p.conservation) for p in cat.produits.values()})
@@ -128,7 +133,8 @@ def _suppliers(cat: Catalogue) -> list[Finding]:
         out.append(Finding(
             code="CAT-012", severite="avertissement", base_legale=SOURCAGE,
             message="Aucun profil de fournisseur ne couvre : " + ", ".join(uncovered) + ".",
-            correction="Ajouter un profil couvrant ces familles et modes de conservation dans fournisseurs.yaml.",
+            correction="Ajouter un profil couvrant ces familles et modes de conservation dans "
+                       "fournisseurs.yaml.",
         ))
     return out
 
@@ -139,7 +145,8 @@ def _other_files(cat: Catalogue) -> list[Finding]:
         return []
     return [Finding(
         code="CAT-013", severite="avertissement", base_legale=CONTENU,
-        message="Fichiers de catalogue absents ou vides : " + ", ".join(missing) + " ; les clauses, critères, "
+        message="Fichiers de catalogue absents ou vides : " + ", ".join(missing) + " ; les clauses, "
+                                                                                   "critères, "
                 "règles d'emballage ou contrôles de rédaction correspondants ne seront pas appliqués.",
         correction="Ajouter ces fichiers au dossier de catalogues.",
     )]
@@ -151,11 +158,14 @@ def _uncertain(cat: Catalogue) -> list[Finding]:
     if estimated:
         detail = ", ".join(f"{fam} : {n}" for fam, n in sorted(estimated.items()))
         out.append(Finding(
-            code="CAT-020", severite="info", base_legale="Code de la commande publique, art. R2121-1 (estimation "
+            code="CAT-020", severite="info", base_legale="Code de la commande publique, art. R2121-1 "
+                                                         "(estimation "
             "de la valeur du besoin)",
-            message=f"{sum(estimated.values())} prix de référence sont des estimations ({detail}) : les montants "
+            message=f"{sum(estimated.values())} prix de référence sont des estimations ({detail}) : les "
+                    "montants "
                     "estimés des lots en dépendent.",
-            correction="Remplacer les prix estimés par les prix constatés (mercuriales, marchés précédents) ou "
+            correction="Remplacer les prix estimés par les prix constatés (mercuriales, marchés précédents) "
+                       "ou "
                        "fournir les prix dans la demande.",
         ))
     uncertain_species = sorted({
@@ -174,7 +184,8 @@ def _uncertain(cat: Catalogue) -> list[Finding]:
     if fv:
         out.append(Finding(
             code="CAT-022", severite="info", base_legale=CONTENU, incertain=True,
-            message=f"Saisonnalité non confirmée [U] pour {len(fv)} fruits et légumes frais ({', '.join(fv)}).",
+            message=f"Saisonnalité non confirmée [U] pour {len(fv)} fruits et légumes frais "
+                    f"({', '.join(fv)}).",
             correction="Vérifier les mois de disponibilité auprès des producteurs.",
         ))
     for row in cat.seuils:
@@ -185,9 +196,11 @@ def _uncertain(cat: Catalogue) -> list[Finding]:
         ]
         if soft:
             out.append(Finding(
-                code="CAT-023", severite="info", base_legale="Code de la commande publique, art. R2124-1 et avis "
+                code="CAT-023", severite="info", base_legale="Code de la commande publique, art. R2124-1 et "
+                                                             "avis "
                 "relatif aux seuils de procédure", incertain=any(s.endswith("(U)") for s in soft),
-                message=f"Seuils de la période {row.du.isoformat()} – {row.au.isoformat()} dont le texte n'a pas été "
+                message=f"Seuils de la période {row.du.isoformat()} – {row.au.isoformat()} dont le texte "
+                        "n'a pas été "
                         f"lu directement (sources secondaires concordantes [S] ou non confirmées [U]) : "
                         f"{', '.join(soft)}.",
                 correction="Vérifier ces valeurs au Journal officiel avant de publier.",

@@ -38,7 +38,8 @@ def cpv_problem(code: str, official: dict[str, str]) -> str | None:
     """Why ``code`` is not a valid CPV code (French), or None when it is in the official list."""
     m = CPV_FORMAT.match(code)
     if m is None:
-        return f"code CPV mal formé ({code!r}) : 8 chiffres, un tiret et le chiffre de contrôle (ex. 03311500-7)"
+        return (f"code CPV mal formé ({code!r}) : 8 chiffres, un tiret et le chiffre de contrôle "
+                "(ex. 03311500-7)")
     if code in official:
         return None
     prefix = m.group(1) + "-"

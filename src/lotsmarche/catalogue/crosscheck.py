@@ -7,7 +7,9 @@ cover existing families and territories. Problems are reported through the loade
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -70,6 +72,11 @@ class Tables:
     cpv: dict[str, str]
 
 
+def _unknown(reader: _Reader, table: Mapping[str, object], fichier: str, key: str) -> bool:
+    """True when ``key`` is missing from ``table`` and was not an entry that already failed validation."""
+    return key not in table and key not in reader.invalid.get(fichier, set())
+
+
 def run(reader: _Reader, t: Tables) -> None:
     _familles(reader, t)
     _labels(reader, t)
@@ -81,12 +88,12 @@ def run(reader: _Reader, t: Tables) -> None:
     _others(reader, t)
 
 
-def _cpv(reader: _Reader, t: Tables, name: str, entry: str, code: str, champ: str = "cpv") -> None:
+def _cpv(reader: _Reader, t: Tables, name: str, entry: str, code: str) -> None:
     if not t.cpv and reader.has_problem("cpv.csv"):
         return  # the list itself is broken: already reported
     problem = cpv_problem(code, t.cpv)
     if problem is not None:
-        reader.add(name, problem, entry, champ, reader.index_of(name, entry))
+        reader.add(name, problem, entry, "cpv", reader.index_of(name, entry))
 
 
 def _familles(reader: _Reader, t: Tables) -> None:
@@ -116,8 +123,8 @@ def _labels(reader: _Reader, t: Tables) -> None:
         if lab.equivalent_a is not None and lab.equivalent_a not in t.labels:
             reader.add(name, f"label inconnu ({lab.equivalent_a})", code, "equivalent_a", idx)
         if lab.bio and not lab.egalim:
-            reader.add(name, "un label bio compte forcément dans la part EGALIM (egalim: true)", code, "egalim",
-                       idx)
+            reader.add(name, "un label bio compte forcément dans la part EGALIM (egalim: true)", code,
+                       "egalim", idx)
 
 
 def _products(reader: _Reader, t: Tables) -> None:
@@ -130,23 +137,28 @@ def _products(reader: _Reader, t: Tables) -> None:
             reader.add(name, msg, code, champ, idx)
 
         if not PRODUCT_CODE.match(code):
-            bad("code invalide : lettres majuscules sans accent, chiffres et tirets (ex. MER-MERLAN-FILET-FR)",
+            bad("code invalide : lettres majuscules sans accent, chiffres et tirets (ex. "
+                "MER-MERLAN-FILET-FR)",
                 "code")
         famille = t.familles.get(p.famille)
         if famille is None:
-            bad(f"famille inconnue ({p.famille})", "famille")
+            if p.famille not in reader.invalid.get("familles.yaml", set()):
+                bad(f"famille inconnue ({p.famille})", "famille")
         else:
             expected = PREFIXES.get(code[:3])
             if expected is not None and expected != p.famille:
                 bad(f"le préfixe {code[:3]}- est réservé à la famille {expected}", "famille")
             if name == "produits_mer.yaml" and p.famille != "produits_de_la_mer":
-                bad("produits_mer.yaml ne contient que des produits de la famille produits_de_la_mer", "famille")
-        if p.conditionnement_defaut not in t.conditionnements:
+                bad("produits_mer.yaml ne contient que des produits de la famille produits_de_la_mer",
+                    "famille")
+        if p.conditionnement_defaut not in t.conditionnements and \
+                p.conditionnement_defaut not in reader.invalid.get("conditionnements.yaml", set()):
             bad(f"conditionnement inconnu ({p.conditionnement_defaut})", "conditionnement_defaut")
         for lab_code in p.labels_possibles:
             lab = t.labels.get(lab_code)
             if lab is None:
-                bad(f"label inconnu ({lab_code})", "labels_possibles")
+                if lab_code not in reader.invalid.get("labels.yaml", set()):
+                    bad(f"label inconnu ({lab_code})", "labels_possibles")
             elif famille is not None and not label_allowed(lab, famille.famille_macantine):
                 bad(f"le label {lab_code} n'est pas admis pour la famille ma-cantine "
                     f"{famille.famille_macantine}", "labels_possibles")
@@ -157,8 +169,8 @@ def _products(reader: _Reader, t: Tables) -> None:
             bad("label en double", "labels_possibles")
         _cpv(reader, t, name, code, p.cpv)
         if p.groupe_espece is not None and p.groupe_espece not in GROUPES_ESPECES:
-            bad(f"groupe d'espèces inconnu ({p.groupe_espece}) ; valeurs admises : {', '.join(GROUPES_ESPECES)}",
-                "groupe_espece")
+            bad(f"groupe d'espèces inconnu ({p.groupe_espece}) ; valeurs admises : "
+                f"{', '.join(GROUPES_ESPECES)}", "groupe_espece")
         if p.famille == "produits_de_la_mer" and (p.espece is None or p.groupe_espece is None):
             bad("espèce et groupe d'espèces obligatoires pour les produits de la mer", "groupe_espece")
         if p.prix_reference_ht <= 0:
@@ -213,13 +225,14 @@ def _thresholds(reader: _Reader, t: Tables) -> None:
         if row.part_max_petits_lots.montant > 1:
             reader.add(name, "une part s'exprime entre 0 et 1 (0.20 pour 20 %)", row.id,
                        "part_max_petits_lots.montant", idx)
-    for prev, nxt in zip(rows, rows[1:], strict=False):
+    for prev, nxt in itertools.pairwise(rows):
         if nxt.du <= prev.au:
-            reader.add(name, f"période chevauchant la ligne « {prev.id} » (qui va jusqu'au {prev.au})", nxt.id,
-                       "du", reader.index_of(name, nxt.id))
+            reader.add(name, f"période chevauchant la ligne « {prev.id} » (qui va jusqu'au {prev.au})",
+                       nxt.id, "du", reader.index_of(name, nxt.id))
         elif nxt.du != prev.au + timedelta(days=1):
-            reader.add(name, f"trou entre la ligne « {prev.id} » (jusqu'au {prev.au}) et celle-ci (à partir du "
-                             f"{nxt.du}) : les périodes doivent se suivre sans interruption", nxt.id, "du",
+            reader.add(name, f"trou entre la ligne « {prev.id} » (jusqu'au {prev.au}) et celle-ci "
+                             f"(à partir du {nxt.du}) : les périodes doivent se suivre sans interruption",
+                       nxt.id, "du",
                        reader.index_of(name, nxt.id))
 
 
@@ -244,14 +257,14 @@ def _suppliers(reader: _Reader, t: Tables) -> None:
     for s in t.fournisseurs:
         idx = reader.index_of(name, s.nom)
         for fam in s.familles:
-            if fam not in t.familles:
+            if _unknown(reader, t.familles, "familles.yaml", fam):
                 reader.add(name, f"famille inconnue ({fam})", s.nom, "familles", idx)
         for zone in s.zones:
             if zone != "*" and territories and zone not in territories:
                 reader.add(name, f"territoire inconnu ({zone}) ; valeurs admises : "
                                  f"{', '.join(sorted(territories))} ou « * »", s.nom, "zones", idx)
         for lab in s.labels:
-            if lab not in t.labels:
+            if _unknown(reader, t.labels, "labels.yaml", lab):
                 reader.add(name, f"label inconnu ({lab})", s.nom, "labels", idx)
         for g in s.groupes_especes or []:
             if g not in GROUPES_ESPECES:
@@ -260,14 +273,15 @@ def _suppliers(reader: _Reader, t: Tables) -> None:
             if prod not in t.produits:
                 reader.add(name, f"produit inconnu ({prod})", s.nom, "produits", idx)
         if not s.zones:
-            reader.add(name, "au moins une zone est attendue (nom de territoire ou « * »)", s.nom, "zones", idx)
+            reader.add(name, "au moins une zone est attendue (nom de territoire ou « * »)", s.nom, "zones",
+                       idx)
 
 
 def _others(reader: _Reader, t: Tables) -> None:
     for cl in t.clauses:
         idx = reader.index_of("clauses.yaml", cl.id)
         for fam in cl.conditions.familles or []:
-            if fam not in t.familles:
+            if _unknown(reader, t.familles, "familles.yaml", fam):
                 reader.add("clauses.yaml", f"famille inconnue ({fam})", cl.id, "conditions.familles", idx)
         for g in cl.conditions.groupes_especes or []:
             if g not in GROUPES_ESPECES:
@@ -275,6 +289,6 @@ def _others(reader: _Reader, t: Tables) -> None:
                            "conditions.groupes_especes", idx)
     for i, rule in enumerate(t.regles):
         for code in rule.conditionnements:
-            if code not in t.conditionnements:
+            if _unknown(reader, t.conditionnements, "conditionnements.yaml", code):
                 reader.add("regles_emballage.yaml", f"conditionnement inconnu ({code})", rule.code,
                            "conditionnements", reader.index_of("regles_emballage.yaml", rule.code, i))

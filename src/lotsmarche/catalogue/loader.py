@@ -52,9 +52,9 @@ YAML_FILES: dict[str, type[BaseModel]] = {
     "regles_emballage.yaml": PackagingRule,
     "lint.yaml": LintPattern,
 }
-# Files written by other stages: while they do not exist yet the catalogue loads with an empty list.
-# TODO(integrator): make them mandatory once the rules helper has delivered them.
-OPTIONAL_FILES = frozenset({"clauses.yaml", "criteres.yaml", "regles_emballage.yaml", "lint.yaml"})
+# Every file is mandatory: a catalogue without its clauses or packaging rules would produce a DCE that
+# silently misses legal checks. (While the rules files were being written they were optional.)
+OPTIONAL_FILES: frozenset[str] = frozenset()
 CSV_FILES = ("territoires.csv", "cpv.csv")
 ALL_FILES = (*YAML_FILES, *CSV_FILES)
 HEADLINE = "Catalogue invalide"
@@ -116,6 +116,8 @@ class _Reader:
         self.versions: dict[str, str] = {}
         self.lines: dict[str, list[int | None]] = {}  # file -> line of each entry (for messages)
         self.indices: dict[str, dict[str, int]] = {}  # file -> entry key -> position in the file
+        # Keys of entries that failed validation: references to them are not reported again as unknown.
+        self.invalid: dict[str, set[str]] = {}
 
     def index_of(self, name: str, entry: str, default: int | None = None) -> int | None:
         return self.indices.get(name, {}).get(entry, default)
@@ -232,7 +234,8 @@ class _Reader:
         try:
             date.fromisoformat(str(version))
         except ValueError:
-            self.add(name, f"« version » doit être la date de vérification au format AAAA-MM-JJ (lu : {version!r})")
+            self.add(name, "« version » doit être la date de vérification au format AAAA-MM-JJ "
+                           f"(lu : {version!r})")
         else:
             self.versions[name] = str(version)
         sources = data.get("sources")
@@ -263,16 +266,29 @@ class _Reader:
         return rows
 
     def _read_cpv(self) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for i, row in enumerate(self._read_csv("cpv.csv", ("CODE", "FR"))):
-            code = (row.get("CODE") or "").strip()
-            if not cpv_format_ok(code):
-                self.add("cpv.csv", "code CPV mal formé : 8 chiffres, un tiret et le chiffre de contrôle", code,
-                         "CODE", i)
-                continue
-            if code in out:
-                self.add("cpv.csv", "code CPV en double", code, "CODE", i)
-            out[code] = (row.get("FR") or "").strip()
+        name = "cpv.csv"
+        path = self.folder / name
+        if not path.is_file():
+            self.add(name, "fichier absent du dossier de catalogues")
+            return {}
+        # 9,454 rows read at every start: plain csv rows and a single pass, no per-row dict.
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.reader(fh))
+        if not rows or [h.strip() for h in rows[0][:2]] != ["CODE", "FR"]:
+            self.add(name, "en-tête attendu : CODE,FR")
+            return {}
+        out = {row[0]: row[1] for row in rows[1:] if len(row) >= 2}
+        if len(out) != len(rows) - 1 or not all(map(cpv_format_ok, out)):
+            self.lines[name] = [i + 2 for i in range(len(rows) - 1)]
+            seen: set[str] = set()
+            for i, row in enumerate(rows[1:]):
+                code = row[0].strip() if row else ""
+                if len(row) < 2 or not cpv_format_ok(code):
+                    self.add(name, "code CPV mal formé : 8 chiffres, un tiret et le chiffre de contrôle",
+                             code or None, "CODE", i)
+                elif code in seen:
+                    self.add(name, "code CPV en double", code, "CODE", i)
+                seen.add(code)
         return out
 
     def _read_communes(self) -> dict[str, Commune]:
@@ -314,10 +330,13 @@ class _Reader:
             ident_s = str(ident) if ident not in (None, "") else None
             obj = self._validate_one(name, i, data, model, ident_s)
             if obj is None:
+                if ident_s is not None:
+                    self.invalid.setdefault(name, set()).add(ident_s)
                 continue
             value = str(getattr(obj, key))
             if value in out:
-                self.add(name, f"« {key} » en double (chaque entrée doit avoir un {key} unique)", value, key, i)
+                self.add(name, f"« {key} » en double (chaque entrée doit avoir un {key} unique)", value, key,
+                         i)
                 continue
             out[value] = obj
             self.indices.setdefault(name, {})[value] = i

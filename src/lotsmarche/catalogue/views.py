@@ -68,16 +68,19 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         ("Famille ma-cantine", lambda f: f.famille_macantine), ("Viandes et poissons (60 %)",
                                                                  lambda f: yes(f.viande_poisson)),
         ("CPV", lambda f: f.cpv), ("Indice INSEE", lambda f: f.indice_insee or "—"))),
-    Kind("produits", "produits_mer.yaml, produits_autres.yaml", "Produits", lambda c: list(c.produits.values()), (
+    Kind("produits", "produits_mer.yaml, produits_autres.yaml", "Produits",
+         lambda c: list(c.produits.values()), (
         ("Code", lambda p: p.code), ("Libellé", lambda p: p.libelle), ("Famille", lambda p: p.famille),
         ("Conservation", lambda p: p.conservation),
-        ("Prix HT", lambda p: f"{eur(p.prix_reference_ht)}/{p.unite}" + (" (estimé)" if p.prix_estime else "")),
+        ("Prix HT", lambda p: f"{eur(p.prix_reference_ht)}/{p.unite}"
+         + (" (estimé)" if p.prix_estime else "")),
         ("CPV", lambda p: p.cpv), ("Labels possibles", lambda p: joined(p.labels_possibles)),
         ("Disponibilité", lambda p: f"{months(p.mois_disponibles)} [{p.saisonnalite_confiance}]"),
         ("Conditionnement", lambda p: p.conditionnement_defaut))),
     Kind("conditionnements", "conditionnements.yaml", "Conditionnements",
          lambda c: list(c.conditionnements.values()), (
-        ("Code", lambda p: p.code), ("Libellé", lambda p: p.libelle), ("Plastique", lambda p: yes(p.plastique)),
+        ("Code", lambda p: p.code), ("Libellé", lambda p: p.libelle),
+        ("Plastique", lambda p: yes(p.plastique)),
         ("Usage unique", lambda p: yes(p.usage_unique)), ("Usages", lambda p: ", ".join(p.usages)),
         ("Régime", lambda p: p.regime))),
     Kind("labels", "labels.yaml", "Labels et mentions", lambda c: list(c.labels.values()), (
@@ -116,7 +119,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         ("Du", lambda x: x.du.isoformat()), ("Au", lambda x: x.au.isoformat() if x.au else "—"),
         ("Base légale", lambda x: x.base_legale))),
     Kind("lint", "lint.yaml", "Formulations interdites (préférence géographique)", lambda c: list(c.lint), (
-        ("Code", lambda x: x.code), ("Formulation", lambda x: x.libelle), ("Alternative", lambda x: x.alternative),
+        ("Code", lambda x: x.code), ("Formulation", lambda x: x.libelle),
+        ("Alternative", lambda x: x.alternative),
         ("Base légale", lambda x: x.base_legale))),
 )}
 

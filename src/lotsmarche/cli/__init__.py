@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -43,28 +44,68 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     _state["debug"] = "--debug" in args
     try:
-        app(args=args, standalone_mode=False)
+        # Without standalone mode click returns the code of `typer.Exit(n)` instead of exiting.
+        result = app(args=args, standalone_mode=False)
+        if isinstance(result, int) and result:
+            sys.exit(result)
     except LotsmarcheError as exc:
         if _state["debug"]:
             raise
         for i, line in enumerate(exc.lines()):
             stderr.print(("Erreur : " if i == 0 else "  - ") + line, markup=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         stderr.print("Interrompu.", markup=False)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        stderr.print(f"Erreur d'utilisation : {exc.format_message()}", markup=False)
-        stderr.print("Voir « lotsmarche --help ».", markup=False)
-        sys.exit(2)
-    except (KeyboardInterrupt, BrokenPipeError):
-        sys.exit(130)
-    except Exception:
+    except (click.exceptions.Exit, typer.Exit) as exc:
+        sys.exit(getattr(exc, "exit_code", 0))
+    except Exception as exc:
+        # Usage errors: click's, or the copy of click that recent typer versions vendor.
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            _usage_error(exc)
+        if isinstance(exc, BrokenPipeError):
+            sys.exit(130)
         if _state["debug"]:
             raise
         stderr.print(
             "Erreur interne inattendue. Relancez avec --debug et signalez la trace obtenue.", markup=False
         )
         sys.exit(3)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _usage_error(exc: Exception) -> None:
+    """Print a usage error (wrong option, missing argument) in French and exit 2."""
+    name = type(exc).__name__
+    if name == "NoArgsIsHelpError":
+        stderr.print(exc.format_message(), markup=False)  # type: ignore[attr-defined]
+        sys.exit(2)
+    message = _french_usage(exc.format_message())  # type: ignore[attr-defined]
+    stderr.print(f"Erreur d'utilisation : {message}", markup=False)
+    stderr.print("Voir « lotsmarche --help » ou « lotsmarche COMMANDE --help ».", markup=False)
+    sys.exit(2)
+
+
+# click's usage messages are English; these are the ones a user meets.
+_USAGE_FR = (
+    (
+        re.compile(r"^No such option: (\S+) Did you mean (\S+)\?"),
+        "option inconnue : {0} (vouliez-vous dire {1} ?)",
+    ),
+    (re.compile(r"^No such option: (\S+)(?: \(Possible options: (.*)\))?"), "option inconnue : {0}"),
+    (re.compile(r"^No such command '([^']*)'\."), "commande inconnue : « {0} »"),
+    (re.compile(r"^Missing option '([^']*)'\."), "option obligatoire manquante : {0}"),
+    (re.compile(r"^Missing argument '([^']*)'\."), "argument obligatoire manquant : {0}"),
+    (re.compile(r"^Invalid value for '([^']*)': (.*)"), "valeur invalide pour {0} : {1}"),
+    (re.compile(r"^Option '([^']*)' requires an argument\."), "l'option {0} attend une valeur"),
+    (re.compile(r"^Got unexpected extra arguments? \((.*)\)"), "argument(s) en trop : {0}"),
+)
+
+
+def _french_usage(message: str) -> str:
+    for pattern, french in _USAGE_FR:
+        found = pattern.match(message)
+        if found:
+            return french.format(*(g or "" for g in found.groups()))
+    return message

@@ -7,16 +7,17 @@ from typing import Annotated
 import typer
 
 from lotsmarche.cli._common import (
+    SEVERITY_LABEL,
     SEVERITY_STYLE,
     CataloguesOpt,
     Format,
     FormatOpt,
     echo_json,
-    finding_line,
     findings_markdown,
     md_cell,
     stdout,
 )
+from lotsmarche.models import Finding
 
 sub = typer.Typer(
     name="catalogue",
@@ -31,12 +32,18 @@ def _markdown(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _line(f: Finding) -> str:
+    # Catalogue findings concern no lot: the plan-oriented « (plan) » of finding_line would mislead.
+    text = f"{SEVERITY_LABEL[f.severite]} {f.code} : {f.message} [{f.base_legale}]"
+    return text + (f" → {f.correction}" if f.correction else "")
+
+
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> None:
     from rich.table import Table
 
     table = Table(title=title)
     for h in headers:
-        table.add_column(h)
+        table.add_column(h, overflow="fold")  # never hide part of a code or an amount
     for row in rows:
         table.add_row(*row)
     stdout.print(table)
@@ -63,7 +70,8 @@ def list_(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
 def show(
     kind: Annotated[str, typer.Argument(
         metavar="KIND",
-        help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, criteres, "
+        help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, "
+             "criteres, "
              "regles ou lint.")],
     fmt: FormatOpt = Format.table,
     catalogues: CataloguesOpt = None,
@@ -96,14 +104,16 @@ def check(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
         stdout.print(findings_markdown(findings), markup=False)
     else:
         for f in findings:
-            stdout.print(finding_line(f), style=SEVERITY_STYLE[f.severite], markup=False)
+            stdout.print(_line(f), style=SEVERITY_STYLE[f.severite], markup=False)
         stdout.print(
             f"Catalogues chargés et vérifiés : {counts['erreur']} erreur(s), {counts['avertissement']} "
             f"avertissement(s), {counts['info']} information(s).",
             markup=False,
         )
     if counts["erreur"]:
-        raise typer.Exit(code=1)
+        # SystemExit, not typer.Exit: cli.main() runs click with standalone_mode=False, which turns
+        # typer.Exit into a return value that main() then drops (exit code 0).
+        raise SystemExit(1)
 
 
 def register(app: typer.Typer) -> None:

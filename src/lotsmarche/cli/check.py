@@ -1,9 +1,95 @@
-"""`lotsmarche check` (to be written)."""
+"""`lotsmarche check lots.json`: re-select clauses and re-run every rule; exit 1 when an error is found."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from lotsmarche.cli._common import (
+    SEVERITY_LABEL,
+    SEVERITY_STYLE,
+    CataloguesOpt,
+    Format,
+    FormatOpt,
+    echo_json,
+    findings_markdown,
+    stdout,
+)
+from lotsmarche.errors import InputError, Problem
+from lotsmarche.models import Finding
+
+
+def _summary(findings: list[Finding]) -> dict[str, int]:
+    return {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
+
+
+def _table(findings: list[Finding]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Contrôle de conformité", show_lines=True)
+    for name in ("Lot", "Gravité", "Code", "Constat, base légale et correction"):
+        table.add_column(name)
+    for f in findings:
+        detail = f.message
+        if f.incertain and "à confirmer" not in detail:
+            detail += " (valeur à confirmer)"
+        detail += f"\nBase légale : {f.base_legale}"
+        if f.correction:
+            detail += f"\nCorrection : {f.correction}"
+        table.add_row(
+            "plan" if f.lot is None else str(f.lot),
+            f"[{SEVERITY_STYLE[f.severite]}]{SEVERITY_LABEL[f.severite]}[/]",
+            f.code,
+            escape(detail),
+        )
+    stdout.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command(s) of this module to `app`."""
+    @app.command("check")
+    def check(
+        lots_json: Annotated[Path, typer.Argument(help="Fichier lots.json produit par « lotsmarche lots ».")],
+        date_lancement: Annotated[
+            str | None,
+            typer.Option(
+                "--date-lancement", help="Contrôler comme si la consultation était lancée à cette date."
+            ),
+        ] = None,
+        catalogues: CataloguesOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """Contrôler un plan de lots : emballages, EGALIM, seuils, loi Climat, clauses, préférence locale."""
+        from lotsmarche.catalogue import load_catalogue
+        from lotsmarche.cli.lots import parse_date
+        from lotsmarche.lotsjson import plan_from_json
+        from lotsmarche.rules import check_plan
+
+        launch = parse_date(date_lancement, "--date-lancement")
+        try:
+            text = lots_json.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(
+                "Fichier lots.json illisible",
+                [Problem(f"lecture impossible ({exc})", fichier=str(lots_json))],
+            ) from exc
+        plan = plan_from_json(text, lots_json.name)
+        findings = check_plan(plan, load_catalogue(catalogues), launch)
+        summary = _summary(findings)
+        if fmt == Format.json:
+            echo_json({"findings": [f.model_dump(mode="json") for f in findings], "resume": summary})
+        elif fmt == Format.markdown:
+            stdout.print(findings_markdown(findings), markup=False)
+        else:
+            _table(findings)
+            stdout.print(
+                f"{summary['erreur']} erreur(s), {summary['avertissement']} avertissement(s), "
+                f"{summary['info']} information(s).",
+                markup=False,
+            )
+        if summary["erreur"]:
+            # SystemExit, not typer.Exit: cli.main() runs click with standalone_mode=False, which would turn
+            # typer.Exit into a return value and lose the exit code.
+            raise SystemExit(1)

@@ -110,6 +110,7 @@ def comparison_png(cmp: Comparison) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(8, 5.5), dpi=100)
     ax = fig.add_subplot()
@@ -118,17 +119,24 @@ def comparison_png(cmp: Comparison) -> bytes:
         key=lambda p: (p[0], -p[1], p[2]),
     )
     best = set(cmp.meilleurs.get("nb_lots", [])) & set(cmp.meilleurs.get("part_valeur_servable_k", []))
+    xs = [p[0] for p in points] or [0]
+    span = max(xs) * 1.25 + 1
     seen: dict[tuple[int, float], int] = {}
+    placed: list[tuple[float, float, int]] = []  # (x, y, vertical offset) of earlier labels
     for x, y, name in points:
         stacked = seen.get((x, y), 0)  # strategies with the same result: labels stacked, not overlaid
         seen[x, y] = stacked + 1
+        offset = 6 - 14 * stacked
+        if not stacked and any(
+            abs(py - y) < 6 and 0 < x - px < span * 0.3 and po > 0 for px, py, po in placed
+        ):
+            offset = -18  # a neighbour's label runs into this one: put this one below its point
+        placed.append((x, y, offset))
         colour = "#1a7f37" if name in best else "#1f4e79"
         ax.scatter([x], [y], s=90, color=colour, zorder=3)
-        ax.annotate(
-            name, (x, y), xytext=(8, 6 - 14 * stacked), textcoords="offset points", fontsize=10, color=colour
-        )
-    xs = [p[0] for p in points] or [0]
-    ax.set_xlim(0, max(xs) * 1.25 + 1)
+        ax.annotate(name, (x, y), xytext=(8, offset), textcoords="offset points", fontsize=10, color=colour)
+    ax.set_xlim(0, span)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(-5, 110)
     ax.set_xlabel("Nombre de lots")
     ax.set_ylabel(f"Part de la valeur servable par au moins {cmp.k} fournisseurs (%)")

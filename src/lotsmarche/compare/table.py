@@ -110,8 +110,9 @@ def comparison_markdown(cmp: Comparison) -> str:
         f"valeur et de lots servables par au moins {cmp.k} fournisseurs du sourçage, plus de fournisseurs "
         "par lot, "
         "parts EGALIM plus élevées). Les parts sont calculées sur le total des montants maximums des lots. "
-        "« Part en petits lots » : lots passés selon la dérogation des petits lots (au plus 20 % de la "
-        "valeur totale, art. R2123-1 du Code de la commande publique).",
+        "« Part en petits lots » : part des lots passés grâce à la dérogation des petits lots (MAPA) ou des "
+        "mini-lots sans publicité, au plus 20 % de la valeur totale (art. R2123-1 et R2122-8 du Code de la "
+        "commande publique).",
     ]
     if cmp.solveur:
         lines.append("")

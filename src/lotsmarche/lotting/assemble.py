@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -73,7 +73,14 @@ def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy:
     """Every cell in exactly one group, and no group mixing homogeneity classes: the core invariant."""
     n = prepared.nb_cells
     group_of_cell = np.full(n, -1, dtype=np.int64)
-    cells = prepared.cells
+    classes = list(
+        zip(
+            prepared.column("famille"),
+            prepared.column("conservation"),
+            prepared.column("regime"),
+            strict=True,
+        )
+    )
     for gi, group in enumerate(groups):
         if not group.cells:
             raise LottingError(
@@ -86,8 +93,7 @@ def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy:
                 [Problem("chaque ligne de la demande doit appartenir à exactement un lot")],
             )
         group_of_cell[positions] = gi
-        sub = cells.iloc[positions]
-        if sub[["famille", "conservation", "regime"]].drop_duplicates().shape[0] > 1:
+        if len({classes[p] for p in group.cells}) > 1:
             raise LottingError(
                 f"Stratégie « {strategy} » : un lot mélange familles, conservations ou régimes d'emballage",
                 [Problem("un lot ne peut mélanger ni frais et surgelé, ni deux régimes d'emballage")],
@@ -270,22 +276,23 @@ def _draft(
     suppliers: Sequence[Supplier],
     by_prefix: dict[str, str],
 ) -> LotDraft:
-    cells = prepared.cells.iloc[list(group.cells)]
-    famille = str(cells["famille"].iloc[0])
-    conservation = str(cells["conservation"].iloc[0])
-    regime = str(cells["regime"].iloc[0])
+    first = group.cells[0]
+    famille = str(prepared.column("famille")[first])
+    conservation = str(prepared.column("conservation")[first])
+    regime = str(prepared.column("regime")[first])
     annuel = sum((it.montant_annuel_ht for it in items), Decimal(0))
     cpv_amounts: dict[str, Decimal] = {}
     for it in items:
         cpv_amounts[it.cpv] = cpv_amounts.get(it.cpv, Decimal(0)) + it.montant_annuel_ht
     try:
-        main, secondary = lot_cpv(cpv_amounts, by_prefix, cat.familles[famille].cpv if famille in cat.familles else None)
+        family_cpv = cat.familles[famille].cpv if famille in cat.familles else None
+        main, secondary = lot_cpv(cpv_amounts, by_prefix, family_cpv)
     except ValueError as exc:
         raise LottingError(
             "Code CPV absent de la liste officielle",
             [Problem(f"aucun code CPV valide pour les produits {', '.join(sorted(cpv_amounts))}")],
         ) from exc
-    groups = sorted({g for g in cells["groupe_espece"].tolist() if g})
+    groups = sorted({g for p in group.cells if (g := prepared.column("groupe_espece")[p])})
     fam = cat.familles.get(famille)
     indices = Counter(
         cat.produits[it.produit].indice_insee or (fam.indice_insee if fam else None) for it in items
@@ -303,7 +310,7 @@ def _draft(
         regime=regime,
         groupes_especes=frozenset(groups),
         produits=frozenset(it.produit for it in items),
-        territoires=frozenset(str(t) for t in cells["territoire"].tolist()),
+        territoires=frozenset(str(prepared.column("territoire")[p]) for p in group.cells),
         montant_annuel_ht=annuel,
         kg_annuel=Decimal(str(round(kg_total, 3))) if kg_total > 0 else None,
     )
@@ -335,7 +342,11 @@ def _titles(drafts: list[LotDraft], prepared: PreparedDemand, cat: Catalogue) ->
     stems: list[str] = []
     details: list[str] = []
     for d in drafts:
-        cells = prepared.cells.iloc[list(d.group.cells)]
+
+        def col(name: str, d: LotDraft = d) -> list[Any]:
+            values = prepared.column(name)
+            return [values[p] for p in d.group.cells]
+
         if d.group.intitule:
             titles.append(d.group.intitule)
             stems.append(d.group.intitule)
@@ -344,15 +355,15 @@ def _titles(drafts: list[LotDraft], prepared: PreparedDemand, cat: Catalogue) ->
                 cat,
                 famille=d.famille,
                 conservation=d.conservation,
-                groups=cells["groupe_espece"].tolist(),
-                presentations=cells["presentation"].tolist(),
+                groups=col("groupe_espece"),
+                presentations=col("presentation"),
                 elabore=d.group.elabore,
-                all_elabore=bool(cells["elabore"].all()),
+                all_elabore=all(col("elabore")),
             )
             titles.append(with_territory(stem + complement, d.group.territoire))
-            stems.append(with_territory(stem, d.group.territoire))
-        especes = sorted({e for e in cells["espece"].tolist() if e})
-        names = especes or sorted({cat.produits[p].libelle for p in cells["produit"].tolist()})
+            stems.append(stem)
+        especes = sorted({e for e in col("espece") if e})
+        names = especes or sorted({cat.produits[p].libelle for p in col("produit")})
         details.append(", ".join(names[:4]) + (" …" if len(names) > 4 else ""))
     for d, title in zip(drafts, make_unique(titles, stems, [d.regime for d in drafts], details), strict=True):
         d.intitule = title

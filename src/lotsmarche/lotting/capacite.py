@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -36,6 +37,7 @@ class Part:
     territoires: frozenset[str]
     montant_e7: int
     kg: float
+    split_by: frozenset[str] = frozenset()  # axes this part was cut along (the title names them)
 
     def need(self) -> LotNeed:
         return LotNeed(
@@ -60,6 +62,7 @@ class Part:
             territoires=self.territoires | other.territoires,
             montant_e7=self.montant_e7 + other.montant_e7,
             kg=self.kg + other.kg,
+            split_by=self.split_by & other.split_by,
         )
 
 
@@ -78,19 +81,24 @@ class _Counter:
         return hit
 
 
-def make_part(cells: pd.DataFrame, positions: Sequence[int]) -> Part:
-    rows = cells.iloc[list(positions)]
-    first = rows.iloc[0]
+Columns = dict[str, list[Any]]
+NEEDED = ("famille", "conservation", "regime", "groupe_espece", "produit", "territoire", "montant_e7", "kg")
+
+
+def make_part(cols: Columns, positions: Sequence[int], split_by: frozenset[str] = frozenset()) -> Part:
+    pos = sorted(int(p) for p in positions)
+    first = pos[0]
     return Part(
-        positions=tuple(sorted(int(p) for p in positions)),
-        famille=str(first["famille"]),
-        conservation=str(first["conservation"]),
-        regime=str(first["regime"]),
-        groupes=frozenset(g for g in rows["groupe_espece"].tolist() if g),
-        produits=frozenset(rows["produit"].tolist()),
-        territoires=frozenset(rows["territoire"].tolist()),
-        montant_e7=sum(int(v) for v in rows["montant_e7"].tolist()),
-        kg=float(rows["kg"].sum()),
+        positions=tuple(pos),
+        famille=str(cols["famille"][first]),
+        conservation=str(cols["conservation"][first]),
+        regime=str(cols["regime"][first]),
+        groupes=frozenset(g for p in pos if (g := cols["groupe_espece"][p])),
+        produits=frozenset(cols["produit"][p] for p in pos),
+        territoires=frozenset(cols["territoire"][p] for p in pos),
+        montant_e7=sum(int(cols["montant_e7"][p]) for p in pos),
+        kg=float(sum(cols["kg"][p] for p in pos)),
+        split_by=split_by,
     )
 
 
@@ -104,43 +112,45 @@ class CapaciteStrategy:
 
     def split(self, cells: pd.DataFrame, cat: Catalogue, context: StrategyContext) -> list[Group]:
         frame = cells.reset_index(drop=True)
+        cols: Columns = {c: frame[c].tolist() for c in NEEDED}
         counter = _Counter(context.suppliers)
         k = context.k
         groups: list[Group] = []
         for _key, positions in groups_by(frame, HOMOGENEITY):
-            base = make_part(frame, positions)
-            for part in self._refine(frame, base, AXES, counter, k):
-                groups.append(self._group(part, base))
+            base = make_part(cols, positions)
+            for part in self._refine(cols, base, AXES, counter, k):
+                groups.append(self._group(part))
         return groups
 
     def _refine(
-        self, cells: pd.DataFrame, part: Part, axes: tuple[str, ...], count: _Counter, k: int
+        self, cols: Columns, part: Part, axes: tuple[str, ...], count: _Counter, k: int
     ) -> list[Part]:
         current = count(part)
         if current >= k:
             return [part]
         for i, axis in enumerate(axes):
-            sub = cells.iloc[list(part.positions)]
-            if sub[axis].nunique() < 2:
+            by_value: dict[str, list[int]] = {}
+            for p in part.positions:
+                by_value.setdefault(str(cols[axis][p]), []).append(p)
+            if len(by_value) < 2:
                 continue
-            pieces = [
-                make_part(cells, [part.positions[j] for j in idx])
-                for _v, idx in sorted(sub.reset_index(drop=True).groupby(axis).indices.items())
-            ]
+            pieces = [make_part(cols, by_value[v], part.split_by | {axis}) for v in sorted(by_value)]
             refined: list[Part] = []
             for piece in pieces:
-                refined.extend(self._refine(cells, piece, axes[i + 1 :], count, k))
+                refined.extend(self._refine(cols, piece, axes[i + 1 :], count, k))
             merged = _merge(refined, count, k)
             if _improves(merged, current, count, k):
                 return merged
         return [part]
 
     @staticmethod
-    def _group(part: Part, base: Part) -> Group:
-        territoire = (
-            next(iter(part.territoires)) if len(part.territoires) == 1 < len(base.territoires) else None
+    def _group(part: Part) -> Group:
+        territoire = None
+        if "territoire" in part.split_by and len(part.territoires) == 1:
+            territoire = next(iter(part.territoires))
+        groupe = (
+            next(iter(part.groupes)) if "groupe_espece" in part.split_by and len(part.groupes) == 1 else None
         )
-        groupe = next(iter(part.groupes)) if len(part.groupes) == 1 < len(base.groupes) else None
         return Group(cells=part.positions, territoire=territoire, groupe_espece=groupe)
 
 

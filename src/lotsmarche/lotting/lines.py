@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,6 +68,22 @@ class PreparedDemand:
     cell_of_line: np.ndarray  # int64, one per row of `table` (positional)
     cells: pd.DataFrame
     conditionnement: pd.Series  # packaging per line, product default filled in (positional)
+
+    def column(self, name: str) -> list[Any]:
+        """A column of the cells table as a list (positional access without pandas overhead)."""
+        cached = self._lists.get(name)
+        if cached is None:
+            cached = self.cells[name].tolist()
+            self._lists[name] = cached
+        return cached
+
+    @property
+    def _lists(self) -> dict[str, list[Any]]:
+        store: dict[str, list[Any]] | None = self.__dict__.get("_list_cache")
+        if store is None:
+            store = {}
+            object.__setattr__(self, "_list_cache", store)
+        return store
 
     @property
     def nb_cells(self) -> int:

@@ -65,7 +65,9 @@ class Strategy(Protocol):
         ...
 
 
-def groups_by(cells: pd.DataFrame, columns: Sequence[str]) -> list[tuple[tuple[object, ...], tuple[int, ...]]]:
+def groups_by(
+    cells: pd.DataFrame, columns: Sequence[str]
+) -> list[tuple[tuple[object, ...], tuple[int, ...]]]:
     """(key values, cell positions) for each distinct combination of ``columns``, in key order."""
     frame = cells.reset_index(drop=True)
     out: list[tuple[tuple[object, ...], tuple[int, ...]]] = []

@@ -64,12 +64,12 @@ def seafood_noun(groups: Iterable[str], all_elabore: bool) -> str:
 
 
 def _cuts(presentations: Iterable[str]) -> str:
-    words = [RAW_CUTS[p] for p in sorted(set(presentations), key=list(RAW_CUTS).index) if p in RAW_CUTS]
+    """'entiers', 'en filets', 'entiers et filets', 'entiers, filets et portions', 'en filets et portions'."""
+    words = [RAW_CUTS[p] for p in RAW_CUTS if p in set(presentations)]
     if not words:
         return ""
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " et " + words[-1]
+    text = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+    return text if words[0] == "entiers" else f"en {text}"
 
 
 def base_title(
@@ -88,7 +88,9 @@ def base_title(
         groups = [g for g in groups if g]
         noun = seafood_noun(groups, all_elabore)
         if conservation == "appertise":
-            stem = "Conserves de poisson" if noun.startswith("Poissons") else "Conserves de produits de la mer"
+            stem = (
+                "Conserves de poisson" if noun.startswith("Poissons") else "Conserves de produits de la mer"
+            )
             return stem, ""
         stem = f"{noun} {SEAFOOD_CONSERVATION.get(conservation, conservation)}"
         if elabore is True and noun not in ("Produits de la mer élaborés", "Produits de la mer transformés"):

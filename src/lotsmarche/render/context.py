@@ -53,7 +53,7 @@ class CritereCtx(Ctx):
     libelle: str
     ponderation: int
     sous_criteres: list[str]
-    sous_criteres_texte: str  # joined with "; " ("—" when none)
+    sous_criteres_texte: str  # joined with " ; " (narrow no-break space), "—" when none
     environnemental: bool
 
 
@@ -312,7 +312,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         produits=produits,
         sites=sites,
         criteres=[CritereCtx(libelle=c.libelle, ponderation=c.ponderation, sous_criteres=c.sous_criteres,
-                             sous_criteres_texte="; ".join(c.sous_criteres) or "—",
+                             sous_criteres_texte="\u202f; ".join(c.sous_criteres) or "—",
                              environnemental=c.environnemental) for c in lot.criteres],
         a_criteres=bool(lot.criteres),
         clauses_rc=_clauses(lot, "RC"),

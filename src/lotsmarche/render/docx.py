@@ -29,6 +29,7 @@ BROUILLON = "PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _JINJA_PARTS = ("/header", "/footer")
 _BODY = re.compile(r"<w:body[ >].*</w:body>", re.DOTALL)
+_NEWLINE_BEFORE_TAG = re.compile(r"\n<")
 _HDR_OPEN = re.compile(r"<w:hdr\b[^>]*>")
 _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # docxtpl's patch_xml, resolve_listing and fix_tables do not use the instance state: one helper object.
@@ -99,7 +100,9 @@ def _prepare(xml: str) -> str:
 
 
 def _finish(xml: str) -> str:
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    # The line breaks added by _prepare (and those left where a {%p %} paragraph was) sit before a tag;
+    # a line break left after that is data, which docxtpl's resolve_listing turns into <w:br/>.
+    xml = _NEWLINE_BEFORE_TAG.sub("<", xml)
     xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if any(ch in xml for ch in "\n\t\a\f"):
         xml = _DOCXTPL.resolve_listing(xml)

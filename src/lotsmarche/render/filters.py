@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -39,6 +40,7 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
+@lru_cache(maxsize=8192)  # pure and called for every table cell: worth memoising
 def montant(value: Any) -> str:
     """``Decimal("1234.5")`` → ``"1 234,50 €"`` (U+202F between thousands, U+00A0 before €)."""
     return str(format_currency(_decimal(value), "EUR", locale=LOCALE))
@@ -50,16 +52,19 @@ def nombre(value: Any, decimales: int = 2) -> str:
     return str(format_decimal(_decimal(value), format=pattern, locale=LOCALE))
 
 
+@lru_cache(maxsize=8192)  # pure and called for every table cell: worth memoising
 def quantite(value: Any) -> str:
     """A quantity without useless zeros: ``Decimal("1500.000")`` → ``"1 500"``, ``12.5`` → ``"12,5"``."""
     return str(format_decimal(_decimal(value), format="#,##0.###", locale=LOCALE))
 
 
+@lru_cache(maxsize=8192)  # pure and called for every table cell: worth memoising
 def pourcentage(value: Any) -> str:
     """A percentage given in percent units: ``40`` → ``"40 %"``, ``5.5`` → ``"5,5 %"``."""
     return str(format_decimal(_decimal(value), format="#,##0.##", locale=LOCALE)) + NBSP + "%"
 
 
+@lru_cache(maxsize=8192)  # pure and called for every table cell: worth memoising
 def date_fr(value: date) -> str:
     """``date(2026, 3, 1)`` → ``"1er mars 2026"``; ``date(2026, 8, 21)`` → ``"21 août 2026"``."""
     text = str(format_date(value, format="d MMMM y", locale=LOCALE))
@@ -78,6 +83,7 @@ def _euros_en_lettres(entier: int) -> str:
     return words + " euros"
 
 
+@lru_cache(maxsize=8192)  # pure and called for every table cell: worth memoising
 def montant_lettres(value: Any) -> str:
     """Amount in words for the acte d'engagement: ``216000`` → ``"deux cent seize mille euros"``,
     ``1234.5`` → ``"mille deux cent trente-quatre euros et cinquante centimes"``."""

@@ -21,7 +21,7 @@ base is zero)::
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lotsmarche.catalogue.model import Catalogue
@@ -53,8 +53,8 @@ def _share(part: Decimal, total: Decimal) -> Decimal | None:
     return (part / total).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
-def _pct(share: Decimal) -> str:
-    return f"{fmt_number(share * 100, 1)}{NBSP}%"
+def _pct(share: Decimal, decimals: int = 1) -> str:
+    return f"{fmt_number(share * 100, decimals)}{NBSP}%"
 
 
 def counted_label(
@@ -181,6 +181,18 @@ def _item_findings(  # noqa: PLR0917
     return out
 
 
+def _add(target: dict[str, Decimal], amount: Decimal, counted: Label | None, vp: bool) -> None:
+    target["montant_total_ht"] += amount
+    if counted is not None:
+        target["montant_egalim_ht"] += amount
+        if counted.bio:
+            target["montant_bio_ht"] += amount
+    if vp:
+        target["montant_viande_poisson_ht"] += amount
+        if counted is not None:
+            target["montant_viande_poisson_egalim_ht"] += amount
+
+
 def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any], list[Finding]]:
     """The EGALIM projection of the plan and its findings."""
     zero = Decimal(0)
@@ -198,19 +210,14 @@ def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any]
             unknown = [c for c in item.labels_requis if c not in cat.labels]
             findings.extend(_item_findings(plan, lot.numero, item, labels, fam_mac, sauvage, launch, unknown))
             counted = counted_label(item, labels, fam_mac, sauvage, launch)
-            for rep in item.repartition_membres:
-                acc = members.setdefault(rep.membre, dict.fromkeys(KEYS, zero))
-                for target in (acc, group):
-                    amount = rep.montant_annuel_ht
-                    target["montant_total_ht"] += amount
-                    if counted is not None:
-                        target["montant_egalim_ht"] += amount
-                        if counted.bio:
-                            target["montant_bio_ht"] += amount
-                    if vp:
-                        target["montant_viande_poisson_ht"] += amount
-                        if counted is not None:
-                            target["montant_viande_poisson_egalim_ht"] += amount
+            # The group adds the DQE lines (item amounts) so that it reconciles with the plan to the cent;
+            # members add their own share of each line.
+            targets = [(group, item.montant_annuel_ht)] + [
+                (members.setdefault(rep.membre, dict.fromkeys(KEYS, zero)), rep.montant_annuel_ht)
+                for rep in item.repartition_membres
+            ]
+            for target, amount in targets:
+                _add(target, amount, counted, vp)
 
     def shares(acc: dict[str, Decimal]) -> dict[str, Any]:
         return {
@@ -246,29 +253,32 @@ def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any]
 def _member_findings(name: str, data: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     scope = "sur le périmètre de ce plan (les taux réels portent sur tous les achats alimentaires de l'année)"
+    # Compare exact amounts (not the rounded shares): 499,99 € on 1 000 € is below 50 %.
     checks = [
-        ("EGA-001", "part_egalim", CIBLE_EGALIM, "produits durables et de qualité", BASE_EGALIM),
-        ("EGA-002", "part_bio", CIBLE_BIO, "produits biologiques", BASE_EGALIM),
+        ("EGA-001", "montant_egalim_ht", "montant_total_ht", CIBLE_EGALIM, "produits durables et de qualité"),
+        ("EGA-002", "montant_bio_ht", "montant_total_ht", CIBLE_BIO, "produits biologiques"),
         (
             "EGA-003",
-            "part_viande_poisson",
+            "montant_viande_poisson_egalim_ht",
+            "montant_viande_poisson_ht",
             data["cible_viande_poisson"],
             "viandes et produits de la pêche durables et de qualité",
-            BASE_60,
         ),
     ]
-    for code, key, target, what, base in checks:
-        share = data[key]
-        if share is None or share >= target:
+    for code, part_key, total_key, target, what in checks:
+        part, total = data[part_key], data[total_key]
+        if total == 0 or part >= target * total:
             continue
+        share = (part / total).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
+        base = BASE_60 if code == "EGA-003" else BASE_EGALIM
         out.append(
             Finding(
                 code=code,
                 severite="avertissement",
                 membre=name,
                 base_legale=base,
-                message=f"Membre « {name} » : part projetée de {what} de {_pct(share)}, sous l'objectif de "
-                f"{_pct(target)}, {scope}.",
+                message=f"Membre « {name} » : part projetée de {what} de {_pct(share, 2)}, "
+                f"sous l'objectif de {_pct(target)}, {scope}.",
                 correction="Exigez davantage de labels EGALIM (« ou équivalent ») dans les lots, ou vérifiez "
                 "que les "
                 "autres achats du membre compensent.",
@@ -291,8 +301,8 @@ def _scope_finding(familles: list[str], cat: Catalogue, groupe: dict[str, Any]) 
         code="EGA-008",
         severite="info",
         base_legale="Code rural et de la pêche maritime, art. R230-30-1",
-        message=f"Projection EGALIM du groupement ({'; '.join(parts)}) limitée aux familles de ce plan "
-        f"({names}). "
+        message=f"Projection EGALIM du groupement ({(NBSP + '; ').join(parts)}) limitée aux familles de "
+        f"ce plan ({names}). "
         "Les taux légaux se calculent par restaurant et par année civile sur l'ensemble des achats "
         "alimentaires : ce plan n'en représente qu'une partie.",
         correction=None,

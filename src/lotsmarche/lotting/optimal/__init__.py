@@ -135,6 +135,8 @@ def blocked_findings(
         )
         able = [name for r, name in reasons if not r]
         libelle = cat.produits[produit].libelle if cat and produit in cat.produits else produit
+        cond = str(row["conditionnement"])
+        emballage = cat.conditionnements[cond].libelle if cat and cond in cat.conditionnements else cond
         lacks = []
         for r, name in [rn for rn in reasons if rn[0]][:4]:
             sup = next(s for s in suppliers if s.nom == name)
@@ -144,7 +146,8 @@ def blocked_findings(
             lacks.append(text)
         n_able = len(able)
         message = (
-            f"« {libelle} » ({produit}), territoire {row['territoire'] or 'non déterminé'}, "
+            f"« {libelle} » ({produit}) livré en « {emballage} », territoire "
+            f"{row['territoire'] or 'non déterminé'}, "
             f"{_euros(montant)} par an : {n_able} fournisseur{'s' if n_able > 1 else ''} du sourçage "
             f"{'peuvent' if n_able > 1 else 'peut'} le servir, {k} requis"
             + (f" ({', '.join(able)})" if able else "")

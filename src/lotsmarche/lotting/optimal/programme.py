@@ -150,11 +150,10 @@ def _components(types: Sequence[_Type], n: int) -> list[list[int]]:
 # --------------------------------------------------------------------------------------------
 
 
-def _greedy(
-    items: Sequence[int], types: Sequence[_Type], val: Sequence[int], kg: Sequence[int]
+def _first_fit(
+    order: Sequence[int], types: Sequence[_Type], val: Sequence[int], kg: Sequence[int]
 ) -> list[tuple[int, list[int]]]:
-    """First fit, most constrained item first: join the first lot a type can still certify, else open one."""
-    order = sorted(items, key=lambda i: (sum(t.mask >> i & 1 for t in types), -val[i], i))
+    """Each item joins the first lot a type can still certify, else opens one."""
     lots: list[list[Any]] = []  # [items, candidate type ids, value, kg]
     for i in order:
         for lot in lots:
@@ -174,6 +173,21 @@ def _greedy(
     return [(lot[1][0], sorted(lot[0])) for lot in lots]
 
 
+def _greedy(
+    items: Sequence[int], types: Sequence[_Type], val: Sequence[int], kg: Sequence[int]
+) -> list[tuple[int, list[int]]]:
+    """Best of a few first-fit orders (most constrained first, largest first, largest capacity first)."""
+    n_types = {i: sum(t.mask >> i & 1 for t in types) for i in items}
+    best_cap = {i: max(t.cap for t in types if t.mask >> i & 1) for i in items}
+    orders = (
+        sorted(items, key=lambda i: (n_types[i], -val[i], i)),
+        sorted(items, key=lambda i: (-val[i], i)),
+        sorted(items, key=lambda i: (best_cap[i], -val[i], i)),
+        sorted(items, key=lambda i: (-best_cap[i], -val[i], i)),
+    )
+    return min((_first_fit(o, types, val, kg) for o in orders), key=len)
+
+
 def _new_highs() -> Any:
     # highspy.Highs() prints a banner on construction (enableCallbacks) before any option can be set;
     # the library must never print, so use the silent core class it wraps when available.
@@ -187,60 +201,22 @@ def _new_highs() -> Any:
         return highspy.Highs()  # type: ignore[no-untyped-call]
 
 
-def _solve_component(
-    items: list[int], types: list[_Type], val: list[int], kg: list[int], time_limit: float
-) -> tuple[list[tuple[int, list[int]]], int, bool]:
-    """Lots (type id, items) of one component, proven lower bound, proven optimal?"""
-    greedy = _greedy(items, types, val, kg)
-    ub = len(greedy)
-    if ub == 1:
-        return greedy, 1, True
+Row = tuple[float, float, list[int], list[float]]  # lower, upper, columns, coefficients
+
+
+def _highs(
+    cost: list[float], integer: list[bool], upper: list[float], rows: list[Row], seconds: float
+) -> Any:
+    """A silent HiGHS model, deterministic options, ready to run."""
     import highspy
     import numpy as np
 
-    cols_cost: list[float] = []
-    u_index: dict[tuple[int, int], int] = {}
-    x_index: dict[tuple[int, int, int], int] = {}
-    rows: list[tuple[float, float, list[int], list[float]]] = []
-    part: dict[int, list[int]] = {i: [] for i in items}
-    for ti, t in enumerate(types):
-        members = [i for i in items if t.mask >> i & 1]
-        sv, skg = sum(val[i] for i in members), sum(kg[i] for i in members)
-        binding = sv > t.cap or skg > t.cap_kg
-        m_t = min(len(members), ub) if binding else 1
-        for j in range(m_t):
-            u = len(cols_cost)
-            u_index[ti, j] = u
-            cols_cost.append(1.0)
-            if j:
-                rows.append((0.0, math.inf, [u_index[ti, j - 1], u], [1.0, -1.0]))  # u_j-1 >= u_j
-            slot_x: list[int] = []
-            for rank, i in enumerate(members):
-                if rank < j:  # the j-th bin's first item has rank >= j (bins ordered by first item)
-                    continue
-                x = len(cols_cost)
-                x_index[ti, j, i] = x
-                cols_cost.append(0.0)
-                part[i].append(x)
-                slot_x.append(x)
-                rows.append((-math.inf, 0.0, [x, u], [1.0, -1.0]))  # x <= u
-            if binding and sv > t.cap:
-                rows.append(
-                    (-math.inf, 0.0, [*slot_x, u], [*(float(val[i]) for i in members[j:]), -float(t.cap)])
-                )
-            if binding and skg > t.cap_kg:
-                rows.append(
-                    (-math.inf, 0.0, [*slot_x, u], [*(float(kg[i]) for i in members[j:]), -float(t.cap_kg)])
-                )
-    for i in items:
-        rows.append((1.0, 1.0, part[i], [1.0] * len(part[i])))
-
-    n = len(cols_cost)
+    n = len(cost)
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, len(rows)
-    lp.col_cost_ = np.array(cols_cost)
+    lp.col_cost_ = np.array(cost)
     lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = np.ones(n)
+    lp.col_upper_ = np.array(upper)
     lp.row_lower_ = np.array([r[0] for r in rows])
     lp.row_upper_ = np.array([r[1] for r in rows])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
@@ -249,17 +225,108 @@ def _solve_component(
     lp.a_matrix_.start_ = starts
     lp.a_matrix_.index_ = np.array([c for r in rows for c in r[2]], dtype=np.int32)
     lp.a_matrix_.value_ = np.array([v for r in rows for v in r[3]], dtype=np.float64)
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    kinds = highspy.HighsVarType
+    lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous for flag in integer]
     h = _new_highs()
     for name, value in (
         ("output_flag", False),
         ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", 0.99),  # integral objective
+        ("mip_abs_gap", 0.99),  # the objective counts lots: below 1 apart means proven
         ("random_seed", 0),
-        ("time_limit", max(time_limit, 0.01)),
+        ("threads", 1),
+        ("time_limit", max(seconds, 0.01)),
     ):
         h.setOptionValue(name, value)
     h.passModel(lp)
+    return h
+
+
+def _aggregated_bound(
+    items: list[int], types: list[_Type], val: list[int], kg: list[int], ub: int, seconds: float
+) -> int:
+    """Lower bound from a relaxation: n_T bins of each type pooled into one of capacity n_T × C_T.
+
+    Small (items × types continuous, one integer per type) and usually tight when items are small next to
+    capacities, which is the case that makes the exact bin model slow to prove.
+    """
+    cost: list[float] = []
+    integer: list[bool] = []
+    upper: list[float] = []
+    rows: list[Row] = []
+    part: dict[int, list[int]] = {i: [] for i in items}
+    for t in types:
+        members = [i for i in items if t.mask >> i & 1]
+        n_col = len(cost)
+        cost.append(1.0)
+        integer.append(True)
+        upper.append(float(ub))
+        cols = list(range(len(cost), len(cost) + len(members)))
+        for i, c in zip(members, cols, strict=True):
+            part[i].append(c)
+            cost.append(0.0)
+            integer.append(False)
+            upper.append(1.0)
+            rows.append((-math.inf, 0.0, [c, n_col], [1.0, -1.0]))  # an item needs an open bin of its type
+        for weights, cap in ((val, t.cap), (kg, t.cap_kg)):
+            if sum(weights[i] for i in members) > cap:
+                rows.append(
+                    (-math.inf, 0.0, [*cols, n_col], [*(float(weights[i]) for i in members), -float(cap)])
+                )
+    rows.extend((1.0, 1.0, part[i], [1.0] * len(part[i])) for i in items)
+    h = _highs(cost, integer, upper, rows, seconds)
+    h.run()
+    dual = h.getInfo().mip_dual_bound
+    return max(1, math.ceil(dual - 1e-6)) if math.isfinite(dual) else 1
+
+
+def _solve_component(
+    items: list[int], types: list[_Type], val: list[int], kg: list[int], deadline: float
+) -> tuple[list[tuple[int, list[int]]], int, bool]:
+    """Lots (type id, items) of one component, proven lower bound, proven optimal?"""
+    import numpy as np
+
+    greedy = _greedy(items, types, val, kg)
+    ub = len(greedy)
+    if ub == 1:
+        return greedy, 1, True
+    lower = _aggregated_bound(items, types, val, kg, ub, deadline - time.perf_counter())
+    if lower >= ub:
+        return greedy, ub, True
+    cost: list[float] = []
+    u_index: dict[tuple[int, int], int] = {}
+    x_index: dict[tuple[int, int, int], int] = {}
+    rows: list[Row] = []
+    part: dict[int, list[int]] = {i: [] for i in items}
+    for ti, t in enumerate(types):
+        members = [i for i in items if t.mask >> i & 1]
+        sv, skg = sum(val[i] for i in members), sum(kg[i] for i in members)
+        binding = sv > t.cap or skg > t.cap_kg
+        m_t = min(len(members), ub) if binding else 1
+        for j in range(m_t):
+            u = len(cost)
+            u_index[ti, j] = u
+            cost.append(1.0)
+            if j:
+                rows.append((0.0, math.inf, [u_index[ti, j - 1], u], [1.0, -1.0]))  # u_j-1 >= u_j
+            slot_x: list[int] = []
+            for rank, i in enumerate(members):
+                if rank < j:  # the j-th bin's first item has rank >= j (bins ordered by first item)
+                    continue
+                x = len(cost)
+                x_index[ti, j, i] = x
+                cost.append(0.0)
+                part[i].append(x)
+                slot_x.append(x)
+                rows.append((-math.inf, 0.0, [x, u], [1.0, -1.0]))  # x <= u
+            for weights, total, cap in ((val, sv, t.cap), (kg, skg, t.cap_kg)):
+                if total > cap:
+                    coefs = [*(float(weights[i]) for i in members[j:]), -float(cap)]
+                    rows.append((-math.inf, 0.0, [*slot_x, u], coefs))
+    rows.extend((1.0, 1.0, part[i], [1.0] * len(part[i])) for i in items)
+    u_cols = sorted(u_index.values())
+    rows.append((float(lower), math.inf, u_cols, [1.0] * len(u_cols)))  # the relaxation's bound, as a cut
+    n = len(cost)
+    h = _highs(cost, [True] * n, [1.0] * n, rows, deadline - time.perf_counter())
     # Warm start: the greedy plan, bins of one type numbered by their first item (matches the symmetry rows).
     start = np.zeros(n)
     used: dict[int, int] = {}
@@ -279,7 +346,7 @@ def _solve_component(
     if ok:
         h.setSolution(n, np.arange(n, dtype=np.int32), start)
     h.run()
-    status = h.modelStatusToString(h.getModelStatus())
+    proven = h.modelStatusToString(h.getModelStatus()) == "Optimal"
     info = h.getInfo()
     sol = list(h.getSolution().col_value) if info.primal_solution_status == 2 else []
     if not sol or info.objective_function_value > ub - 0.5:
@@ -291,9 +358,8 @@ def _solve_component(
                 chosen = sorted(i for i in items if (ti, j, i) in x_index and sol[x_index[ti, j, i]] > 0.5)
                 if chosen:
                     lots.append((ti, chosen))
-    proven = status == "Optimal"
     dual = info.mip_dual_bound
-    bound = max(1, math.ceil(dual - 1e-6)) if math.isfinite(dual) else 1
+    bound = max(lower, math.ceil(dual - 1e-6)) if math.isfinite(dual) else lower
     return lots, (len(lots) if proven else min(bound, len(lots))), proven
 
 
@@ -326,8 +392,7 @@ def solve_partition(instance: Instance, k: int, time_limit: float = 60.0) -> Opt
         kgs = [instance.atoms[a].kg for a in local]
         for comp in _components(types, len(local)):
             comp_types = [t for t in types if t.mask & sum(1 << i for i in comp)]
-            remaining = deadline - time.perf_counter()
-            found, bound, proven = _solve_component(comp, comp_types, val, kgs, remaining)
+            found, bound, proven = _solve_component(comp, comp_types, val, kgs, deadline)
             total_bound += bound
             proven_all = proven_all and proven
             for ti, members in found:

@@ -1,0 +1,130 @@
+"""Acceptance on the bundled Boulonnais example, every strategy, plus golden lots.json files.
+
+Golden files hold the lot builder's output (``build_plan``, before clauses and compliance findings, which
+other stages add) normalised: the generator's version and the demand fingerprint are removed. Regenerate
+them after an intended change with::
+
+    UPDATE_GOLDEN=1 python -m pytest tests/unit/test_lotting_example.py -q
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lotsmarche.groupement import load_groupement
+from lotsmarche.intake.model import Demand
+from lotsmarche.intake.reader import read_demand
+from lotsmarche.lotsjson import plan_to_json
+from lotsmarche.lotting import build_plan
+from lotsmarche.models import LotPlan, Supplier
+from lotsmarche.money import amount_exact
+from lotsmarche.resources import examples_dir
+from lotsmarche.sourcing import load_sourcing
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+STRATEGIES = ("famille", "famille-conservation", "espece", "territoire", "capacite")
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def example(catalogue) -> tuple[Demand, Any, list[Supplier]]:  # type: ignore[no-untyped-def]
+    folder = examples_dir() / "boulonnais"
+    groupement = load_groupement(folder / "groupement.yaml", catalogue)
+    demand = read_demand([folder / "demande.csv"], catalogue, groupement)
+    return demand, groupement, load_sourcing(folder / "sourcing.csv", catalogue)
+
+
+@pytest.fixture(scope="module")
+def plans(example, catalogue) -> dict[str, LotPlan]:  # type: ignore[no-untyped-def]
+    demand, groupement, suppliers = example
+    return {s: build_plan(demand, catalogue, groupement, suppliers, strategy=s) for s in STRATEGIES}
+
+
+def normalised(plan: LotPlan) -> str:
+    data = json.loads(plan_to_json(plan))
+    data.pop("generateur")
+    data.pop("empreinte_demande")
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_every_line_in_exactly_one_lot_and_amounts_reconcile(strategy: str, plans, example, catalogue) -> None:  # type: ignore[no-untyped-def]
+    plan = plans[strategy]
+    demand = example[0]
+    table = demand.table
+    ids = [i for lot in plan.lots for it in lot.items for i in it.lignes]
+    assert len(ids) == len(set(ids)) == len(table)
+    assert set(ids) == set(table["ligne"].tolist())
+    by_line = table.set_index("ligne")
+    for lot in plan.lots:
+        assert lot.montant_annuel_ht == sum((it.montant_annuel_ht for it in lot.items), D(0))
+        assert lot.montant_maximum_ht >= lot.montant_estime_duree_ht
+        assert lot.cpv_principal in catalogue.cpv
+        assert all(c in catalogue.cpv for c in lot.cpv_secondaires)
+        assert {catalogue.produits[it.produit].conservation for it in lot.items} == {lot.conservation}
+        for it in lot.items:
+            rows = by_line.loc[it.lignes]
+            assert set(rows["produit"]) == {it.produit}
+            regimes = {
+                catalogue.conditionnements[c or catalogue.produits[it.produit].conditionnement_defaut].regime
+                for c in rows["conditionnement"]
+            }
+            assert regimes == {lot.regime_emballage}
+            exact = sum(
+                (amount_exact(q, p) for q, p in zip(rows["quantite_milli"], rows["prix_e4"], strict=True)), D(0)
+            )
+            # the DQE line is quantity × (weighted mean price rounded to the cent): within half a cent per
+            # unit of the exact sum when the lines' prices differ, within half a cent when they agree
+            tolerance = D("0.005") if rows["prix_e4"].nunique() == 1 else D("0.005") * (1 + it.quantite_annuelle)
+            assert abs(exact - it.montant_annuel_ht) <= tolerance
+    assert plan.montant_total_annuel_ht == sum((lot.montant_annuel_ht for lot in plan.lots), D(0))
+    assert plan.montant_total_estime_ht == sum((lot.montant_estime_duree_ht for lot in plan.lots), D(0))
+    assert plan.montant_total_maximum_ht == sum((lot.montant_maximum_ht for lot in plan.lots), D(0))
+    derog = sum((lot.montant_maximum_ht for lot in plan.lots if lot.procedure.derogation), D(0))
+    assert derog <= plan.montant_total_maximum_ht * D("0.20")
+
+
+def test_totals_agree_between_strategies(plans) -> None:  # type: ignore[no-untyped-def]
+    annual = {s: p.montant_total_annuel_ht for s, p in plans.items()}
+    # the same items split differently: yearly totals differ only by per-item cent rounding
+    assert max(annual.values()) - min(annual.values()) <= D("0.05")
+
+
+def test_capacite_reaches_k_or_says_why(plans, example) -> None:  # type: ignore[no-untyped-def]
+    plan = plans["capacite"]
+    k = example[1].k_fournisseurs
+    famille = plans["famille"]
+    short = [lot for lot in plan.lots if lot.nb_fournisseurs_capables < k]
+    reported = {f.lot: f for f in plan.findings if f.code == "LOT-001"}
+    assert {lot.numero for lot in short} == set(reported)
+    for lot in short:
+        assert "Raisons :" in reported[lot.numero].message
+    served = sum((lot.montant_annuel_ht for lot in plan.lots if lot.nb_fournisseurs_capables >= k), D(0))
+    served_famille = sum((lot.montant_annuel_ht for lot in famille.lots if lot.nb_fournisseurs_capables >= k), D(0))
+    assert served > served_famille  # capacite makes more of the demand biddable by k suppliers
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_golden_lots_json(strategy: str, plans) -> None:  # type: ignore[no-untyped-def]
+    path = GOLDEN / f"lots_{strategy}.json"
+    text = normalised(plans[strategy])
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"golden file missing: run UPDATE_GOLDEN=1 pytest {__file__}"
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_example_lots_json_validates_against_the_schema(plans) -> None:  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    from lotsmarche.resources import schemas_dir
+
+    schema = json.loads((schemas_dir() / "lots.schema.json").read_text(encoding="utf-8"))
+    for plan in plans.values():
+        jsonschema.validate(json.loads(plan_to_json(plan)), schema)
