@@ -248,8 +248,9 @@ class Writer:
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         for i, width in enumerate(widths):
+            table.columns[i].width = Cm(width)  # w:gridCol, which LibreOffice follows
             for cell in table.columns[i].cells:
-                cell.width = Cm(width)
+                cell.width = Cm(width)  # w:tcW, which Word follows
         head = table.rows[0]
         _repeat_header(head)
         for cell, text in zip(head.cells, headers, strict=True):
@@ -280,6 +281,7 @@ class Writer:
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
+        table.columns[0].width, table.columns[1].width = Cm(6.0), Cm(11.0)
         for row, label in zip(table.rows, labels, strict=True):
             row.cells[0].width, row.cells[1].width = Cm(6.0), Cm(11.0)
             _runs(row.cells[0].paragraphs[0], f"**{label}**", size)

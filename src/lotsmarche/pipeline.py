@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from lotsmarche.intake.model import Demand
-from lotsmarche.models import LotPlan
+from lotsmarche.errors import Problem
+from lotsmarche.models import Finding, LotPlan
+from lotsmarche.render.dce import DceResult
 
 EXAMPLE = "boulonnais"
 
@@ -67,3 +74,130 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         duree_mois=duree_mois,
     )
     return enrich_plan(plan, cat, date_lancement or plan.date_lancement), demand
+
+
+# ------------------------------------------------------------------------------------------------
+# `lotsmarche run`: demand → lots → checks → DCE, written atomically into one folder
+# ------------------------------------------------------------------------------------------------
+
+
+class RunResult(BaseModel):
+    """What `run` wrote. ``dce`` is None when compliance errors stopped the DCE (no ``--brouillon``)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    dossier: Path
+    plan: LotPlan
+    fichiers: list[str]  # relative paths written, sorted
+    dce: DceResult | None
+
+
+def findings_report(plan: LotPlan) -> str:
+    """French markdown report of the findings (controle.md), lot by lot, stable order."""
+    from lotsmarche.text import md_cell
+
+    lines = [
+        f"# Contrôle de conformité — {md_cell(plan.groupement.nom)}",
+        "",
+        f"Référence : {md_cell(plan.groupement.reference)} · stratégie : {plan.strategie} · "
+        f"lancement : {plan.date_lancement.isoformat()} · {len(plan.lots)} lot(s)",
+        "",
+    ]
+    sections: list[tuple[str, list[Finding]]] = [("Plan dans son ensemble", list(plan.findings))]
+    sections += [(f"Lot {lot.numero} — {md_cell(lot.intitule)}", list(lot.findings)) for lot in plan.lots]
+    for title, findings in sections:
+        lines += [f"## {title}", ""]
+        if not findings:
+            lines += ["Aucune observation.", ""]
+            continue
+        lines += ["| Gravité | Code | Message | Base légale | Correction |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {f.severite} | {f.code} | {md_cell(f.message)} | {md_cell(f.base_legale)} "
+            f"| {md_cell(f.correction or '')} |"
+            for f in findings
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def has_errors(plan: LotPlan) -> bool:
+    return any(f.severite == "erreur" for f in plan.findings) or any(
+        f.severite == "erreur" for lot in plan.lots for f in lot.findings
+    )
+
+
+def run(
+    demand_paths: list[Path],
+    out: Path,
+    *,
+    groupement_path: Path | None = None,
+    sourcing_path: Path | None = None,
+    strategy: str = "famille-conservation",
+    brouillon: bool = False,
+    force: bool = False,
+    zip_: bool = False,
+    catalogues_dir: Path | None = None,
+    templates: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Whole pipeline into ``out``: lots.json, lots.xlsx, controle.md and the DCE/ folder.
+
+    Everything is written into a temporary sibling folder that replaces ``out`` only at the end, so a
+    failure leaves nothing half-written. With compliance errors the DCE is not rendered (the plan, its
+    spreadsheet and the report still are) unless ``brouillon`` marks every page as a draft.
+    """
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.errors import OutputExistsError
+    from lotsmarche.lotsjson import plan_to_json, write_lots_xlsx
+    from lotsmarche.render.dce import render_dce
+
+    say = progress or (lambda _message: None)
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputExistsError(
+            "Le dossier de sortie existe déjà",
+            [Problem(f"{out} existe ; ajoutez --force pour le remplacer", fichier=str(out))],
+        )
+    say("Lecture de la demande et allotissement")
+    plan, _demand = plan_lots(
+        demand_paths,
+        groupement_path,
+        sourcing_path,
+        strategy=strategy,
+        catalogues_dir=catalogues_dir,
+    )
+    cat = load_catalogue(catalogues_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        say("Écriture du plan de lots (lots.json, lots.xlsx) et du rapport de contrôle")
+        (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")
+        write_lots_xlsx(plan, tmp / "lots.xlsx")
+        (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
+        dce = None
+        if brouillon or not has_errors(plan):
+            say("Génération du DCE (Word et Excel)")
+            dce = render_dce(plan, cat, tmp / "DCE", templates=templates, zip_=zip_, brouillon=brouillon)
+        _replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    fichiers = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    if dce is not None:
+        dce = dce.model_copy(update={"dossier": out / "DCE", "archive": _moved(dce.archive, tmp, out)})
+    return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
+
+
+def _moved(path: Path | None, old_root: Path, new_root: Path) -> Path | None:
+    return None if path is None else new_root / path.relative_to(old_root)
+
+
+def _replace(tmp: Path, out: Path) -> None:
+    """Put ``tmp`` in place of ``out`` (the old one is renamed aside first, then removed)."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.ancien")
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+    tmp.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

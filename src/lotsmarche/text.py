@@ -13,3 +13,8 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.replace("\u2019", "'").lower()).strip()
+
+
+def md_cell(text: str) -> str:
+    """Escape a value for a markdown table cell: data is shown, never interpreted."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")

@@ -1,9 +1,123 @@
-"""`lotsmarche run` (to be written)."""
+"""`lotsmarche run`: the whole pipeline — demand → lots → checks → DCE — in one command."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from lotsmarche.cli._common import (
+    CataloguesOpt,
+    Format,
+    FormatOpt,
+    GroupementOpt,
+    SourcingOpt,
+    echo_json,
+    finding_line,
+    stderr,
+    stdout,
+)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command(s) of this module to `app`."""
+    app.command("run")(run)
+
+
+def run(
+    demand: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Fichiers de demande (CSV/XLSX). Sans fichier : l'exemple intégré du Boulonnais."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Dossier de sortie (créé).")] = Path("dce-lotsmarche"),
+    groupement: GroupementOpt = None,
+    sourcing: SourcingOpt = None,
+    strategy: Annotated[
+        str, typer.Option("--strategy", help="Stratégie d'allotissement (voir « lotsmarche compare »).")
+    ] = "famille-conservation",
+    brouillon: Annotated[
+        bool, typer.Option("--brouillon", help="Générer le DCE malgré des erreurs, chaque page marquée « projet ».")
+    ] = False,
+    zip_: Annotated[bool, typer.Option("--zip", help="Ajouter une archive zip du DCE.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Remplacer le dossier de sortie s'il existe.")] = False,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Dossier de modèles Word modifiés.")
+    ] = None,
+    catalogues: CataloguesOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Enchaîne demande → lots → contrôles → DCE et écrit le tout dans un dossier."""
+    from babel.numbers import format_currency
+
+    from lotsmarche.pipeline import has_errors
+    from lotsmarche.pipeline import run as run_pipeline
+
+    def progress(message: str) -> None:
+        if fmt is Format.table:
+            stderr.print(f"• {message}…", markup=False)
+
+    result = run_pipeline(
+        list(demand or []),
+        out,
+        groupement_path=groupement,
+        sourcing_path=sourcing,
+        strategy=strategy,
+        brouillon=brouillon,
+        force=force,
+        zip_=zip_,
+        catalogues_dir=catalogues,
+        templates=templates,
+        progress=progress,
+    )
+    plan = result.plan
+    errors = has_errors(plan)
+    if fmt is Format.json:
+        echo_json(
+            {
+                "dossier": str(result.dossier),
+                "fichiers": result.fichiers,
+                "dce_genere": result.dce is not None,
+                "brouillon": brouillon,
+                "lots": len(plan.lots),
+                "montant_total_maximum_ht": str(plan.montant_total_maximum_ht),
+                "procedure": plan.procedure.code,
+                "erreurs": errors,
+            }
+        )
+    else:
+        eur = lambda v: str(format_currency(v, "EUR", locale="fr_FR"))  # noqa: E731
+        findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
+        counts = {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
+        stdout.print(
+            f"{plan.groupement.nom} — {len(plan.lots)} lots, maximum total "
+            f"{eur(plan.montant_total_maximum_ht)} HT sur {plan.duree_mois} mois : {plan.procedure.libelle}.",
+            markup=False,
+        )
+        for lot in plan.lots:
+            stdout.print(
+                f"  Lot {lot.numero:>2} · {lot.intitule} · max. {eur(lot.montant_maximum_ht)} HT · "
+                f"{lot.procedure.libelle} · {lot.nb_fournisseurs_capables} fournisseur(s) capable(s)",
+                markup=False,
+            )
+        stdout.print(
+            f"Contrôles : {counts['erreur']} erreur(s), {counts['avertissement']} avertissement(s), "
+            f"{counts['info']} information(s) — détail dans {result.dossier / 'controle.md'}.",
+            markup=False,
+        )
+        for f in findings:
+            if f.severite == "erreur":
+                stdout.print("  " + finding_line(f), markup=False)
+        if result.dce is None:
+            stdout.print(
+                "DCE non généré : le plan comporte des erreurs de conformité. Corrigez-les, ou relancez avec "
+                "--brouillon pour un projet marqué comme tel.",
+                markup=False,
+            )
+        else:
+            stdout.print(
+                f"DCE {'(brouillon) ' if brouillon else ''}écrit dans {result.dce.dossier} : "
+                f"{len(result.dce.fichiers)} fichiers.",
+                markup=False,
+            )
+    if errors and not brouillon:
+        raise typer.Exit(1)

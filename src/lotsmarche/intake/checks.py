@@ -112,37 +112,38 @@ def _prices(table: pd.DataFrame, cat: Catalogue) -> list[Finding]:
     if given.empty:
         return found
     counts = given.value_counts(sort=False).sort_index()
-    for key, n in counts.items():
-        code, e4 = cast("tuple[str, int]", key)
-        prod = cat.produits[str(code)]
-        ref = prod.prix_reference_ht
-        price = Decimal(int(e4)) / 10000
-        if ref <= 0 or abs(price - ref) <= PRICE_TOLERANCE * ref:
-            continue
+    ref_e4 = {c: int(p.prix_reference_ht * 10000) for c, p in cat.produits.items()}
+    codes = counts.index.get_level_values(0).astype(str)
+    e4s = counts.index.get_level_values(1).to_numpy(dtype="int64")
+    refs = codes.map(ref_e4).to_numpy(dtype="int64")
+    # |price - ref| > 50 % of ref, in exact integers (2 × |p - r| > r), on distinct prices only.
+    far = np.flatnonzero((refs > 0) & (2 * np.abs(e4s - refs) > refs))
+    for k in far[:MAX_PER_CODE]:
+        code, e4, n = str(codes[k]), int(e4s[k]), int(counts.iat[k])
+        prod = cat.produits[code]
         found.append(
             Finding(
                 code="DEM-002",
                 severite="avertissement",
                 message=(
-                    f"Prix unitaire de {_euros(int(e4))} HT par {prod.unite} pour {prod.libelle} "
-                    f"({code}) sur "
-                    f"{n} ligne(s) : écart de plus de 50 % avec le prix de référence du catalogue "
-                    f"({_euros(int(ref * 10000))} HT, {prod.prix_date.isoformat()})."
+                    f"Prix unitaire de {_euros(e4)} HT par {prod.unite} pour {prod.libelle} "
+                    f"({code}) sur {n} ligne(s) : écart de plus de 50 % avec le prix de référence du "
+                    f"catalogue ({_euros(int(refs[k]))} HT, {prod.prix_date.isoformat()})."
                 ),
                 base_legale=BASE_ESTIMATION,
                 correction="Vérifiez l'unité et le prix : l'estimation du besoin détermine la procédure.",
             )
         )
-    return _capped(
-        "DEM-002",
-        found,
-        lambda n: Finding(
-            code="DEM-002",
-            severite="avertissement",
-            message=f"… et {n} autre(s) prix éloigné(s) de la référence.",
-            base_legale=BASE_ESTIMATION,
-        ),
-    )
+    if len(far) > MAX_PER_CODE:
+        found.append(
+            Finding(
+                code="DEM-002",
+                severite="avertissement",
+                message=f"… et {len(far) - MAX_PER_CODE} autre(s) prix éloigné(s) de la référence.",
+                base_legale=BASE_ESTIMATION,
+            )
+        )
+    return found
 
 
 def _euros(e4: int) -> str:
@@ -156,7 +157,9 @@ def _duplicates(table: pd.DataFrame) -> list[Finding]:
     keys = ["membre", "site_livraison", "produit"]
     dup = table.loc[table.duplicated(keys, keep=False), [*keys, "fichier", "feuille", "ligne_source"]]
     found: list[Finding] = []
-    for (membre, site, produit), grp in dup.groupby(keys, sort=True):
+    groups = dup.groupby(keys, sort=True)
+    extra = max(groups.ngroups - MAX_PER_CODE, 0)
+    for (membre, site, produit), grp in itertools.islice(groups, MAX_PER_CODE):
         # Rows as the user sees them in their files, not our line ids.
         places = [
             f"{fi}{f', feuille « {fe} »' if fe else ''} ligne {li}"

@@ -17,7 +17,7 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.lotting.assemble import LotDraft, build_drafts, capacity_reasons, sort_drafts
-from lotsmarche.lotting.lines import PreparedDemand, prepare
+from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, prepare
 from lotsmarche.lotting.planfile import load_plan_file, resolve
 from lotsmarche.lotting.strategies import (
     STRATEGY_REGISTRY,
@@ -27,7 +27,8 @@ from lotsmarche.lotting.strategies import (
     get_strategy,
 )
 from lotsmarche.models import CONSERVATION_LIBELLES, Finding, Groupement, Lot, LotPlan, ProcedureLot, Supplier
-from lotsmarche.valuation import PROCEDURE_LIBELLES, procedures_for_lots, value_lot
+from lotsmarche.money import CENT, round_cents
+from lotsmarche.valuation import PROCEDURE_LIBELLES, eur, procedures_for_lots, value_lot
 
 __all__ = ["STRATEGY_REGISTRY", "Group", "Strategy", "StrategyContext", "build_plan", "get_strategy"]
 
@@ -95,6 +96,9 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     lots = [lot.model_copy(update={"procedure": outcome.lots[lot.numero]}) for lot in lots]
     findings.extend(outcome.findings)
     findings.extend(lot_findings)
+    gap = _rounding_finding(drafts)
+    if gap is not None:
+        findings.append(gap)
     if limit is not None:
         findings.append(_limit_finding(limit, len(lots)))
     return LotPlan(
@@ -272,6 +276,29 @@ def _value(
                 )
             )
     return lots, findings
+
+
+def _rounding_finding(drafts: list[LotDraft]) -> Finding | None:
+    """Say how far the priced items are from the demand's own amounts when lines of one item differ in price.
+
+    An item has one estimated unit price (the quantity-weighted mean of its lines' prices, to the cent) so
+    that quantity × price is its DQE line; when its lines were priced differently, the item's amount differs
+    from the exact sum of its lines by at most half a cent per unit. Buyers see the total gap here.
+    """
+    count = sum(d.articles_prix_multiples for d in drafts)
+    gap = Decimal(sum(d.ecart_e7 for d in drafts)) / AMOUNT_SCALE
+    if count == 0 or round_cents(gap) == 0:
+        return None
+    return Finding(
+        code="LOT-006",
+        severite="info",
+        message=f"{count} article(s) regroupent des lignes de la demande à des prix unitaires différents : "
+        "leur prix estimé est la moyenne pondérée par les quantités, arrondie au centime, ce qui écarte le "
+        f"montant annuel des lots de {eur(round_cents(gap))} ({'+' if gap > 0 else ''}{gap.quantize(CENT)}) "
+        "par rapport à la somme exacte des lignes de la demande.",
+        base_legale="Code de la commande publique, art. R2121-1 (valeur estimée du besoin)",
+        correction="Harmonisez les prix unitaires de la demande pour un même produit si l'écart importe.",
+    )
 
 
 def _limit_finding(limit: int, nb_lots: int) -> Finding:

@@ -21,7 +21,7 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import LottingError, Problem
 from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
 from lotsmarche.lotting.cpv import index_by_prefix, lot_cpv
-from lotsmarche.lotting.lines import PreparedDemand, kg_of
+from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, kg_of
 from lotsmarche.lotting.strategies import Group
 from lotsmarche.lotting.titles import base_title, make_unique, with_territory
 from lotsmarche.models import CONSERVATIONS, LotItem, RepartitionMembre, RepartitionSite, Supplier
@@ -67,6 +67,8 @@ class LotDraft:
     fournisseurs: list[str]
     intitule: str = ""
     first_line: int = 0
+    ecart_e7: int = 0  # Σ item amounts − Σ exact line amounts, in 1e-7 € (mean prices rounded to the cent)
+    articles_prix_multiples: int = 0  # items whose lines carry different unit prices
 
 
 def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy: str) -> np.ndarray:
@@ -147,9 +149,11 @@ def build_drafts(
 
     _, item_qty = _sums(i_idx, qtys)
     exact = [0] * n_items
+    n_prices = [0] * n_items
     per_price = pd.Series(qtys).groupby([i_idx, prices], sort=False).sum()
     for (i, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
         exact[int(i)] += int(q) * int(p)
+        n_prices[int(i)] += 1
     item_mask = [0] * n_items
     for i, mk in pd.DataFrame({"i": i_idx, "m": mois}).drop_duplicates().itertuples(index=False):
         item_mask[int(i)] |= int(mk)
@@ -187,6 +191,8 @@ def build_drafts(
         )
 
     items_of_group: list[list[LotItem]] = [[] for _ in groups]
+    gaps = [0] * len(groups)
+    multi = [0] * len(groups)
     for i in range(n_items):
         product = cat.produits[item_prod[i]]
         q_milli = int(item_qty[i])
@@ -196,6 +202,9 @@ def build_drafts(
             else Decimal(0).quantize(CENT)
         )
         quantity = qty(q_milli)
+        amount = round_cents(quantity * price)
+        gaps[int(item_group[i])] += int(amount * AMOUNT_SCALE) - exact[i]
+        multi[int(item_group[i])] += n_prices[i] > 1
         items_of_group[int(item_group[i])].append(
             LotItem(
                 produit=product.code,
@@ -203,7 +212,7 @@ def build_drafts(
                 unite=product.unite,
                 quantite_annuelle=quantity,
                 prix_unitaire_ht=price,
-                montant_annuel_ht=round_cents(quantity * price),
+                montant_annuel_ht=amount,
                 tva=product.tva,
                 cpv=product.cpv,
                 mois=months_of(item_mask[i]),
@@ -259,6 +268,9 @@ def build_drafts(
                 by_prefix=by_prefix,
             )
         )
+    for gi, draft in enumerate(drafts):
+        draft.ecart_e7 = gaps[gi]
+        draft.articles_prix_multiples = multi[gi]
     _titles(drafts, prepared, cat)
     return drafts
 
