@@ -235,6 +235,7 @@ class Writer:
         headers: Sequence[str],
         cells: Sequence[str],
         widths: Sequence[float],
+        *,
         loop: str | None = None,
         rows: int = 1,
         footer: Sequence[str] | None = None,
@@ -303,13 +304,6 @@ class Writer:
 # --------------------------------------------------------------------------------------------------
 # The documents
 # --------------------------------------------------------------------------------------------------
-
-
-def clause_list(w: Writer, var: str) -> None:
-    """Paragraphs for the clauses of a lot (title in bold, text, legal basis in the same paragraph)."""
-    w.tag(f"{{%p for c in {var} %}}")
-    w.p("**{{ c.titre }}** ({{ c.type_libelle }}) — {{ c.texte }} [{{ c.base_legale }}]", "justify")
-    w.tag("{%p endfor %}")
 
 
 def clause_list(w: Writer, var: str) -> None:

@@ -28,7 +28,9 @@ def lots_json(tmp_path: Path) -> Path:
     return path
 
 
-def test_dce_writes_folder_and_lists_files(tmp_path: Path, lots_json: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_dce_writes_folder_and_lists_files(
+    tmp_path: Path, lots_json: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "DCE"
     assert _run(["dce", str(lots_json), "--out", str(out), "--zip"]) == 0
     printed = capsys.readouterr().out
@@ -42,9 +44,16 @@ def test_dce_writes_folder_and_lists_files(tmp_path: Path, lots_json: Path, caps
     assert [f["chemin"] for f in data["fichiers"]][:3] == ["00_RC.docx", "01_CCAP.docx", "02_CCTP.docx"]
 
 
-def test_dce_refuses_plan_with_errors_unless_brouillon(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    plan = make_plan(findings=[Finding(code="SEU-001", severite="erreur", message="Maximum absent.",
-                                       base_legale="CCP, art. R2162-4")])
+def test_dce_refuses_plan_with_errors_unless_brouillon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = make_plan(
+        findings=[
+            Finding(
+                code="SEU-001", severite="erreur", message="Maximum absent.", base_legale="CCP, art. R2162-4"
+            )
+        ]
+    )
     path = tmp_path / "lots.json"
     path.write_text(plan_to_json(plan), encoding="utf-8")
     assert _run(["dce", str(path), "--out", str(tmp_path / "DCE")]) == 1
@@ -55,7 +64,9 @@ def test_dce_refuses_plan_with_errors_unless_brouillon(tmp_path: Path, capsys) -
     assert "(projet de travail)" in capsys.readouterr().out
 
 
-def test_dce_bad_plan_and_missing_arguments_exit_2(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_dce_bad_plan_and_missing_arguments_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "lots.json"
     bad.write_text("{pas du json", encoding="utf-8")
     assert _run(["dce", str(bad), "--out", str(tmp_path / "DCE")]) == 2
@@ -64,7 +75,7 @@ def test_dce_bad_plan_and_missing_arguments_exit_2(tmp_path: Path, capsys) -> No
     assert not (tmp_path / "DCE").exists()
 
 
-def test_check_templates(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_check_templates(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     import docx
 
     assert _run(["dce", "--check-templates"]) == 0

@@ -38,11 +38,22 @@ def soffice_convert(sources: list[Path], outdir: Path, target: str = "pdf") -> l
     assert SOFFICE is not None
     profile = outdir / f"lo_profile_{os.getpid()}"
     subprocess.run(
-        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-         "--convert-to", target, "--outdir", str(outdir), *map(str, sources)],
-        check=False, capture_output=True, timeout=600,
+        [
+            SOFFICE,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *map(str, sources),
+        ],
+        check=False,
+        capture_output=True,
+        timeout=600,
     )
-    suffix = target.split(":")[0]
+    suffix = target.split(":", maxsplit=1)[0]
     return [outdir / (src.stem + "." + suffix) for src in sources]
 
 

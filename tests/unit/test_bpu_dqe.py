@@ -41,7 +41,11 @@ def test_bpu_has_unlocked_yellow_price_cells_with_validation() -> None:
         assert ws.cell(row, 2).protection.locked is True
     assert [ws.cell(r, 5).value for r in range(5, 8)] == [0.055, 0.2, 0.055]
     (validation,) = ws.data_validations.dataValidation
-    assert (validation.type, validation.operator, validation.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert (validation.type, validation.operator, validation.formula1) == (
+        "decimal",
+        "greaterThanOrEqual",
+        "0",
+    )
     assert str(validation.sqref) == "D5:D7"
     assert ws["A3"].value.startswith("Complétez uniquement les cellules jaunes")
 
@@ -51,11 +55,21 @@ def test_dqe_formulas_totals_vat_by_rate_and_maximum() -> None:
     lot = plan.lots[0]
     ws = _book(plan, lot)["DQE"]
     assert [ws.cell(5, c).value for c in range(1, 8)] == [
-        "A1", "Filet de merlan", "kg", 1200, "=BPU!D5", "=ROUND(D5*E5,2)", "=BPU!E5"]
+        "A1",
+        "Filet de merlan",
+        "kg",
+        1200,
+        "=BPU!D5",
+        "=ROUND(D5*E5,2)",
+        "=BPU!E5",
+    ]
     assert ws["D6"].value == pytest.approx(333.333) and ws["D6"].number_format == "#,##0.000"
     assert ws["D5"].number_format == "#,##0"
     assert (ws["E9"].value, ws["F9"].value) == ("Total HT", "=SUM(F5:F7)")
-    assert (ws["E10"].value, ws["F10"].value) == ("TVA à 5,5\u00a0%", "=ROUND(SUMIF(G5:G7,0.055,F5:F7)*0.055,2)")
+    assert (ws["E10"].value, ws["F10"].value) == (
+        "TVA à 5,5\u00a0%",
+        "=ROUND(SUMIF(G5:G7,0.055,F5:F7)*0.055,2)",
+    )
     assert (ws["E11"].value, ws["F11"].value) == ("TVA à 20\u00a0%", "=ROUND(SUMIF(G5:G7,0.2,F5:F7)*0.2,2)")
     assert (ws["E12"].value, ws["F12"].value) == ("Total TTC", "=SUM(F9:F11)")
     assert ws["B14"].value == "Montant maximum de l'accord-cadre sur la durée totale (HT)"
@@ -101,4 +115,5 @@ def test_libreoffice_recalculates_the_dqe_total_to_the_plan_amount(tmp_path: Pat
     vat = sum((i.montant_annuel_ht for i in lot.items if i.tva == Decimal("5.5")), Decimal(0))
     assert Decimal(str(values["F10"].value)) == (vat * Decimal("0.055")).quantize(Decimal("0.01"))
     assert Decimal(str(values["F12"].value)) == Decimal(str(values["F9"].value)) + Decimal(
-        str(values["F10"].value)) + Decimal(str(values["F11"].value))
+        str(values["F10"].value)
+    ) + Decimal(str(values["F11"].value))

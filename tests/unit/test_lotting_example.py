@@ -90,10 +90,19 @@ def test_every_line_in_exactly_one_lot_and_amounts_reconcile(strategy: str, plan
     assert derog <= plan.montant_total_maximum_ht * D("0.20")
 
 
-def test_totals_agree_between_strategies(plans) -> None:  # type: ignore[no-untyped-def]
-    annual = {s: p.montant_total_annuel_ht for s, p in plans.items()}
-    # the same items split differently: yearly totals differ only by per-item cent rounding
-    assert max(annual.values()) - min(annual.values()) <= D("0.05")
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_total_reconciles_with_the_demand_to_the_cent(strategy: str, plans, example) -> None:  # type: ignore[no-untyped-def]
+    from babel.numbers import format_currency
+
+    plan = plans[strategy]
+    table = example[0].table
+    exact = sum(
+        (amount_exact(q, p) for q, p in zip(table["quantite_milli"], table["prix_e4"], strict=True)), D(0)
+    )
+    gap = plan.montant_total_annuel_ht - exact
+    (finding,) = [f for f in plan.findings if f.code == "LOT-006"]  # the example has 5 lines at own prices
+    shown = ("+" if gap > 0 else "−") + format_currency(abs(gap).quantize(D("0.01")), "EUR", locale="fr_FR")
+    assert shown in finding.message
 
 
 def test_capacite_reaches_k_or_says_why(plans, example) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.render import render_dce
 from lotsmarche.render.filters import montant
 from tests.unit._render_factory import make_plan
@@ -19,7 +20,9 @@ def _flat(text: str) -> str:
     return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
 
 
-def test_every_document_converts_and_shows_lot_titles_and_amounts(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_every_document_converts_and_shows_lot_titles_and_amounts(
+    tmp_path: Path, catalogue: Catalogue
+) -> None:
     plan = make_plan()
     out = tmp_path / "DCE"
     render_dce(plan, catalogue, out, brouillon=True)

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from docxtpl import DocxTemplate
 
+from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import Member
 from lotsmarche.render import check_templates, render_dce
 from lotsmarche.render.context import CONTEXT_MODELS
@@ -61,7 +62,7 @@ def test_template_structure_follows_the_docxtpl_rules(kind: str) -> None:
     assert 'w:ascii="Arial"' in styles and "majorHAnsi" not in styles.split('w:styleId="Heading1"')[1][:600]
 
 
-def test_builtin_templates_pass_the_check(catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_builtin_templates_pass_the_check(catalogue: Catalogue) -> None:
     assert check_templates(templates_dir(), catalogue) == []
 
 
@@ -75,7 +76,7 @@ def _user_template(folder: Path, name: str, lines: list[str], header: bool = Tru
     document.save(str(folder / name))
 
 
-def test_check_templates_names_template_and_variable(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_check_templates_names_template_and_variable(tmp_path: Path, catalogue: Catalogue) -> None:
     folder = tmp_path / "modeles"
     _user_template(folder, "rc.docx", ["Objet : {{ objet }}", "Acheteur : {{ acheteur_inconnu }}"])
     _user_template(folder, "ae.docx", ["{{ lot.titre_inexistant }}"])
@@ -89,7 +90,7 @@ def test_check_templates_names_template_and_variable(tmp_path: Path, catalogue) 
     assert not any(f == "convention.docx" for f, _ in problems)
 
 
-def test_user_templates_are_sandboxed_and_fall_back_to_builtin(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_user_templates_are_sandboxed_and_fall_back_to_builtin(tmp_path: Path, catalogue: Catalogue) -> None:
     folder = tmp_path / "modeles"
     _user_template(folder, "rc.docx", ["Référence : {{ reference }}"])
     out = tmp_path / "DCE"
@@ -105,7 +106,7 @@ def test_user_templates_are_sandboxed_and_fall_back_to_builtin(tmp_path: Path, c
 HOSTILE = ["& < > \" '", "{{ 7*7 }}", "{% for x in y %}", "=SUM(A1)", "+cmd", "@x", "-1+1"]
 
 
-def test_hostile_data_is_printed_literally_everywhere(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_data_is_printed_literally_everywhere(tmp_path: Path, catalogue: Catalogue) -> None:
     membres = [Member(nom=f"Collège {h}", type="college") for h in HOSTILE[:3]]
     noms = [m.nom for m in membres]
     items = [make_item(f"X{i}", h, "10", "1.5", noms) for i, h in enumerate(HOSTILE)]
@@ -136,20 +137,27 @@ def test_hostile_data_is_printed_literally_everywhere(tmp_path: Path, catalogue)
     assert b"<f>SUM(A1)" not in sheet_xml and b"<f>cmd" not in sheet_xml
 
 
-def test_control_characters_are_stripped(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_control_characters_are_stripped(tmp_path: Path, catalogue: Catalogue) -> None:
     items = [make_item("X1", "Filet\x00 de\x0b merlan\x07", "10", "1.5", ["Collège Angellier"])]
     plan = make_plan(lots=[make_lot(1, "Lot\x1f test", items)])
     render_dce(plan, catalogue, tmp_path / "DCE")
     assert "3.1. Lot 1 — Lot test" in docx_lines(tmp_path / "DCE/02_CCTP.docx")
 
 
-def test_line_breaks_in_clause_text_become_word_line_breaks(tmp_path: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_line_breaks_in_clause_text_become_word_line_breaks(tmp_path: Path, catalogue: Catalogue) -> None:
     from lotsmarche.models import ClauseSelection
 
-    clause = ClauseSelection(id="X", titre="Titre", type="economique", destinations=["CCTP"], base_legale="B",
-                             texte="Alinéa un.\nAlinéa deux.", motif="m")
+    clause = ClauseSelection(
+        id="X",
+        titre="Titre",
+        type="economique",
+        destinations=["CCTP"],
+        base_legale="B",
+        texte="Alinéa un.\nAlinéa deux.",
+        motif="m",
+    )
     items = [make_item("X1", "Produit", "10", "1.5", ["Collège Angellier"])]
     render_dce(make_plan(lots=[make_lot(1, "Lot", items, clauses=[clause])]), catalogue, tmp_path / "DCE")
     xml = read_zip((tmp_path / "DCE/02_CCTP.docx").read_bytes())["word/document.xml"].decode()
-    assert "Alinéa un.</w:t><w:br/><w:t xml:space=\"preserve\">Alinéa deux." in xml
+    assert 'Alinéa un.</w:t><w:br/><w:t xml:space="preserve">Alinéa deux.' in xml
     assert "\n<w:p" not in xml and "\n<w:tbl" not in xml

@@ -21,22 +21,30 @@ def register(app: typer.Typer) -> None:
             "vérifie seulement les modèles Word."
         ),
     )
-    def dce(
+    def dce(  # noqa: PLR0917  (typer maps parameters to options)
         plan_file: Annotated[
             Path | None, typer.Argument(help="Plan de lots lots.json (produit par « lotsmarche lots »).")
         ] = None,
         out: Annotated[Path | None, typer.Option("--out", help="Dossier du DCE à créer.")] = None,
         templates: Annotated[
             Path | None,
-            typer.Option("--templates", help="Dossier de modèles Word modifiés (mêmes noms que les modèles "
-                                             "intégrés ; les absents sont remplacés par ceux-ci)."),
+            typer.Option(
+                "--templates",
+                help="Dossier de modèles Word modifiés (mêmes noms que les modèles "
+                "intégrés ; les absents sont remplacés par ceux-ci).",
+            ),
         ] = None,
         zip_: Annotated[bool, typer.Option("--zip", help="Ajouter une archive DCE_<référence>.zip.")] = False,
-        force: Annotated[bool, typer.Option("--force", help="Remplacer le dossier de sortie existant.")] = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="Remplacer le dossier de sortie existant.")
+        ] = False,
         brouillon: Annotated[
             bool,
-            typer.Option("--brouillon", help="Projet de travail : accepte un plan non conforme et marque "
-                                             "chaque page « PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ »."),
+            typer.Option(
+                "--brouillon",
+                help="Projet de travail : accepte un plan non conforme et marque "
+                "chaque page « PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ ».",
+            ),
         ] = False,
         check_templates: Annotated[
             bool, typer.Option("--check-templates", help="Vérifier les modèles (--templates) sans générer.")
@@ -60,7 +68,11 @@ def register(app: typer.Typer) -> None:
         if plan_file is None or out is None:
             raise InputError(
                 "Arguments manquants",
-                [Problem("indiquez le plan de lots et le dossier de sortie : lotsmarche dce lots.json --out DCE")],
+                [
+                    Problem(
+                        "indiquez le plan de lots et le dossier de sortie : lotsmarche dce lots.json --out DCE"
+                    )
+                ],
             )
         from lotsmarche.lotsjson import plan_from_json
         from lotsmarche.render import render_dce
@@ -70,15 +82,27 @@ def register(app: typer.Typer) -> None:
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError("Plan de lots illisible", [Problem(str(exc), fichier=str(plan_file))]) from exc
         plan = plan_from_json(text, plan_file.name)
-        result = render_dce(plan, load_catalogue(catalogues), out, templates=templates, zip_=zip_, force=force,
-                            brouillon=brouillon)
+        result = render_dce(
+            plan,
+            load_catalogue(catalogues),
+            out,
+            templates=templates,
+            zip_=zip_,
+            force=force,
+            brouillon=brouillon,
+        )
         rows = [(f.chemin, f.taille, f.sha256) for f in result.fichiers]
         if result.archive is not None:
             rows.append((result.archive.name, result.archive.stat().st_size, ""))
         if fmt is Format.json:
-            echo_json({"dossier": str(result.dossier), "brouillon": result.brouillon,
-                       "plan_sha256": result.plan_sha256,
-                       "fichiers": [{"chemin": c, "taille": t, "sha256": s} for c, t, s in rows]})
+            echo_json(
+                {
+                    "dossier": str(result.dossier),
+                    "brouillon": result.brouillon,
+                    "plan_sha256": result.plan_sha256,
+                    "fichiers": [{"chemin": c, "taille": t, "sha256": s} for c, t, s in rows],
+                }
+            )
         elif fmt is Format.markdown:
             stdout.print("| Fichier | Taille (octets) |\n|---|---:|", markup=False)
             for chemin, taille, _ in rows:

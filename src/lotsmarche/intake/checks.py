@@ -6,9 +6,9 @@ million-line demand yields a readable list: at most ``MAX_PER_CODE`` findings pe
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from decimal import Decimal
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -180,16 +180,16 @@ def _duplicates(table: pd.DataFrame) -> list[Finding]:
                 membre=str(membre),
             )
         )
-    return _capped(
-        "DEM-003",
-        found,
-        lambda n: Finding(
-            code="DEM-003",
-            severite="avertissement",
-            message=f"… et {n} autre(s) doublon(s) possible(s).",
-            base_legale=BASE_ESTIMATION,
-        ),
-    )
+    if extra:
+        found.append(
+            Finding(
+                code="DEM-003",
+                severite="avertissement",
+                message=f"… et {extra} autre(s) doublon(s) possible(s).",
+                base_legale=BASE_ESTIMATION,
+            )
+        )
+    return found
 
 
 def _postcodes(table: pd.DataFrame) -> list[Finding]:

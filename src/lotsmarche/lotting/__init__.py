@@ -27,7 +27,7 @@ from lotsmarche.lotting.strategies import (
     get_strategy,
 )
 from lotsmarche.models import CONSERVATION_LIBELLES, Finding, Groupement, Lot, LotPlan, ProcedureLot, Supplier
-from lotsmarche.money import CENT, round_cents
+from lotsmarche.money import round_cents
 from lotsmarche.valuation import PROCEDURE_LIBELLES, eur, procedures_for_lots, value_lot
 
 __all__ = ["STRATEGY_REGISTRY", "Group", "Strategy", "StrategyContext", "build_plan", "get_strategy"]
@@ -293,9 +293,9 @@ def _rounding_finding(drafts: list[LotDraft]) -> Finding | None:
         code="LOT-006",
         severite="info",
         message=f"{count} article(s) regroupent des lignes de la demande à des prix unitaires différents : "
-        "leur prix estimé est la moyenne pondérée par les quantités, arrondie au centime, ce qui écarte le "
-        f"montant annuel des lots de {eur(round_cents(gap))} ({'+' if gap > 0 else ''}{gap.quantize(CENT)}) "
-        "par rapport à la somme exacte des lignes de la demande.",
+        "leur prix estimé est la moyenne pondérée par les quantités, arrondie au centime. Écart entre le "
+        "montant annuel des lots et la somme exacte des lignes de la demande : "
+        f"{'+' if gap > 0 else '−'}{eur(abs(round_cents(gap)))}.",
         base_legale="Code de la commande publique, art. R2121-1 (valeur estimée du besoin)",
         correction="Harmonisez les prix unitaires de la demande pour un même produit si l'écart importe.",
     )

@@ -234,10 +234,17 @@ def _clauses(lot: Lot, destination: str) -> list[ClauseCtx]:
 
 
 def _conditions(lot: Lot, kinds: tuple[str, ...]) -> list[ClauseCtx]:
-    chosen = [c for c in lot.clauses if "CCAP" in c.destinations and c.condition_execution and c.type in kinds]
+    chosen = [
+        c for c in lot.clauses if "CCAP" in c.destinations and c.condition_execution and c.type in kinds
+    ]
     return [
-        ClauseCtx(id=c.id, titre=c.titre, type_libelle=texts.CLAUSE_TYPES[c.type], texte=c.texte,
-                  base_legale=c.base_legale)
+        ClauseCtx(
+            id=c.id,
+            titre=c.titre,
+            type_libelle=texts.CLAUSE_TYPES[c.type],
+            texte=c.texte,
+            base_legale=c.base_legale,
+        )
         for c in chosen
     ]
 
@@ -252,8 +259,9 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
             ProduitCtx(
                 code=item.produit,
                 libelle=item.libelle,
-                conservation=CONSERVATION_LIBELLES[product.conservation] if product else
-                CONSERVATION_LIBELLES[lot.conservation],
+                conservation=CONSERVATION_LIBELLES[product.conservation]
+                if product
+                else CONSERVATION_LIBELLES[lot.conservation],
                 unite=item.unite,
                 quantite=item.quantite_annuelle,
                 specifications=product.specifications if product and product.specifications else "—",
@@ -267,8 +275,15 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
     for s in lot.sites:
         codes = cat.codes_postaux.get(s.code_postal, [])
         commune = ", ".join(cat.communes[c].nom for c in codes if c in cat.communes)
-        sites.append(SiteCtx(membre=s.membre, site=s.site, code_postal=s.code_postal, commune=commune or "—",
-                             territoire=s.territoire or "—"))
+        sites.append(
+            SiteCtx(
+                membre=s.membre,
+                site=s.site,
+                code_postal=s.code_postal,
+                commune=commune or "—",
+                territoire=s.territoire or "—",
+            )
+        )
     emballages = [texts.EMBALLAGE_REGIME[lot.regime_emballage]]
     if any(member_kinds.get(m) in texts.TYPES_SCOLAIRES for m in lot.membres):
         emballages.append(texts.EMBALLAGE_SCOLAIRE)
@@ -311,13 +326,21 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         emballages=emballages,
         produits=produits,
         sites=sites,
-        criteres=[CritereCtx(libelle=c.libelle, ponderation=c.ponderation, sous_criteres=c.sous_criteres,
-                             sous_criteres_texte="\u202f; ".join(c.sous_criteres) or "—",
-                             environnemental=c.environnemental) for c in lot.criteres],
+        criteres=[
+            CritereCtx(
+                libelle=c.libelle,
+                ponderation=c.ponderation,
+                sous_criteres=c.sous_criteres,
+                sous_criteres_texte="\u202f; ".join(c.sous_criteres) or "—",
+                environnemental=c.environnemental,
+            )
+            for c in lot.criteres
+        ],
         a_criteres=bool(lot.criteres),
         clauses_rc=_clauses(lot, "RC"),
-        clauses_ccap=[c for c in _clauses(lot, "CCAP")
-                      if c.id not in {x.id for x in environnementales + sociales}],
+        clauses_ccap=[
+            c for c in _clauses(lot, "CCAP") if c.id not in {x.id for x in environnementales + sociales}
+        ],
         clauses_cctp=_clauses(lot, "CCTP"),
         clauses_ae=_clauses(lot, "AE"),
         conditions_environnementales=environnementales,
@@ -331,7 +354,7 @@ def _cpv(code: str, cat: Catalogue) -> str:
     return f"{code} ({libelle})" if libelle else code
 
 
-def _membres(plan: LotPlan) -> list[MembreCtx]:
+def _membres(plan: LotPlan, cat: Catalogue) -> list[MembreCtx]:
     g = plan.groupement
     montants: dict[str, Decimal] = defaultdict(Decimal)
     lots_of: dict[str, set[int]] = defaultdict(set)
@@ -352,7 +375,7 @@ def _membres(plan: LotPlan) -> list[MembreCtx]:
             MembreCtx(
                 nom=nom,
                 type=texts.TYPES_MEMBRES.get(m.type, m.type) if m else "—",
-                commune=(m.commune or "—") if m else "—",
+                commune=_commune(m.commune, cat) if m else "—",
                 siret=(m.siret or "") if m else "",
                 coordonnateur=nom == coordonnateur,
                 montant_annuel_ht=montants[nom],
@@ -361,6 +384,14 @@ def _membres(plan: LotPlan) -> list[MembreCtx]:
             )
         )
     return out
+
+
+def _commune(value: str | None, cat: Catalogue) -> str:
+    """A member's commune as a name (groupement.yaml may give the INSEE code)."""
+    if not value:
+        return "—"
+    found = cat.commune(value)
+    return found.nom if found else value
 
 
 def coordonnateur_of(plan: LotPlan) -> str:
@@ -401,9 +432,11 @@ def build_contexts(plan: LotPlan, cat: Catalogue) -> tuple[DceContext, list[LotC
         lots_max_par_candidat=limite or 0,
         nb_lots=len(lots),
         lots=lots,
-        membres=_membres(plan),
-        contacts=[ContactCtx(role=c.role, nom=c.nom, courriel=c.courriel or "", telephone=c.telephone or "")
-                  for c in g.contacts],
+        membres=_membres(plan, cat),
+        contacts=[
+            ContactCtx(role=c.role, nom=c.nom, courriel=c.courriel or "", telephone=c.telephone or "")
+            for c in g.contacts
+        ],
         montant_total_annuel_ht=plan.montant_total_annuel_ht,
         montant_total_estime_ht=plan.montant_total_estime_ht,
         montant_total_maximum_ht=plan.montant_total_maximum_ht,

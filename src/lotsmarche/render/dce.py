@@ -98,14 +98,23 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
     problems = []
     for path, blob in sorted(files.items()):
-        problems.extend(Problem(f"balise non rendue : {hit}", fichier=path) for hit in leftover_tags(blob, literal))
+        problems.extend(
+            Problem(f"balise non rendue : {hit}", fichier=path) for hit in leftover_tags(blob, literal)
+        )
     if problems:
         raise RenderError("Des balises de modèle n'ont pas été rendues", problems)
     return files
 
 
-def render_dce(plan: LotPlan, cat: Catalogue, out: Path, templates: Path | None = None, zip_: bool = False,
-               force: bool = False, brouillon: bool = False) -> DceResult:
+def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTURE.md)
+    plan: LotPlan,
+    cat: Catalogue,
+    out: Path,
+    templates: Path | None = None,
+    zip_: bool = False,
+    force: bool = False,
+    brouillon: bool = False,
+) -> DceResult:
     """Write the DCE of ``plan`` into the folder ``out`` (atomically; refuses to overwrite without force).
 
     A plan with findings of severity « erreur » is refused unless ``brouillon``, which prints
@@ -116,8 +125,10 @@ def render_dce(plan: LotPlan, cat: Catalogue, out: Path, templates: Path | None 
         raise PlanNonConformeError(
             "Le plan comporte des erreurs de conformité : le DCE n'est pas généré. Corrigez-les, ou relancez "
             "avec --brouillon pour un projet de travail marqué comme tel.",
-            [Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'plan'}) : {f.message}")
-             for f in errors],
+            [
+                Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'plan'}) : {f.message}")
+                for f in errors
+            ],
         )
     out = Path(out)
     if out.exists() and not force:
@@ -126,7 +137,9 @@ def render_dce(plan: LotPlan, cat: Catalogue, out: Path, templates: Path | None 
             [Problem("utilisez --force pour le remplacer, ou choisissez un autre dossier", fichier=str(out))],
         )
     if templates is not None and not templates.is_dir():
-        raise RenderError("Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))])
+        raise RenderError(
+            "Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))]
+        )
     files = _render_files(plan, cat, templates, brouillon)
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
@@ -145,8 +158,13 @@ def render_dce(plan: LotPlan, cat: Catalogue, out: Path, templates: Path | None 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     fichiers = [FichierDce(chemin=p, taille=len(b), sha256=sha256(b)) for p, b in sorted(files.items())]
-    return DceResult(dossier=out, fichiers=fichiers, archive=out / archive_name if archive_name else None,
-                     plan_sha256=plan_sha256(plan), brouillon=brouillon)
+    return DceResult(
+        dossier=out,
+        fichiers=fichiers,
+        archive=out / archive_name if archive_name else None,
+        plan_sha256=plan_sha256(plan),
+        brouillon=brouillon,
+    )
 
 
 def _swap(tmp: Path, out: Path) -> None:
@@ -190,11 +208,20 @@ def check_templates(templates_dir_: Path, cat: Catalogue) -> list[Problem]:
             continue
         fields = set(CONTEXT_MODELS[kind].model_fields)
         for variable in sorted(compiled.undeclared(sandbox_env()) - fields):
-            problems.append(Problem(f"variable inconnue « {variable} » (variables disponibles : "
-                                    f"{', '.join(sorted(fields))})", fichier=name))
+            problems.append(
+                Problem(
+                    f"variable inconnue « {variable} » (variables disponibles : {', '.join(sorted(fields))})",
+                    fichier=name,
+                )
+            )
         if not compiled.headers:
-            problems.append(Problem("le modèle n'a pas d'en-tête : la référence de la consultation et la "
-                                    "mention de projet ne pourraient pas y figurer", fichier=name))
+            problems.append(
+                Problem(
+                    "le modèle n'a pas d'en-tête : la référence de la consultation et la "
+                    "mention de projet ne pourraient pas y figurer",
+                    fichier=name,
+                )
+            )
         if problems and any(p.fichier == name for p in problems):
             continue
         try:

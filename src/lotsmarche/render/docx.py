@@ -187,13 +187,15 @@ def compile_docx(data: bytes, name: str, env: Environment) -> CompiledDocx:
         root = etree.fromstring(entries["word/document.xml"], _STRICT)
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, etree.XMLSyntaxError) as exc:
         raise RenderError(
-            f"Le modèle « {name} » n'est pas un document Word (.docx) valide", [Problem(str(exc), fichier=name)]
+            f"Le modèle « {name} » n'est pas un document Word (.docx) valide",
+            [Problem(str(exc), fichier=name)],
         ) from exc
     body_el = root.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body")
     match = _BODY.search(document)
     if body_el is None or match is None:
-        raise RenderError(f"Le modèle « {name} » n'a pas de corps de document", [Problem("w:body absent",
-                                                                                           fichier=name)])
+        raise RenderError(
+            f"Le modèle « {name} » n'a pas de corps de document", [Problem("w:body absent", fichier=name)]
+        )
     sources = {"word/document.xml": _prepare(etree.tostring(body_el, encoding="unicode"))}
     headers = [p for p in _parts_of(entries) if "/header" in p]
     for part in _parts_of(entries):
@@ -205,7 +207,9 @@ def compile_docx(data: bytes, name: str, env: Environment) -> CompiledDocx:
         try:
             templates[part] = env.from_string(source)
         except TemplateSyntaxError as exc:
-            text = re.sub(r"<[^>]+>", "", "\n".join(source.splitlines()[max(exc.lineno - 2, 0) : exc.lineno + 1]))
+            text = re.sub(
+                r"<[^>]+>", "", "\n".join(source.splitlines()[max(exc.lineno - 2, 0) : exc.lineno + 1])
+            )
             raise RenderError(
                 f"Le modèle « {name} » contient une balise invalide",
                 [Problem(f"{exc.message} (près de : « {text.strip()[:120]} »)", fichier=name)],

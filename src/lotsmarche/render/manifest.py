@@ -42,7 +42,8 @@ def manifest_bytes(plan: LotPlan, files: dict[str, bytes], brouillon: bool) -> b
         "plan_sha256": plan_sha256(plan),
         "brouillon": brouillon,
         "fichiers": [
-            {"chemin": path, "taille": len(blob), "sha256": sha256(blob)} for path, blob in sorted(files.items())
+            {"chemin": path, "taille": len(blob), "sha256": sha256(blob)}
+            for path, blob in sorted(files.items())
         ],
     }
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")

@@ -67,9 +67,7 @@ FRAICHEUR: dict[str, str] = {
         "À la livraison, les produits frais disposent encore d'au moins les deux tiers de leur durée de vie "
         "totale."
     ),
-    "surgele": (
-        "À la livraison, la date de durabilité minimale restant à courir est d'au moins six mois."
-    ),
+    "surgele": ("À la livraison, la date de durabilité minimale restant à courir est d'au moins six mois."),
     "refrigere_elabore": (
         "À la livraison, la date limite de consommation restant à courir représente au moins les deux tiers "
         "de la durée de vie totale du produit."
@@ -77,9 +75,7 @@ FRAICHEUR: dict[str, str] = {
     "appertise": (
         "À la livraison, la date de durabilité minimale restant à courir est d'au moins douze mois."
     ),
-    "ambiant": (
-        "À la livraison, la date de durabilité minimale restant à courir est d'au moins six mois."
-    ),
+    "ambiant": ("À la livraison, la date de durabilité minimale restant à courir est d'au moins six mois."),
 }
 
 EMBALLAGE_REGIME: dict[str, str] = {

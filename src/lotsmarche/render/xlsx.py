@@ -28,7 +28,7 @@ YELLOW = PatternFill("solid", fgColor="FFF2CC")
 HEAD = PatternFill("solid", fgColor="D9E2F3")
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-BOLD = Font(bold=True)
+BOLD = Font(name="Calibri", bold=True)  # a font name, or LibreOffice falls back on a serif
 
 
 def _text(cell: Cell, value: str) -> None:
@@ -49,7 +49,7 @@ def _rate_format(rate: Decimal) -> str:
 
 def _header(ws: Worksheet, title: str, lines: list[str], columns: list[tuple[str, float]]) -> None:
     _text(ws.cell(1, 1), title)
-    ws.cell(1, 1).font = Font(bold=True, size=13)
+    ws.cell(1, 1).font = Font(name="Calibri", bold=True, size=13)
     for offset, line in enumerate(lines, start=2):
         _text(ws.cell(offset, 1), line)
         ws.cell(offset, 1).alignment = Alignment(wrap_text=False)
@@ -94,9 +94,15 @@ def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
         ],
         [("Code", 24), ("Désignation", 48), ("Unité", 10), ("Prix unitaire HT (€)", 18), ("Taux de TVA", 12)],
     )
-    validation = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                showErrorMessage=True, errorTitle="Prix invalide",
-                                error="Saisissez un prix hors taxes positif ou nul, en euros.")
+    validation = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Prix invalide",
+        error="Saisissez un prix hors taxes positif ou nul, en euros.",
+    )
     ws.add_data_validation(validation)
     last = FIRST + len(lot.items) - 1
     for row, item in enumerate(lot.items, start=FIRST):
@@ -126,8 +132,15 @@ def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
             "Les prix sont repris automatiquement du BPU. Les quantités sont des estimations annuelles : le "
             "DQE sert à comparer les offres et n'a pas de valeur contractuelle.",
         ],
-        [("Code", 24), ("Désignation", 48), ("Unité", 10), ("Quantité annuelle estimée", 16),
-         ("Prix unitaire HT (€)", 18), ("Montant HT (€)", 18), ("Taux de TVA", 12)],
+        [
+            ("Code", 24),
+            ("Désignation", 48),
+            ("Unité", 10),
+            ("Quantité annuelle estimée", 16),
+            ("Prix unitaire HT (€)", 18),
+            ("Montant HT (€)", 18),
+            ("Taux de TVA", 12),
+        ],
     )
     last = FIRST + len(lot.items) - 1
     for row, item in enumerate(lot.items, start=FIRST):
@@ -147,8 +160,9 @@ def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
     for rate in rates:
         fraction = format(rate / 100, "f")
         label = f"TVA à {format(rate.normalize(), 'f').replace('.', ',')}\u00a0%"
-        totals.append((label, f"=ROUND(SUMIF(G{FIRST}:G{last},{fraction},F{FIRST}:F{last})*{fraction},2)",
-                       "tva"))
+        totals.append(
+            (label, f"=ROUND(SUMIF(G{FIRST}:G{last},{fraction},F{FIRST}:F{last})*{fraction},2)", "tva")
+        )
     first_total = row
     for label, formula, _kind in totals:
         _text(ws.cell(row, 5), label)
@@ -184,6 +198,7 @@ def render_bpu_dqe(plan: LotPlan, lot: Lot, brouillon: bool = False) -> bytes:
     buffer = BytesIO()
     wb.save(buffer)
     entries = read_zip(buffer.getvalue())
-    entries["docProps/core.xml"] = core_xml(f"BPU et DQE — lot {lot.numero} : {clean_text(lot.intitule)}",
-                                            plan.groupement.reference)
+    entries["docProps/core.xml"] = core_xml(
+        f"BPU et DQE — lot {lot.numero} : {clean_text(lot.intitule)}", plan.groupement.reference
+    )
     return write_zip(entries)
