@@ -263,6 +263,8 @@ class Writer:
             table.rows[index].cells[0].paragraphs[0].add_run(f"{{%tr for {loop} %}}")
             index += 1
         for _ in range(1 if loop else rows):
+            trpr = table.rows[index]._tr.get_or_add_trPr()
+            trpr.append(OxmlElement("w:cantSplit"))  # a product line never breaks across two pages
             for cell, text in zip(table.rows[index].cells, cells, strict=True):
                 _runs(cell.paragraphs[0], text, size)
             index += 1

@@ -226,10 +226,10 @@ def build_rc() -> Writer:
     w.h1("10. Conditions de remise des offres")
     w.p(
         "Les plis sont transmis par voie électronique, sur le profil d'acheteur du coordonnateur, au plus "
-        "tard le **{{ date_remise|date_fr }} à 12 h 00** (heure de Paris), soit {{ delai_remise_jours }} jours "
-        "après le lancement de la consultation le {{ date_lancement|date_fr }} (article R2132-7). Une copie "
-        "de sauvegarde peut être adressée dans le même délai (article R2132-11). Les plis reçus hors délai ne "
-        "sont pas ouverts.",
+        "tard le **{{ date_remise|date_fr }} à 12 h 00** (heure de Paris), soit "
+        "{{ delai_remise_jours }} jours après le lancement de la consultation le "
+        "{{ date_lancement|date_fr }} (article R2132-7). Une copie de sauvegarde peut être adressée dans le "
+        "même délai (article R2132-11). Les plis reçus hors délai ne sont pas ouverts.",
         "justify",
     )
     w.p("Le délai de validité des offres est de 120 jours à compter de la date limite de remise des offres.")
@@ -253,8 +253,8 @@ def build_rc() -> Writer:
     w.h1("12. Renseignements complémentaires")
     w.p(
         "Les questions sont posées sur le profil d'acheteur au plus tard dix jours avant la date limite de "
-        "remise des offres ; les réponses sont communiquées à tous les candidats au plus tard six jours avant "
-        "cette date.",
+        "remise des offres ; les réponses sont communiquées à tous les candidats au plus tard six jours "
+        "avant cette date.",
         "justify",
     )
     w.table(
@@ -348,8 +348,7 @@ def build_ccap() -> Writer:
         [
             "{{ lot.numero }}",
             "{{ lot.intitule }}",
-            "{% if lot.a_indice %}{{ lot.indice_revision }} — {{ lot.indice_libelle }}{% else %}indice à "
-            "désigner par l'acheteur{% endif %}",
+            "{% if lot.a_indice %}{{ lot.indice }}{% else %}indice à désigner par l'acheteur{% endif %}",
         ],
         [1.2, 7.3, 8.5],
         loop="lot in lots",

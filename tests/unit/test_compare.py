@@ -127,7 +127,7 @@ def fixture_plan() -> LotPlan:
             _lot(2, "30000.00", "25000.00", "mapa", "petit_lot", 1, [_finding("CLA-001", "info", 2)]),
             _lot(3, "20000.00", "16666.67", "mapa", "petit_lot", 2),
         ],
-        egalim={"part_egalim": "0.4567", "part_bio": "21.5", "part_viande_poisson": None},
+        egalim={"groupe": {"part_egalim": "0.4567", "part_bio": "0.2150", "part_viande_poisson": None}},
         findings=[_finding("THR-001", "erreur")],
     )
 
@@ -151,6 +151,12 @@ def test_plan_metrics_hand_computed() -> None:
     assert m.constats == {"erreur": 1, "avertissement": 1, "info": 1}
     assert m.constats_emballage == 1
     assert m.cout_administratif == D("4500")
+
+
+def test_egalim_shares_at_top_level_and_in_percent() -> None:
+    plan = make_plan("x", [], egalim={"part_egalim": "45.67", "part_bio": "0.2"})
+    m = plan_metrics(plan, 2)
+    assert (m.egalim_part, m.egalim_bio, m.egalim_viande_poisson) == (D("0.4567"), D("0.2000"), None)
 
 
 def test_k_changes_servability() -> None:

@@ -27,10 +27,23 @@ BUILT_IN = ("famille", "famille-conservation", "espece", "territoire", "capacite
 
 def line(n: int, produit: str, membre: str, cp: str, insee: str, terr: str, **kw: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "ligne": n, "fichier": "demande.csv", "feuille": "", "ligne_source": n + 1, "colonne_source": "",
-        "membre": membre, "site_livraison": membre, "code_postal": cp, "commune_insee": insee,
-        "territoire": terr, "produit": produit, "quantite_milli": 100_000, "prix_e4": 100_000,
-        "prix_source": "catalogue", "mois": 4095, "label_requis": "", "conditionnement": "",
+        "ligne": n,
+        "fichier": "demande.csv",
+        "feuille": "",
+        "ligne_source": n + 1,
+        "colonne_source": "",
+        "membre": membre,
+        "site_livraison": membre,
+        "code_postal": cp,
+        "commune_insee": insee,
+        "territoire": terr,
+        "produit": produit,
+        "quantite_milli": 100_000,
+        "prix_e4": 100_000,
+        "prix_source": "catalogue",
+        "mois": 4095,
+        "label_requis": "",
+        "conditionnement": "",
         "livraisons_par_semaine": float("nan"),
     }
     row.update(kw)
@@ -45,7 +58,7 @@ def demand_of(rows: list[dict[str, Any]]) -> Demand:
 
 
 @pytest.fixture(scope="module")
-def wide_demand(catalogue) -> Demand:  # type: ignore[no-untyped-def]
+def wide_demand(catalogue) -> Demand:
     """Every other catalogue product for three members in three territories, catalogue prices."""
     rows: list[dict[str, Any]] = []
     n = 0
@@ -53,7 +66,9 @@ def wide_demand(catalogue) -> Demand:  # type: ignore[no-untyped-def]
         for code in sorted(catalogue.produits)[i % 2 :: 2]:
             n += 1
             price = int(catalogue.produits[code].prix_reference_ht * 10000)
-            rows.append(line(n, code, membre, cp, insee, terr, quantite_milli=123_456 + 1000 * n, prix_e4=price))
+            rows.append(
+                line(n, code, membre, cp, insee, terr, quantite_milli=123_456 + 1000 * n, prix_e4=price)
+            )
     return demand_of(rows)
 
 
@@ -73,7 +88,9 @@ def check_invariants(plan: LotPlan, demand: Demand, catalogue: Any) -> None:
         regimes = {
             catalogue.conditionnements[c or catalogue.produits[p].conditionnement_defaut].regime
             for it in lot.items
-            for p, c in zip(by_line.loc[it.lignes, "produit"], by_line.loc[it.lignes, "conditionnement"], strict=True)
+            for p, c in zip(
+                by_line.loc[it.lignes, "produit"], by_line.loc[it.lignes, "conditionnement"], strict=True
+            )
         }
         assert regimes == {lot.regime_emballage}
         assert lot.cpv_principal in catalogue.cpv
@@ -81,7 +98,9 @@ def check_invariants(plan: LotPlan, demand: Demand, catalogue: Any) -> None:
         assert lot.montant_annuel_ht == sum((it.montant_annuel_ht for it in lot.items), D(0))
         for it in lot.items:
             sub = by_line.loc[it.lignes]
-            exact = sum((amount_exact(q, p) for q, p in zip(sub["quantite_milli"], sub["prix_e4"], strict=True)), D(0))
+            exact = sum(
+                (amount_exact(q, p) for q, p in zip(sub["quantite_milli"], sub["prix_e4"], strict=True)), D(0)
+            )
             assert abs(exact - it.montant_annuel_ht) <= D("0.005")
             assert it.quantite_annuelle == D(int(sub["quantite_milli"].sum())) / 1000
             assert sum((r.quantite for r in it.repartition_membres), D(0)) == it.quantite_annuelle
@@ -94,7 +113,7 @@ def check_invariants(plan: LotPlan, demand: Demand, catalogue: Any) -> None:
 
 
 @pytest.mark.parametrize("strategy", BUILT_IN)
-def test_every_strategy_keeps_the_invariants(strategy: str, wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_every_strategy_keeps_the_invariants(strategy: str, wide_demand: Demand, catalogue) -> None:
     plan = plan_for(wide_demand, catalogue, strategy=strategy)
     check_invariants(plan, wide_demand, catalogue)
     assert plan.strategie == strategy
@@ -104,7 +123,7 @@ def test_every_strategy_keeps_the_invariants(strategy: str, wide_demand: Demand,
     assert plan_for(wide_demand, catalogue, strategy=strategy) == plan
 
 
-def test_strategies_differ_as_documented(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_strategies_differ_as_documented(wide_demand: Demand, catalogue) -> None:
     counts = {s: len(plan_for(wide_demand, catalogue, strategy=s).lots) for s in BUILT_IN}
     assert counts["famille-conservation"] > counts["famille"]
     assert counts["espece"] > counts["famille"]
@@ -119,22 +138,38 @@ def test_strategies_differ_as_documented(wide_demand: Demand, catalogue) -> None
     assert any(lot.intitule.endswith("— Boulonnais") for lot in terr.lots)
 
 
-def test_numbering_follows_family_then_conservation_order(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_numbering_follows_family_then_conservation_order(wide_demand: Demand, catalogue) -> None:
     plan = plan_for(wide_demand, catalogue, strategy="famille")
     families = list(catalogue.familles)
     keys = [(families.index(lot.famille), lot.conservation) for lot in plan.lots]
     assert [k[0] for k in keys] == sorted(k[0] for k in keys)
     seafood = [lot.conservation for lot in plan.lots if lot.famille == "produits_de_la_mer"]
-    assert seafood == sorted(seafood, key=["frais", "surgele", "appertise", "refrigere_elabore", "ambiant"].index)
+    assert seafood == sorted(
+        seafood, key=["frais", "surgele", "appertise", "refrigere_elabore", "ambiant"].index
+    )
 
 
-def test_item_price_is_the_weighted_mean_and_breakdowns_add_up(catalogue) -> None:  # type: ignore[no-untyped-def]
-    code = "MER-MERLAN-FILET-FR" if "MER-MERLAN-FILET-FR" in catalogue.produits else sorted(catalogue.produits)[0]
+def test_item_price_is_the_weighted_mean_and_breakdowns_add_up(catalogue) -> None:
+    code = (
+        "MER-MERLAN-FILET-FR"
+        if "MER-MERLAN-FILET-FR" in catalogue.produits
+        else sorted(catalogue.produits)[0]
+    )
     (m1, cp1, i1, t1), (m2, cp2, i2, t2) = SITES[0], SITES[1]
     demand = demand_of(
         [
-            line(1, code, m1, cp1, i1, t1, quantite_milli=1000, prix_e4=100_000, mois=0b000000000111,
-                 livraisons_par_semaine=2.0),
+            line(
+                1,
+                code,
+                m1,
+                cp1,
+                i1,
+                t1,
+                quantite_milli=1000,
+                prix_e4=100_000,
+                mois=0b000000000111,
+                livraisons_par_semaine=2.0,
+            ),
             line(2, code, m2, cp2, i2, t2, quantite_milli=3000, prix_e4=120_000, mois=0b000000111000),
         ]
     )
@@ -160,7 +195,7 @@ def test_item_price_is_the_weighted_mean_and_breakdowns_add_up(catalogue) -> Non
     assert plan.procedure.code == "dispense"
 
 
-def test_cpv_hierarchy_by_significant_digits(catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_cpv_hierarchy_by_significant_digits(catalogue) -> None:
     by_prefix = index_by_prefix(catalogue.cpv)
     assert significant("03311500-7") == "033115"
     assert significant("03000000-1") == "03"
@@ -173,7 +208,7 @@ def test_cpv_hierarchy_by_significant_digits(catalogue) -> None:  # type: ignore
     assert (main, secondary) == ("15221000-3", ["03311500-7"])
 
 
-def test_bad_options_are_input_errors(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_bad_options_are_input_errors(wide_demand: Demand, catalogue) -> None:
     with pytest.raises(InputError) as exc:
         plan_for(wide_demand, catalogue, strategy="au-hasard")
     assert "au-hasard" in exc.value.message
@@ -188,8 +223,10 @@ def test_bad_options_are_input_errors(wide_demand: Demand, catalogue) -> None:  
         plan_for(wide_demand, catalogue, lots_max_par_candidat=0)
 
 
-def test_overrides_of_date_and_duration(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
-    plan = plan_for(wide_demand, catalogue, strategy="famille", date_lancement=date(2026, 3, 31), duree_mois=12)
+def test_overrides_of_date_and_duration(wide_demand: Demand, catalogue) -> None:
+    plan = plan_for(
+        wide_demand, catalogue, strategy="famille", date_lancement=date(2026, 3, 31), duree_mois=12
+    )
     assert plan.date_lancement == date(2026, 3, 31)
     assert plan.seuils.dispense.montant == D("40000")
     assert plan.duree_mois == 12
@@ -197,21 +234,25 @@ def test_overrides_of_date_and_duration(wide_demand: Demand, catalogue) -> None:
     assert lot.montant_estime_duree_ht == lot.montant_annuel_ht
 
 
-def test_lots_max_par_candidat_is_recorded(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_lots_max_par_candidat_is_recorded(wide_demand: Demand, catalogue) -> None:
     plan = plan_for(wide_demand, catalogue, strategy="famille", lots_max_par_candidat=2)
     assert plan.lots_max_par_candidat == 2
     assert "LOT-003" in [f.code for f in plan.findings]
 
 
-def test_non_allotment_needs_a_justification_and_one_homogeneous_class(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_non_allotment_needs_a_justification_and_one_homogeneous_class(
+    wide_demand: Demand, catalogue
+) -> None:
     with pytest.raises(InputError) as exc:
         plan_for(wide_demand, catalogue, sans_allotissement="Coordination impossible.")
     assert "frais et surgelés" in exc.value.lines()[1]
     fresh = [c for c, p in sorted(catalogue.produits.items()) if p.conservation == "frais"]
     same = [
-        c for c in fresh
+        c
+        for c in fresh
         if catalogue.produits[c].famille == catalogue.produits[fresh[0]].famille
-        and catalogue.produits[c].conditionnement_defaut == catalogue.produits[fresh[0]].conditionnement_defaut
+        and catalogue.produits[c].conditionnement_defaut
+        == catalogue.produits[fresh[0]].conditionnement_defaut
     ][:3]
     m, cp, insee, terr = SITES[0]
     demand = demand_of([line(i + 1, c, m, cp, insee, terr) for i, c in enumerate(same)])
@@ -224,7 +265,7 @@ def test_non_allotment_needs_a_justification_and_one_homogeneous_class(wide_dema
     assert plan.strategie == "sans_allotissement"
 
 
-def test_optimal_is_lazy(wide_demand: Demand, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_optimal_is_lazy(wide_demand: Demand, catalogue) -> None:
     strategy = get_strategy("optimal")
     assert strategy.name == "optimal"
     try:
@@ -236,14 +277,22 @@ def test_optimal_is_lazy(wide_demand: Demand, catalogue) -> None:  # type: ignor
 
 
 def _supplier(nom: str, **kw: Any) -> Supplier:
-    data: dict[str, Any] = {"nom": nom, "type": "mareyeur", "familles": ["produits_de_la_mer"], "zones": ["*"]}
+    data: dict[str, Any] = {
+        "nom": nom,
+        "type": "mareyeur",
+        "familles": ["produits_de_la_mer"],
+        "zones": ["*"],
+    }
     data.update(kw)
     return Supplier(**data)
 
 
-def test_capacite_splits_until_k_suppliers_and_explains_the_rest(catalogue) -> None:  # type: ignore[no-untyped-def]
-    fresh = {p.groupe_espece: c for c, p in sorted(catalogue.produits.items())
-             if p.conservation == "frais" and p.conditionnement_defaut == "caisse_polystyrene"}
+def test_capacite_splits_until_k_suppliers_and_explains_the_rest(catalogue) -> None:
+    fresh = {
+        p.groupe_espece: c
+        for c, p in sorted(catalogue.produits.items())
+        if p.conservation == "frais" and p.conditionnement_defaut == "caisse_polystyrene"
+    }
     wanted = [fresh["poissons_blancs"], fresh["poissons_bleus"], fresh["cephalopodes"]]
     m, cp, insee, terr = SITES[0]
     demand = demand_of([line(i + 1, c, m, cp, insee, terr) for i, c in enumerate(wanted)])

@@ -33,7 +33,7 @@ D = Decimal
 
 
 @pytest.fixture(scope="module")
-def example(catalogue) -> tuple[Demand, Any, list[Supplier]]:  # type: ignore[no-untyped-def]
+def example(catalogue) -> tuple[Demand, Any, list[Supplier]]:
     folder = examples_dir() / "boulonnais"
     groupement = load_groupement(folder / "groupement.yaml", catalogue)
     demand = read_demand([folder / "demande.csv"], catalogue, groupement)
@@ -41,7 +41,7 @@ def example(catalogue) -> tuple[Demand, Any, list[Supplier]]:  # type: ignore[no
 
 
 @pytest.fixture(scope="module")
-def plans(example, catalogue) -> dict[str, LotPlan]:  # type: ignore[no-untyped-def]
+def plans(example, catalogue) -> dict[str, LotPlan]:
     demand, groupement, suppliers = example
     return {s: build_plan(demand, catalogue, groupement, suppliers, strategy=s) for s in STRATEGIES}
 
@@ -54,7 +54,9 @@ def normalised(plan: LotPlan) -> str:
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_every_line_in_exactly_one_lot_and_amounts_reconcile(strategy: str, plans, example, catalogue) -> None:  # type: ignore[no-untyped-def]
+def test_every_line_in_exactly_one_lot_and_amounts_reconcile(
+    strategy: str, plans, example, catalogue
+) -> None:
     plan = plans[strategy]
     demand = example[0]
     table = demand.table
@@ -77,11 +79,14 @@ def test_every_line_in_exactly_one_lot_and_amounts_reconcile(strategy: str, plan
             }
             assert regimes == {lot.regime_emballage}
             exact = sum(
-                (amount_exact(q, p) for q, p in zip(rows["quantite_milli"], rows["prix_e4"], strict=True)), D(0)
+                (amount_exact(q, p) for q, p in zip(rows["quantite_milli"], rows["prix_e4"], strict=True)),
+                D(0),
             )
             # the DQE line is quantity × (weighted mean price rounded to the cent): within half a cent per
             # unit of the exact sum when the lines' prices differ, within half a cent when they agree
-            tolerance = D("0.005") if rows["prix_e4"].nunique() == 1 else D("0.005") * (1 + it.quantite_annuelle)
+            tolerance = (
+                D("0.005") if rows["prix_e4"].nunique() == 1 else D("0.005") * (1 + it.quantite_annuelle)
+            )
             assert abs(exact - it.montant_annuel_ht) <= tolerance
     assert plan.montant_total_annuel_ht == sum((lot.montant_annuel_ht for lot in plan.lots), D(0))
     assert plan.montant_total_estime_ht == sum((lot.montant_estime_duree_ht for lot in plan.lots), D(0))
@@ -91,7 +96,7 @@ def test_every_line_in_exactly_one_lot_and_amounts_reconcile(strategy: str, plan
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_total_reconciles_with_the_demand_to_the_cent(strategy: str, plans, example) -> None:  # type: ignore[no-untyped-def]
+def test_total_reconciles_with_the_demand_to_the_cent(strategy: str, plans, example) -> None:
     from babel.numbers import format_currency
 
     plan = plans[strategy]
@@ -105,7 +110,7 @@ def test_total_reconciles_with_the_demand_to_the_cent(strategy: str, plans, exam
     assert shown in finding.message
 
 
-def test_capacite_reaches_k_or_says_why(plans, example) -> None:  # type: ignore[no-untyped-def]
+def test_capacite_reaches_k_or_says_why(plans, example) -> None:
     plan = plans["capacite"]
     k = example[1].k_fournisseurs
     famille = plans["famille"]
@@ -115,12 +120,14 @@ def test_capacite_reaches_k_or_says_why(plans, example) -> None:  # type: ignore
     for lot in short:
         assert "Raisons :" in reported[lot.numero].message
     served = sum((lot.montant_annuel_ht for lot in plan.lots if lot.nb_fournisseurs_capables >= k), D(0))
-    served_famille = sum((lot.montant_annuel_ht for lot in famille.lots if lot.nb_fournisseurs_capables >= k), D(0))
+    served_famille = sum(
+        (lot.montant_annuel_ht for lot in famille.lots if lot.nb_fournisseurs_capables >= k), D(0)
+    )
     assert served > served_famille  # capacite makes more of the demand biddable by k suppliers
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
-def test_golden_lots_json(strategy: str, plans) -> None:  # type: ignore[no-untyped-def]
+def test_golden_lots_json(strategy: str, plans) -> None:
     path = GOLDEN / f"lots_{strategy}.json"
     text = normalised(plans[strategy])
     if os.environ.get("UPDATE_GOLDEN"):
@@ -129,7 +136,7 @@ def test_golden_lots_json(strategy: str, plans) -> None:  # type: ignore[no-unty
     assert text == path.read_text(encoding="utf-8")
 
 
-def test_example_lots_json_validates_against_the_schema(plans) -> None:  # type: ignore[no-untyped-def]
+def test_example_lots_json_validates_against_the_schema(plans) -> None:
     import jsonschema
 
     from lotsmarche.resources import schemas_dir

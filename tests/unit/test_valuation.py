@@ -28,17 +28,17 @@ MARCH_31 = date(2026, 3, 31)
 
 
 @pytest.fixture(scope="module")
-def row_2026(catalogue):  # type: ignore[no-untyped-def]
+def row_2026(catalogue):
     return catalogue.seuils_pour(date(2026, 9, 1))
 
 
 @pytest.fixture(scope="module")
-def row_march(catalogue):  # type: ignore[no-untyped-def]
+def row_march(catalogue):
     return catalogue.seuils_pour(MARCH_31)
 
 
 @pytest.fixture(scope="module")
-def row_april(catalogue):  # type: ignore[no-untyped-def]
+def row_april(catalogue):
     return catalogue.seuils_pour(APRIL_2)
 
 
@@ -76,7 +76,7 @@ def test_maximum_never_below_the_estimate(annual: Decimal, months: int, marge: D
 # --- overall procedure --------------------------------------------------------------------------
 
 
-def test_total_of_exactly_216000_is_formal_and_one_cent_less_is_mapa(row_2026) -> None:  # type: ignore[no-untyped-def]
+def test_total_of_exactly_216000_is_formal_and_one_cent_less_is_mapa(row_2026) -> None:
     assert procedure_code_for(D("216000.00"), row_2026, "local") == "appel_offres"
     assert procedure_code_for(D("215999.99"), row_2026, "local") == "mapa"
     formal = procedure_for(D("216000.00"), row_2026, "local")
@@ -85,21 +85,21 @@ def test_total_of_exactly_216000_is_formal_and_one_cent_less_is_mapa(row_2026) -
     assert "égale ou supérieure" in formal.motifs[1]
 
 
-def test_central_and_utility_buyers_use_their_own_eu_threshold(row_2026) -> None:  # type: ignore[no-untyped-def]
+def test_central_and_utility_buyers_use_their_own_eu_threshold(row_2026) -> None:
     assert procedure_code_for(D("140000.00"), row_2026, "central") == "appel_offres"
     assert procedure_code_for(D("139999.99"), row_2026, "central") == "mapa"
     assert procedure_code_for(D("431999.99"), row_2026, "entite_adjudicatrice") == "mapa"
     assert procedure_code_for(D("432000.00"), row_2026, "entite_adjudicatrice") == "appel_offres"
 
 
-def test_dispense_threshold_moves_on_1_april_2026(row_march, row_april) -> None:  # type: ignore[no-untyped-def]
+def test_dispense_threshold_moves_on_1_april_2026(row_march, row_april) -> None:
     assert procedure_code_for(D("39999.99"), row_march, "local") == "dispense"
     assert procedure_code_for(D("40000.00"), row_march, "local") == "mapa"
     assert procedure_code_for(D("59999.99"), row_april, "local") == "dispense"
     assert procedure_code_for(D("60000.00"), row_april, "local") == "mapa"
 
 
-def test_mapa_publicity_changes_at_90000(row_2026) -> None:  # type: ignore[no-untyped-def]
+def test_mapa_publicity_changes_at_90000(row_2026) -> None:
     assert procedure_for(D("89999.99"), row_2026, "local").publicite == "adaptee"
     assert procedure_for(D("90000.00"), row_2026, "local").publicite == "boamp_jal"
     assert procedure_for(D("59999.99"), row_2026, "local").publicite == "libre"
@@ -108,7 +108,7 @@ def test_mapa_publicity_changes_at_90000(row_2026) -> None:  # type: ignore[no-u
 # --- allowance ----------------------------------------------------------------------------------
 
 
-def test_mini_lot_of_59999_99_on_2_april_but_not_on_31_march(row_march, row_april) -> None:  # type: ignore[no-untyped-def]
+def test_mini_lot_of_59999_99_on_2_april_but_not_on_31_march(row_march, row_april) -> None:
     maxima = {1: D("59999.99"), 2: D("400000.00")}
     april = procedures_for_lots(maxima, row_april, "local")
     assert april.globale.code == "appel_offres"
@@ -124,7 +124,7 @@ def test_mini_lot_of_59999_99_on_2_april_but_not_on_31_march(row_march, row_apri
     assert march.part_derogations == D("0.1304")  # 59 999,99 / 459 999,99
 
 
-def test_eligibility_boundaries(row_april, row_march) -> None:  # type: ignore[no-untyped-def]
+def test_eligibility_boundaries(row_april, row_march) -> None:
     assert eligible_derogation(D("79999.99"), row_april, "appel_offres") == "petit_lot"
     assert eligible_derogation(D("80000.00"), row_april, "appel_offres") is None
     assert eligible_derogation(D("60000.00"), row_april, "appel_offres") == "petit_lot"
@@ -134,7 +134,7 @@ def test_eligibility_boundaries(row_april, row_march) -> None:  # type: ignore[n
     assert eligible_derogation(D("100.00"), row_april, "dispense") is None
 
 
-def test_twenty_percent_is_inclusive_and_smallest_lots_go_first(row_april) -> None:  # type: ignore[no-untyped-def]
+def test_twenty_percent_is_inclusive_and_smallest_lots_go_first(row_april) -> None:
     chosen, left = allocate_derogations({1: D("200000.00"), 2: D("50000.00")}, row_april, "appel_offres")
     assert chosen == {2: "mini_lot"}  # 50 000 = exactly 20 % of 250 000
     assert left == []
@@ -153,7 +153,7 @@ def test_twenty_percent_is_inclusive_and_smallest_lots_go_first(row_april) -> No
     assert any("plafond" in m for m in outcome.lots[2].motifs)
 
 
-def test_ties_are_broken_by_lot_number(row_april) -> None:  # type: ignore[no-untyped-def]
+def test_ties_are_broken_by_lot_number(row_april) -> None:
     maxima = {1: D("400000"), 2: D("50000"), 3: D("50000")}  # cap 100 000: both fit
     chosen, _ = allocate_derogations(maxima, row_april, "appel_offres")
     assert sorted(chosen) == [2, 3]
@@ -162,7 +162,7 @@ def test_ties_are_broken_by_lot_number(row_april) -> None:  # type: ignore[no-un
     assert sorted(chosen) == [2] and left == [3]
 
 
-def test_no_allowance_without_formal_or_mapa(row_april) -> None:  # type: ignore[no-untyped-def]
+def test_no_allowance_without_formal_or_mapa(row_april) -> None:
     outcome = procedures_for_lots({1: D("10000"), 2: D("20000")}, row_april, "local")
     assert outcome.globale.code == "dispense"
     assert all(p.derogation is None and p.code == "dispense" for p in outcome.lots.values())
@@ -180,7 +180,7 @@ lot_values = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(values=lot_values, april=st.booleans())
 def test_small_lots_never_exceed_20_percent_and_serve_the_most_lots(
-    values: list[Decimal], april: bool, row_april, row_march  # type: ignore[no-untyped-def]
+    values: list[Decimal], april: bool, row_april, row_march
 ) -> None:
     row = row_april if april else row_march
     maxima = {i + 1: v for i, v in enumerate(values)}
@@ -191,8 +191,12 @@ def test_small_lots_never_exceed_20_percent_and_serve_the_most_lots(
     assert outcome.part_derogations <= D("0.2000")
     eligible = [n for n in maxima if eligible_derogation(maxima[n], row, outcome.globale.code)]
     best = max(
-        (len(c) for r in range(len(eligible) + 1) for c in combinations(eligible, r)
-         if sum((maxima[n] for n in c), D(0)) <= total * D("0.20")),
+        (
+            len(c)
+            for r in range(len(eligible) + 1)
+            for c in combinations(eligible, r)
+            if sum((maxima[n] for n in c), D(0)) <= total * D("0.20")
+        ),
         default=0,
     )
     assert sum(1 for p in outcome.lots.values() if p.derogation) == best

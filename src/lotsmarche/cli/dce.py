@@ -70,7 +70,8 @@ def register(app: typer.Typer) -> None:
                 "Arguments manquants",
                 [
                     Problem(
-                        "indiquez le plan de lots et le dossier de sortie : lotsmarche dce lots.json --out DCE"
+                        "indiquez le plan de lots et le dossier de sortie : "
+                        "lotsmarche dce lots.json --out DCE"
                     )
                 ],
             )

@@ -92,6 +92,9 @@ def plan_metrics(plan: LotPlan, k: int) -> PlanMetrics:
     findings = list(plan.findings) + [f for lot in lots for f in lot.findings]
     constats = {sev: sum(1 for f in findings if f.severite == sev) for sev in SEVERITIES}
     cost = plan.groupement.cout_gestion_par_lot
+    # docs/FINDINGS.md: the whole group's shares sit under "groupe"; older plans may have them at the top.
+    groupe = plan.egalim.get("groupe")
+    shares: Mapping[str, Any] = groupe if isinstance(groupe, Mapping) else plan.egalim
     mean = (Decimal(sum(counts)) / len(counts)).quantize(Decimal("0.01"), ROUND_HALF_UP) if counts else None
     return PlanMetrics(
         strategie=plan.strategie,
@@ -111,9 +114,9 @@ def plan_metrics(plan: LotPlan, k: int) -> PlanMetrics:
         ),
         fournisseurs_moyen=mean if mean is not None else Decimal("0.00"),
         fournisseurs_min=min(counts) if counts else 0,
-        egalim_part=_egalim_value(plan.egalim, EGALIM_KEYS["egalim"]),
-        egalim_bio=_egalim_value(plan.egalim, EGALIM_KEYS["bio"]),
-        egalim_viande_poisson=_egalim_value(plan.egalim, EGALIM_KEYS["viande_poisson"]),
+        egalim_part=_egalim_value(shares, EGALIM_KEYS["egalim"]),
+        egalim_bio=_egalim_value(shares, EGALIM_KEYS["bio"]),
+        egalim_viande_poisson=_egalim_value(shares, EGALIM_KEYS["viande_poisson"]),
         constats=constats,
         constats_emballage=sum(1 for f in findings if f.code.startswith("EMB-")),
         cout_gestion_par_lot=cost,

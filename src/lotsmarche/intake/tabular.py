@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 # Values a spreadsheet caches for a formula that failed: always a bad input.
@@ -285,13 +286,26 @@ def sheet_table(fichier: str, feuille: str, grid: list[list[str]], is_header: He
 
 
 def _drop_blank(table: RawTable) -> RawTable:
-    """Blank rows are layout, not data: drop them (they are never counted as lines)."""
+    """Trim every cell and drop blank rows (layout, not data: they are never counted as lines).
+
+    Trimming works on the distinct values of each column: a million-line column has few of them.
+    """
     if table.data.empty:
         return table
     attrs = dict(table.data.attrs)
-    stripped = table.data.apply(lambda col: col.str.strip())
-    keep = (stripped != "").any(axis=1).to_numpy()
-    table.data = stripped.loc[keep].reset_index(drop=True)
+    cols: dict[int, pd.Series] = {}
+    keep = np.zeros(len(table.data), dtype=bool)
+    for name in table.data.columns:
+        col = table.data[name]
+        codes, uniques = pd.factorize(col)
+        raw = [str(u) for u in uniques.tolist()]
+        stripped = [u.strip() for u in raw]
+        if stripped != raw:
+            col = pd.Series(np.asarray(stripped, dtype=object)[codes], dtype=str)
+        keep |= np.asarray(stripped, dtype=object)[codes] != "" if stripped else keep
+        cols[int(name)] = col
+    data = pd.DataFrame(cols)
+    table.data = data.loc[keep].reset_index(drop=True) if not keep.all() else data
     table.data.attrs.update(attrs)
     table.rows = table.rows.loc[keep].reset_index(drop=True)
     return table

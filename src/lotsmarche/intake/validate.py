@@ -24,6 +24,7 @@ from lotsmarche.intake.values import (
     Fixed,
     normalise_unit,
     parse_fixed,
+    parse_fixed_many,
     parse_months,
     parse_postcode,
     unit_factor,
@@ -66,10 +67,24 @@ def _per_unique(
     codes, uniques = pd.factorize(values, sort=False)
     results: list[T | None] = []
     errors: list[str | None] = []
-    for u in uniques:
+    for u in uniques.tolist():
         value, error = fn(str(u))
         results.append(value)
         errors.append(error)
+    return np.asarray(codes), results, errors
+
+
+def _per_unique_number(
+    values: pd.Series, decimals: int, fn: Callable[[str], tuple[int | None, str | None]]
+) -> tuple[np.ndarray, list[int | None], list[str | None]]:
+    """Like _per_unique for exact numbers: plain forms vectorised, the rest (and zeros) through ``fn``."""
+    codes, uniques = pd.factorize(values, sort=False)
+    texts = [str(u) for u in uniques.tolist()]
+    units, ok = parse_fixed_many(texts, decimals)
+    results: list[int | None] = units.tolist()
+    errors: list[str | None] = [None] * len(texts)
+    for i in np.flatnonzero(~ok | (units == 0)):
+        results[i], errors[i] = fn(texts[i])
     return np.asarray(codes), results, errors
 
 
@@ -204,7 +219,7 @@ def validate_part(part: LongPart, ctx: Context) -> pd.DataFrame | None:
             return None, "quantité nulle : supprimez la ligne ou indiquez le besoin annuel"
         return r.units, None
 
-    q_codes, q_vals, q_err = _per_unique(d["quantite"], quantity)
+    q_codes, q_vals, q_err = _per_unique_number(d["quantite"], 3, quantity)
     v.report(q_codes, q_err, "quantite")
     milli_src = _lookup(q_codes, [x or 0 for x in q_vals], "int64")
     milli = _scale(milli_src, row_num, row_den)
@@ -233,7 +248,7 @@ def validate_part(part: LongPart, ctx: Context) -> pd.DataFrame | None:
             return None, "prix unitaire nul : laissez la cellule vide pour utiliser le prix de référence"
         return r.units, None
 
-    pr_codes, pr_vals, pr_err = _per_unique(d["prix_unitaire_ht"], price)
+    pr_codes, pr_vals, pr_err = _per_unique_number(d["prix_unitaire_ht"], 4, price)
     v.report(pr_codes, pr_err, "prix_unitaire_ht")
     e4_src = _lookup(pr_codes, [x if x is not None else -1 for x in pr_vals], "int64")
     given = e4_src > 0

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotPlan
+from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotPlan, Member
 from lotsmarche.render import texts
 from lotsmarche.render.filters import clean_text, mois_fr
 
@@ -103,6 +103,7 @@ class LotCtx(Ctx):
     a_indice: bool
     indice_revision: str
     indice_libelle: str
+    indice: str  # "id — libellé", the id alone, or "" when the lot has no index
     avance: bool
     mois: str
     livraisons_annuelles: int
@@ -249,6 +250,19 @@ def _conditions(lot: Lot, kinds: tuple[str, ...]) -> list[ClauseCtx]:
     ]
 
 
+def _site_commune(code_postal: str, membre: Member | None, cat: Catalogue) -> str:
+    """The commune of a delivery site: the member's own when it has this postcode, the only commune of the
+    postcode otherwise, else "—" (a postcode may cover a dozen villages; listing them all misleads)."""
+    codes = [c for c in cat.codes_postaux.get(code_postal, []) if c in cat.communes]
+    if membre is not None and membre.commune:
+        own = cat.commune(membre.commune)
+        if own is not None and own.code_insee in codes:
+            return own.nom
+    if len(codes) == 1:
+        return cat.communes[codes[0]].nom
+    return "—"
+
+
 def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, str]) -> LotCtx:
     famille = cat.familles.get(lot.famille)
     mer = lot.famille == "produits_de_la_mer" or lot.groupe_espece is not None
@@ -271,10 +285,10 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
                 tva=item.tva,
             )
         )
+    members = {m.nom: m for m in plan.groupement.membres}
     sites = []
     for s in lot.sites:
-        codes = cat.codes_postaux.get(s.code_postal, [])
-        commune = ", ".join(cat.communes[c].nom for c in codes if c in cat.communes)
+        commune = _site_commune(s.code_postal, members.get(s.membre), cat)
         sites.append(
             SiteCtx(
                 membre=s.membre,
@@ -318,6 +332,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         a_indice=bool(lot.indice_revision),
         indice_revision=lot.indice_revision or "",
         indice_libelle=lot.indice_libelle or "",
+        indice=" — ".join(x for x in (lot.indice_revision, lot.indice_libelle) if x),
         avance=lot.montant_maximum_ht > AVANCE_SEUIL and plan.duree_mois > 2,
         mois=mois_fr(lot.mois_approvisionnement),
         livraisons_annuelles=lot.livraisons_annuelles,
@@ -404,7 +419,7 @@ def coordonnateur_of(plan: LotPlan) -> str:
 def build_contexts(plan: LotPlan, cat: Catalogue) -> tuple[DceContext, list[LotCtx]]:
     """The shared context (``nom_document`` left empty) and the lot views, built once per DCE."""
     g = plan.groupement
-    kinds = {m.nom: m.type for m in g.membres}
+    kinds: dict[str, str] = {m.nom: m.type for m in g.membres}
     lots = [_lot_ctx(lot, plan, cat, kinds) for lot in sorted(plan.lots, key=lambda x: x.numero)]
     limite = plan.lots_max_par_candidat or g.lots_max_par_candidat
     base = DceContext(

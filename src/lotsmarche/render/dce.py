@@ -96,7 +96,7 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
         files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
-    problems = []
+    problems: list[Problem] = []
     for path, blob in sorted(files.items()):
         problems.extend(
             Problem(f"balise non rendue : {hit}", fichier=path) for hit in leftover_tags(blob, literal)

@@ -57,7 +57,7 @@ def sample_plan() -> LotPlan:
             id=f"EX-{dest}",
             titre=f"Clause {dest}",
             type=kind,
-            destinations=[dest],  # type: ignore[list-item]
+            destinations=[dest],
             base_legale="exemple",
             texte="Texte de la clause.",
             motif="exemple",

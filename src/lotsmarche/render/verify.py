@@ -32,7 +32,7 @@ def malformed_parts(data: bytes) -> list[str]:
 
 
 def part_text(blob: bytes) -> str:
-    """Text of an XML part: tags removed (a tag split over several runs becomes contiguous), entities decoded."""
+    """Text of an XML part: tags removed (a tag split over runs becomes contiguous), entities decoded."""
     return html.unescape(_TAGS.sub("", blob.decode("utf-8")))
 
 

@@ -241,7 +241,7 @@ def _highs(
     return h
 
 
-def _aggregated_bound(
+def _aggregated_bound(  # noqa: PLR0917 - private helper mirroring _solve_component
     items: list[int], types: list[_Type], val: list[int], kg: list[int], ub: int, seconds: float
 ) -> int:
     """Lower bound from a relaxation: n_T bins of each type pooled into one of capacity n_T × C_T.
