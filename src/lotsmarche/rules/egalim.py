@@ -20,6 +20,7 @@ base is zero)::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -235,74 +236,205 @@ def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any]
         data = shares(members[name])
         data["cible_viande_poisson"] = CIBLE_VIANDE_POISSON_ETAT if name in etat else CIBLE_VIANDE_POISSON
         result_members[name] = data
-        findings.extend(_member_findings(name, data))
     familles = sorted({lot.famille for lot in plan.lots})
     groupe = shares(group)
+    indicateurs: dict[str, Any] = {}
+    for ind in INDICATORS:
+        summary, finding = _indicator(ind, group, result_members, familles, cat)
+        indicateurs[ind.key] = summary
+        if finding is not None:
+            findings.append(finding)
     result: dict[str, Any] = {
         "date_reference": launch,
         "perimetre": familles,
         "cibles": {"egalim": CIBLE_EGALIM, "bio": CIBLE_BIO, "viande_poisson": CIBLE_VIANDE_POISSON},
+        # The group's shares again at the top level: the comparison (compare.metrics) reads them there.
+        "part_egalim": groupe["part_egalim"],
+        "part_bio": groupe["part_bio"],
+        "part_viande_poisson": groupe["part_viande_poisson"],
         "groupe": groupe,
         "membres": result_members,
+        "indicateurs": indicateurs,
     }
     if plan.lots:
-        findings.append(_scope_finding(familles, cat, groupe))
+        findings.append(_scope_finding(familles, cat, group))
     return result, findings
 
 
-def _member_findings(name: str, data: dict[str, Any]) -> list[Finding]:
-    out: list[Finding] = []
-    scope = "sur le périmètre de ce plan (les taux réels portent sur tous les achats alimentaires de l'année)"
-    # Compare exact amounts (not the rounded shares): 499,99 € on 1 000 € is below 50 %.
-    checks = [
-        ("EGA-001", "montant_egalim_ht", "montant_total_ht", CIBLE_EGALIM, "produits durables et de qualité"),
-        ("EGA-002", "montant_bio_ht", "montant_total_ht", CIBLE_BIO, "produits biologiques"),
-        (
-            "EGA-003",
-            "montant_viande_poisson_egalim_ht",
-            "montant_viande_poisson_ht",
-            data["cible_viande_poisson"],
-            "viandes et produits de la pêche durables et de qualité",
-        ),
-    ]
-    for code, part_key, total_key, target, what in checks:
-        part, total = data[part_key], data[total_key]
-        if total == 0 or part >= target * total:
+# --------------------------------------------------------------------------------------------
+# One plan-level finding per indicator (EGA-001 … EGA-003)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    key: str  # key in plan.egalim["cibles"] and ["indicateurs"]
+    part: str  # numerator amount key
+    total: str  # denominator amount key
+    libelle: str  # head of the message
+    court: str  # short label for EGA-008
+    cible: Decimal
+    base_legale: str
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("EGA-001", "egalim", "montant_egalim_ht", "montant_total_ht",
+              "Produits durables et de qualité", "durables et de qualité", CIBLE_EGALIM, BASE_EGALIM),
+    Indicator("EGA-002", "bio", "montant_bio_ht", "montant_total_ht",
+              "Produits issus de l'agriculture biologique", "bio", CIBLE_BIO, BASE_EGALIM),
+    Indicator("EGA-003", "viande_poisson", "montant_viande_poisson_egalim_ht", "montant_viande_poisson_ht",
+              "Viandes et produits de la pêche durables et de qualité", "viandes et poissons",
+              CIBLE_VIANDE_POISSON, BASE_60),
+)
+LISTE_MAX = 8  # members named in a message; beyond, « et N autres » (the full list is in plan.egalim)
+
+
+def _pct_vs(part: Decimal, total: Decimal, target: Decimal) -> str:
+    """« 8,2 % »: one decimal, rounded half up, except that a share below ``target`` is never shown at or
+    above it (49,99 % is printed « 49,9 % », not « 50,0 % »)."""
+    pct = part * 100 / total
+    shown = pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if part < target * total and shown >= target * 100:
+        shown = pct.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    return f"{fmt_number(shown, 1)}{NBSP}%"
+
+
+def _target_text(target: Decimal) -> str:
+    return f"{fmt_number(target * 100, 0)}{NBSP}%"
+
+
+def _missing_families(ind: Indicator, familles: list[str], cat: Catalogue) -> list[str]:
+    """Families of the catalogue that the indicator's base includes and the plan does not buy."""
+    return sorted(
+        f.code
+        for f in cat.familles.values()
+        if (ind.key != "viande_poisson" or f.viande_poisson) and f.code not in familles
+    )
+
+
+def _names(codes: list[str], cat: Catalogue) -> str:
+    return ", ".join(cat.familles[c].libelle if c in cat.familles else c for c in codes)
+
+
+def _compact(entries: list[str]) -> str:
+    if len(entries) <= LISTE_MAX + 1:  # « et 1 autre » would save nothing
+        return ", ".join(entries)
+    return ", ".join(entries[:LISTE_MAX]) + f" et {len(entries) - LISTE_MAX} autres"
+
+
+def _indicator(
+    ind: Indicator, group: dict[str, Decimal], members: dict[str, Any], familles: list[str], cat: Catalogue
+) -> tuple[dict[str, Any], Finding | None]:
+    """The indicator's summary for ``plan.egalim`` and its one plan-level finding (None: all on target)."""
+    below: list[tuple[Decimal, str, Decimal, Decimal]] = []  # (exact share, name, part, total)
+    based = 0
+    state_target = False
+    for name, data in members.items():
+        total = data[ind.total]
+        if total == 0:  # nothing bought in the indicator's base: not counted
             continue
-        share = (part / total).quantize(Decimal("0.0001"), rounding=ROUND_DOWN)
-        base = BASE_60 if code == "EGA-003" else BASE_EGALIM
-        out.append(
-            Finding(
-                code=code,
-                severite="avertissement",
-                membre=name,
-                base_legale=base,
-                message=f"Membre « {name} » : part projetée de {what} de {_pct(share, 2)}, "
-                f"sous l'objectif de {_pct(target)}, {scope}.",
-                correction="Exigez davantage de labels EGALIM (« ou équivalent ») dans les lots, ou vérifiez "
-                "que les "
-                "autres achats du membre compensent.",
-            )
+        based += 1
+        target = data["cible_viande_poisson"] if ind.key == "viande_poisson" else ind.cible
+        state_target = state_target or target != ind.cible
+        # Compare exact amounts (not rounded shares): 499,99 € on 1 000 € is below 50 %.
+        if data[ind.part] < target * total:
+            below.append((data[ind.part] / total, name, data[ind.part], total))
+    below.sort(key=lambda row: (row[0], row[1]))
+    missing = _missing_families(ind, familles, cat)
+
+    def target_of(name: str) -> Decimal:
+        return members[name]["cible_viande_poisson"] if ind.key == "viande_poisson" else ind.cible
+
+    summary: dict[str, Any] = {
+        "code": ind.code,
+        "cible": ind.cible,
+        "part_groupe": _share(group[ind.part], group[ind.total]),
+        "perimetre_complet": not missing,
+        "familles_absentes": missing,
+        "nb_membres": based,
+        "membres_sous_objectif": [
+            {
+                "membre": name,
+                "part": share.quantize(Decimal("0.0001"), rounding=ROUND_DOWN),
+                "cible": target_of(name),
+            }
+            for share, name, _, _ in below
+        ],
+    }
+    if not below:
+        return summary, None
+    entries = []
+    for _, name, part, total in below:
+        target = target_of(name)
+        extra = f" (objectif {_target_text(target)})" if target != ind.cible else ""
+        entries.append(f"{name} {_pct_vs(part, total, target)}{extra}")
+    cible = _target_text(ind.cible)
+    if state_target:
+        cible += f", {_target_text(CIBLE_VIANDE_POISSON_ETAT)} pour la restauration d'État"
+    n = len(below)
+    message = (
+        f"{ind.libelle} (objectif {cible}) : part projetée du groupement "
+        f"{_pct_vs(group[ind.part], group[ind.total], ind.cible)} ; {n} membre{'s' if n > 1 else ''} sur "
+        f"{based} sous l'objectif : {_compact(entries)}."
+    )
+    if missing:
+        message += " " + _partial_scope(ind, familles, missing, cat)
+        correction = (
+            "Vérifiez pour chaque membre, sur l'ensemble de ses achats alimentaires de l'année (bilan "
+            "ma-cantine), que ses autres achats compensent ; sinon exigez davantage de labels EGALIM "
+            "(« ou équivalent ») dans les lots. Détail par membre : lots.json, clé « egalim »."
         )
-    return out
+    else:
+        message += (
+            " Le plan couvrant toutes les familles d'achats alimentaires, ces membres n'atteindront pas "
+            "l'objectif légal sauf achats faits hors de ce marché."
+        )
+        correction = (
+            "Exigez davantage de labels EGALIM (« ou équivalent ») dans les lots. Détail par membre : "
+            "lots.json, clé « egalim »."
+        )
+    finding = Finding(
+        code=ind.code,
+        severite="info" if missing else "avertissement",
+        base_legale=ind.base_legale,
+        message=message,
+        correction=correction,
+    )
+    return summary, finding
 
 
-def _scope_finding(familles: list[str], cat: Catalogue, groupe: dict[str, Any]) -> Finding:
-    names = ", ".join(cat.familles[f].libelle if f in cat.familles else f for f in familles)
-    parts = []
-    for key, label in (
-        ("part_egalim", "durables et de qualité"),
-        ("part_bio", "bio"),
-        ("part_viande_poisson", "viandes et poissons"),
-    ):
-        if groupe[key] is not None:
-            parts.append(f"{label} {_pct(groupe[key])}")
+def _partial_scope(ind: Indicator, familles: list[str], missing: list[str], cat: Catalogue) -> str:
+    if ind.key == "viande_poisson":
+        what = (
+            "Ce plan ne couvre pas toutes les viandes et tous les produits de la pêche achetés par les "
+            f"membres (familles absentes : {_names(missing, cat)})"
+        )
+        base = "l'ensemble de ces achats"
+    else:
+        what = (
+            "Ce plan ne couvre qu'une partie des achats alimentaires des membres (familles du plan : "
+            f"{_names(familles, cat)})"
+        )
+        base = "l'ensemble des achats alimentaires"
+    return (
+        f"{what} : le taux légal se calcule par restaurant et par année civile sur {base} "
+        "(art. R230-30-1), ce plan seul ne permet donc pas de conclure."
+    )
+
+
+def _scope_finding(familles: list[str], cat: Catalogue, group: dict[str, Decimal]) -> Finding:
+    parts = [
+        f"{ind.court} {_pct_vs(group[ind.part], group[ind.total], ind.cible)}"
+        for ind in INDICATORS
+        if group[ind.total] != 0
+    ]
     return Finding(
         code="EGA-008",
         severite="info",
         base_legale="Code rural et de la pêche maritime, art. R230-30-1",
-        message=f"Projection EGALIM du groupement ({(NBSP + '; ').join(parts)}) limitée aux familles de "
-        f"ce plan ({names}). "
+        message=f"Projection EGALIM du groupement ({' ; '.join(parts)}) limitée aux familles de "
+        f"ce plan ({_names(familles, cat)}). "
         "Les taux légaux se calculent par restaurant et par année civile sur l'ensemble des achats "
         "alimentaires : ce plan n'en représente qu'une partie.",
         correction=None,
