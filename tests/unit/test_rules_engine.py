@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from lotsmarche.rules import attach_findings, check_plan, enrich_plan
 from tests.unit._plan_factory import make_lot, make_plan
+
+D = Decimal
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +29,30 @@ def test_bundled_example_has_no_error(example_plan):
     assert all(lot.clauses and lot.criteres for lot in example_plan.lots)
     assert all(sum(c.ponderation for c in lot.criteres) == 100 for lot in example_plan.lots)
     assert example_plan.egalim["groupe"]["montant_total_ht"] == example_plan.montant_total_annuel_ht
+
+
+def test_bundled_example_gives_one_egalim_finding_per_indicator(example_plan):
+    """Seafood-only group: one « info » per indicator (not 63 warnings), 21 buying members each, 8 named."""
+    ega = [f for f in _all(example_plan) if f.code.startswith("EGA-00") and f.code != "EGA-008"]
+    assert [(f.code, f.severite, f.lot, f.membre) for f in ega] == [
+        ("EGA-001", "info", None, None),
+        ("EGA-002", "info", None, None),
+        ("EGA-003", "info", None, None),
+    ]
+    for f in ega:
+        assert "21 membres sur 21 sous l'objectif : Commune d'Isques 0,0\u00a0%" in f.message
+        assert " et 13 autres. Ce plan ne couvre " in f.message
+    assert "part projetée du groupement 7,4\u00a0%" in ega[0].message
+    assert "part projetée du groupement 3,0\u00a0%" in ega[1].message
+    indicateurs = example_plan.egalim["indicateurs"]
+    assert [len(indicateurs[k]["membres_sous_objectif"]) for k in ("egalim", "bio", "viande_poisson")] == [
+        21,
+        21,
+        21,
+    ]
+    # The coordinating Département buys nothing: not counted.
+    assert "Département du Pas-de-Calais" not in example_plan.egalim["membres"]
+    assert example_plan.egalim["groupe"]["part_egalim"] == D("0.0738")
 
 
 def _with_trays(plan, kind):

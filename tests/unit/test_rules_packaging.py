@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from lotsmarche.models import Member
+from lotsmarche.models import MEMBER_KINDS, Member
 from lotsmarche.rules import check_plan
 from tests.unit._plan_factory import COLLEGE, EHPAD, make_item, make_lot, make_plan
 
@@ -156,3 +156,58 @@ def test_member_not_in_groupement_warns(catalogue):
     item = make_item(membres=["Inconnu"])
     findings = check_plan(make_plan([make_lot(items=[item])]), catalogue)
     assert [(f.code, f.membre) for f in findings if f.code == "EMB-013"] == [("EMB-013", "Inconnu")]
+
+
+def _tableware_plan(code: str, members=(COLLEGE,)):
+    item = make_item("MER-MERLAN-FILET-FR", membres=[m.nom for m in members], conditionnement=code)
+    return make_plan([make_lot(items=[item], regime="plastique_contact")], membres=list(members))
+
+
+@pytest.mark.parametrize(
+    ("code", "launch", "expected"),
+    [
+        ("vaisselle_plastique_usage_unique", date(2019, 12, 31), []),
+        ("vaisselle_plastique_usage_unique", date(2020, 1, 1), [("EMB-014", "erreur")]),
+        ("couverts_plastique_usage_unique", date(2020, 12, 31), []),
+        ("couverts_plastique_usage_unique", date(2021, 1, 1), [("EMB-015", "erreur")]),
+    ],
+)
+def test_single_use_plastic_tableware_ban_dates(catalogue, code, launch, expected):
+    from lotsmarche.rules.packaging import check_packaging
+
+    findings = check_packaging(_tableware_plan(code), catalogue, launch)
+    assert [(f.code, f.severite) for f in findings if f.code in ("EMB-014", "EMB-015")] == expected
+
+
+@pytest.mark.parametrize("kind", MEMBER_KINDS)
+def test_single_use_plastic_tableware_is_an_error_for_every_member_kind(catalogue, kind):
+    """The national ban is not limited to school catering: EHPAD, hospital, commune of 500 inhabitants…"""
+    member = Member(nom=f"Membre {kind}", type=kind, population=500 if kind == "commune" else None)
+    rules = (("vaisselle_plastique_usage_unique", "EMB-014"), ("couverts_plastique_usage_unique", "EMB-015"))
+    for code, rule in rules:
+        found = [f for f in check_plan(_tableware_plan(code, (member,)), catalogue) if f.code == rule]
+        assert [(f.severite, f.lot, f.membre, f.incertain) for f in found] == [("erreur", 1, None, False)]
+        assert found[0].base_legale == (
+            "Code de l'environnement, art. L541-15-10 III (rédaction issue de la loi n° 2020-105 du "
+            "10 février 2020) et D541-330 (décret n° 2020-1828 du 31 décembre 2020)"
+        )
+
+
+def test_single_use_plates_for_an_ehpad(catalogue):
+    """EHPAD: out of the container ban (EMB-005 info), but the single-use tableware ban applies (EMB-014)."""
+    findings = check_plan(_tableware_plan("vaisselle_plastique_usage_unique", (EHPAD,)), catalogue)
+    emb = sorted((f.code, f.severite) for f in findings if f.code.startswith("EMB"))
+    assert emb == [("EMB-005", "info"), ("EMB-014", "erreur")]
+    messages = {f.code: f.message for f in findings}
+    assert messages["EMB-014"].startswith(
+        "Lot 1 : Des assiettes, gobelets ou verres en plastique à usage unique sont demandés"
+    )
+    assert "interdits pour tous (EMB-014, EMB-015)" in messages["EMB-005"]
+
+
+def test_single_use_tableware_codes_in_catalogue(catalogue):
+    for code in ("vaisselle_plastique_usage_unique", "couverts_plastique_usage_unique"):
+        pack = catalogue.conditionnements[code]
+        assert (pack.plastique, pack.usage_unique, pack.usages, pack.regime) == (
+            True, True, ["service"], "plastique_contact"
+        )

@@ -119,7 +119,7 @@ def _prices(table: pd.DataFrame, cat: Catalogue) -> list[Finding]:
     # |price - ref| > 50 % of ref, in exact integers (2 × |p - r| > r), on distinct prices only.
     far = np.flatnonzero((refs > 0) & (2 * np.abs(e4s - refs) > refs))
     for k in far[:MAX_PER_CODE]:
-        code, e4, n = str(codes[k]), int(e4s[k]), int(counts.iat[k])
+        code, e4, n = str(codes[k]), int(e4s[k]), int(counts.to_numpy()[k])
         prod = cat.produits[code]
         found.append(
             Finding(
@@ -155,7 +155,12 @@ def _euros(e4: int) -> str:
 
 def _duplicates(table: pd.DataFrame) -> list[Finding]:
     keys = ["membre", "site_livraison", "produit"]
-    dup = table.loc[table.duplicated(keys, keep=False), [*keys, "fichier", "feuille", "ligne_source"]]
+    # Integer codes instead of strings: duplicated() on three text columns is slow on a million lines.
+    codes = [pd.factorize(table[k])[0].astype("int64") for k in keys]
+    pair = pd.factorize(codes[0] * (int(codes[1].max(initial=0)) + 1) + codes[1])[0].astype("int64")
+    combined = pair * (int(codes[2].max(initial=0)) + 1) + codes[2]  # < n² : no overflow
+    is_dup = pd.Series(combined).duplicated(keep=False).to_numpy()
+    dup = table.loc[is_dup, [*keys, "fichier", "feuille", "ligne_source"]]
     found: list[Finding] = []
     groups = dup.groupby(keys, sort=True)
     extra = max(groups.ngroups - MAX_PER_CODE, 0)

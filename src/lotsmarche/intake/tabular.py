@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import itertools
 import math
 import re
 from collections.abc import Callable
@@ -211,8 +210,15 @@ def _sniff_csv(text: str, is_header: HeaderTest) -> tuple[str, int] | None:
 
 
 def _head_lines(text: str, count: int) -> list[str]:
-    """The first ``count`` physical lines (no copy of a million-line text)."""
-    return [line.rstrip("\r\n") for line in itertools.islice(io.StringIO(text, newline=None), count)]
+    """The first ``count`` physical lines, cut from a prefix (never a copy of a million-line text)."""
+    end = 0
+    for _ in range(count):
+        nl = text.find("\n", end)
+        if nl < 0:
+            end = len(text)
+            break
+        end = nl + 1
+    return [line.rstrip("\r\n") for line in io.StringIO(text[:end], newline=None)][:count]
 
 
 def csv_table(source: RawSource, is_header: HeaderTest, add: AddProblem, expected: str) -> RawTable | None:

@@ -8,6 +8,7 @@ round_half_up(quantity × price, 0.01), the DQE line; lot amount = Σ item amoun
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,9 +35,10 @@ WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 def qty(milli: int) -> Decimal:
     """Quantity from thousandths, written without exponent or trailing zeros (stable JSON)."""
     milli = int(milli)
-    whole, frac = divmod(milli, QTY_SCALE)
-    frac_text = f"{frac:03d}".rstrip("0")
-    return Decimal(f"{whole}.{frac_text}" if frac_text else str(whole))
+    if milli % QTY_SCALE == 0:
+        return Decimal(milli // QTY_SCALE)
+    # a non-zero fractional part keeps the exponent negative, so normalize() never writes "1E+3"
+    return Decimal(milli).scaleb(-3).normalize()
 
 
 def months_of(mask: int) -> list[int]:
@@ -120,11 +122,35 @@ def build_drafts(
     suppliers: Sequence[Supplier],
     strategy: str,
 ) -> list[LotDraft]:
+    """Priced drafts of the lots, in group order.
+
+    A million-line demand creates about as many small immutable breakdown objects, none in a reference
+    cycle; the cyclic garbage collector would rescan them again and again (half the time at that size), so
+    it is paused while they are built.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_drafts(prepared, groups, cat, suppliers, strategy)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_drafts(
+    prepared: PreparedDemand,
+    groups: Sequence[Group],
+    cat: Catalogue,
+    suppliers: Sequence[Supplier],
+    strategy: str,
+) -> list[LotDraft]:
     group_of_cell = check_partition(groups, prepared, strategy)
     t = prepared.table
     g = group_of_cell[prepared.cell_of_line]
-    p_idx, p_uni = pd.factorize(t["produit"].astype(str), sort=True)
-    m_idx, m_uni = pd.factorize(t["membre"].astype(str), sort=True)
+    p_idx, p_index = pd.factorize(t["produit"].astype(str), sort=True)
+    m_idx, m_index = pd.factorize(t["membre"].astype(str), sort=True)
+    p_uni: list[str] = [str(v) for v in p_index]
+    m_uni: list[str] = [str(v) for v in m_index]
     site_frame = pd.DataFrame(
         {
             "m": m_idx,
@@ -135,7 +161,10 @@ def build_drafts(
     )
     s_group = site_frame.groupby(["m", "s", "cp", "t"], sort=True)
     s_idx = s_group.ngroup().to_numpy(dtype=np.int64)
-    s_keys = cast("list[tuple[int, str, str, str]]", list(s_group.indices.keys()))  # sorted like ngroup
+    s_keys = [  # (membre, site, code postal, territoire) per site id, in ngroup order
+        (m_uni[int(m)], str(name), str(cp), str(terr))
+        for m, name, cp, terr in cast("list[tuple[int, str, str, str]]", s_group.size().index.tolist())
+    ]
     qtys = t["quantite_milli"].to_numpy(dtype=np.int64)
     prices = t["prix_e4"].to_numpy(dtype=np.int64)
     mois = t["mois"].to_numpy(dtype=np.int64)
@@ -181,12 +210,12 @@ def build_drafts(
         sites_of_item[int(i)].append((int(s), int(q)))
 
     def site_model(s: int, q: int) -> RepartitionSite:
-        m, name, cp, terr = s_keys[s]
+        membre, name, cp, terr = s_keys[s]
         return RepartitionSite(
-            membre=str(m_uni[int(m)]),
-            site=str(name),
-            code_postal=str(cp),
-            territoire=str(terr) or None,
+            membre=membre,
+            site=name,
+            code_postal=cp,
+            territoire=terr or None,
             quantite=qty(q),
         )
 
@@ -219,10 +248,8 @@ def build_drafts(
                 labels_requis=sorted(labels[i]),
                 conditionnement=conds[i][1],
                 repartition_membres=[
-                    RepartitionMembre(
-                        membre=str(m_uni[m]), quantite=qty(q), montant_annuel_ht=round_cents(qty(q) * price)
-                    )
-                    for m, q in members_of_item[i]
+                    RepartitionMembre(membre=m_uni[m], quantite=mq, montant_annuel_ht=round_cents(mq * price))
+                    for m, mq in ((m, qty(q)) for m, q in members_of_item[i])
                 ],
                 repartition_sites=[site_model(s, q) for s, q in sites_of_item[i]],
                 lignes=sorted_lines[bounds[i] : bounds[i + 1]].tolist(),
