@@ -43,7 +43,11 @@ def generate(lines: int) -> Any:
     base_price = np.array([int(cat.produits[c].prix_reference_ht * 10000) for c in codes])[picks]
     own_price = rng.random(lines) < 0.3  # 30 % of lines carry the member's own price (±10 %)
     price = np.where(own_price, (base_price * rng.uniform(0.9, 1.1, lines)).astype(np.int64), base_price)
-    fresh_sea = np.array([cat.produits[c].conservation == "frais" and c.startswith("MER-") for c in codes])[picks]
+    fresh = [
+        cat.produits[c].conservation == "frais" and cat.produits[c].famille == "produits_de_la_mer"
+        for c in codes
+    ]
+    fresh_sea = np.array(fresh)[picks]
     returnable = fresh_sea & (rng.random(lines) < 0.5)
     table = pd.DataFrame(
         {
@@ -116,7 +120,10 @@ def main() -> None:
     print("stratégie | lots | articles | génération (s) | build_plan (s) | pic mémoire avant → après (Mio)")
     for strategy in strategies:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(lines), strategy], capture_output=True, text=True, check=True
+            [sys.executable, __file__, "--child", str(lines), strategy],
+            capture_output=True,
+            text=True,
+            check=True,
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -21,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 FONT = "Arial"  # LibreOffice maps it to Liberation Sans; both have U+202F (narrow no-break space)
 BLUE = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
+TABLE_SIZES = (8, 9)  # text sizes (pt) of the table styles
 
 # --------------------------------------------------------------------------------------------------
 # Low-level helpers
@@ -52,10 +54,40 @@ def _set_font(style_element: object, size: float | None = None) -> None:
             el.set(qn("w:val"), str(int(size * 2)))
 
 
+def _default_size(doc: DocumentObject, size: float) -> None:
+    """Body text size in the document defaults (w:docDefaults), not in Normal.
+
+    Word and LibreOffice apply, in order: document defaults, table style, paragraph style, direct
+    formatting. A size set in Normal would therefore hide the size of a table style; left to the defaults,
+    text outside tables keeps 10 pt and a table style can set the size of its cells once for all.
+    """
+    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.append(el)
+        el.set(qn("w:val"), str(int(size * 2)))
+
+
+def _table_styles(doc: DocumentObject) -> None:
+    """One table style per cell text size ("Grille 8 pt", "Grille 9 pt"), based on Table Grid.
+
+    A 50-lot CCTP has about 8 000 cells: a size repeated in every run would weigh 250 kB of XML to
+    render, check and compress at each rendering.
+    """
+    for size in TABLE_SIZES:
+        style = doc.styles.add_style(f"Grille {size} pt", WD_STYLE_TYPE.TABLE)
+        style.base_style = doc.styles["Table Grid"]
+        style.font.size = Pt(size)
+
+
 def _styles(doc: DocumentObject) -> None:
     styles = doc.styles
     normal = styles["Normal"]
-    _set_font(normal.element, 10)
+    _set_font(normal.element)
+    _default_size(doc, 10)
+    _table_styles(doc)
     normal.paragraph_format.space_after = Pt(4)
     normal.paragraph_format.line_spacing = 1.1
     for name, size, colour, before in (
@@ -140,23 +172,16 @@ def _repeat_header(row: object) -> None:
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
-def _runs(paragraph: Paragraph, text: str, size: float | None = None) -> None:
+def _runs(paragraph: Paragraph, text: str) -> None:
     """Add ``text`` with ``**bold**`` segments; a Jinja tag never straddles two runs."""
     pos = 0
     for m in _BOLD.finditer(text):
         if m.start() > pos:
-            run = paragraph.add_run(text[pos : m.start()])
-            if size:
-                run.font.size = Pt(size)
-        run = paragraph.add_run(m.group(1))
-        run.bold = True
-        if size:
-            run.font.size = Pt(size)
+            paragraph.add_run(text[pos : m.start()])
+        paragraph.add_run(m.group(1)).bold = True
         pos = m.end()
     if pos < len(text):
-        run = paragraph.add_run(text[pos:])
-        if size:
-            run.font.size = Pt(size)
+        paragraph.add_run(text[pos:])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -245,7 +270,7 @@ class Writer:
         repeated ``rows`` times when static, then an optional total row."""
         body_rows = (3 if loop else rows) + (1 if footer else 0)
         table = self.doc.add_table(rows=1 + body_rows, cols=len(headers))
-        table.style = self.doc.styles["Table Grid"]
+        table.style = self.doc.styles[f"Grille {size:g} pt"]  # the size of every cell, set once
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         for i, width in enumerate(widths):
@@ -256,7 +281,7 @@ class Writer:
         _repeat_header(head)
         for cell, text in zip(head.cells, headers, strict=True):
             cell.paragraphs[0].text = ""
-            _runs(cell.paragraphs[0], f"**{text}**", size)
+            _runs(cell.paragraphs[0], f"**{text}**")
             _shade(cell, "D9E2F3")
         index = 1
         if loop:
@@ -266,14 +291,14 @@ class Writer:
             trpr = table.rows[index]._tr.get_or_add_trPr()
             trpr.append(OxmlElement("w:cantSplit"))  # a product line never breaks across two pages
             for cell, text in zip(table.rows[index].cells, cells, strict=True):
-                _runs(cell.paragraphs[0], text, size)
+                _runs(cell.paragraphs[0], text)
             index += 1
         if loop:
             table.rows[index].cells[0].paragraphs[0].add_run("{%tr endfor %}")
             index += 1
         if footer:
             for cell, text in zip(table.rows[index].cells, footer, strict=True):
-                _runs(cell.paragraphs[0], f"**{text}**" if text else "", size)
+                _runs(cell.paragraphs[0], f"**{text}**" if text else "")
                 _shade(cell, "F2F2F2")
         self.doc.add_paragraph(style="Normal")
         return table
@@ -281,13 +306,13 @@ class Writer:
     def form(self, labels: Sequence[str], size: float = 9) -> None:
         """A two-column form: a label per row, an empty cell for the candidate to fill in."""
         table = self.doc.add_table(rows=len(labels), cols=2)
-        table.style = self.doc.styles["Table Grid"]
+        table.style = self.doc.styles[f"Grille {size:g} pt"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         table.columns[0].width, table.columns[1].width = Cm(6.0), Cm(11.0)
         for row, label in zip(table.rows, labels, strict=True):
             row.cells[0].width, row.cells[1].width = Cm(6.0), Cm(11.0)
-            _runs(row.cells[0].paragraphs[0], f"**{label}**", size)
+            _runs(row.cells[0].paragraphs[0], f"**{label}**")
             _shade(row.cells[0], "F2F2F2")
             row.height = Cm(0.9)
         self.doc.add_paragraph(style="Normal")

@@ -135,6 +135,11 @@ def test_meat_and_fish_plan_decides_the_60_percent_only(catalogue):
         ("EGA-002", "info"),
         ("EGA-003", "avertissement"),
     ]
+    (ega3,) = [f for f in check_plan(plan, catalogue) if f.code == "EGA-003"]
+    assert ega3.message.endswith(
+        "Le plan couvrant toutes les familles de viandes et de produits de la pêche, ces membres "
+        "n'atteindront pas l'objectif légal sauf achats faits hors de ce marché."
+    )
     egalim, _ = project(plan, catalogue, date(2026, 9, 1))
     assert egalim["indicateurs"]["viande_poisson"]["perimetre_complet"] is True
     assert egalim["indicateurs"]["egalim"]["familles_absentes"] == [

@@ -160,9 +160,11 @@ def indicator(
             "(« ou équivalent ») dans les lots. Détail par membre : lots.json, clé « egalim »."
         )
     else:
+        vp = ind.key == "viande_poisson"
+        scope = "de viandes et de produits de la pêche" if vp else "d'achats alimentaires"
         message += (
-            " Le plan couvrant toutes les familles d'achats alimentaires, ces membres n'atteindront pas "
-            "l'objectif légal sauf achats faits hors de ce marché."
+            f" Le plan couvrant toutes les familles {scope}, ces membres n'atteindront pas l'objectif légal "
+            "sauf achats faits hors de ce marché."
         )
         correction = (
             "Exigez davantage de labels EGALIM (« ou équivalent ») dans les lots. Détail par membre : "
