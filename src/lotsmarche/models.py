@@ -30,10 +30,28 @@ CONSERVATION_LIBELLES: dict[str, str] = {
 }
 
 MemberKind = Literal[
-    "college", "lycee", "ecole", "creche", "universite", "esms", "ehpad", "hopital", "commune", "administration"
+    "college",
+    "lycee",
+    "ecole",
+    "creche",
+    "universite",
+    "esms",
+    "ehpad",
+    "hopital",
+    "commune",
+    "administration",
 ]
 MEMBER_KINDS: tuple[str, ...] = (
-    "college", "lycee", "ecole", "creche", "universite", "esms", "ehpad", "hopital", "commune", "administration",
+    "college",
+    "lycee",
+    "ecole",
+    "creche",
+    "universite",
+    "esms",
+    "ehpad",
+    "hopital",
+    "commune",
+    "administration",
 )
 
 # Packaging regime of a demand line, derived from the packaging delivered (see lotsmarche.packaging).
@@ -43,7 +61,9 @@ REGIMES: tuple[str, ...] = ("reemployable", "sans_plastique", "plastique_transpo
 REGIME_LIBELLES: dict[str, str] = {
     "reemployable": "emballages de livraison réemployables (consignés)",
     "sans_plastique": "emballages sans plastique à usage unique",
-    "plastique_transport": "emballages plastiques de transport (hors contact de cuisson, réchauffe ou service)",
+    "plastique_transport": (
+        "emballages plastiques de transport (hors contact de cuisson, réchauffe ou service)"
+    ),
     "plastique_contact": "contenants plastiques de cuisson, de réchauffe ou de service",
 }
 
@@ -341,7 +361,9 @@ class ClauseOverrides(Frozen):
     ajouter: list[str] = Field(default_factory=list)  # clause ids forced in (options included)
     retirer: list[str] = Field(default_factory=list)
     parametres: dict[str, dict[str, Any]] = Field(default_factory=dict)  # clause id -> parameter overrides
-    ponderations: dict[str, dict[str, int]] = Field(default_factory=dict)  # "frais"/"surgele"/"defaut" -> weights
+    ponderations: dict[str, dict[str, int]] = Field(
+        default_factory=dict
+    )  # "frais"/"surgele"/"defaut" -> weights
 
 
 class Groupement(Frozen):
@@ -484,4 +506,11 @@ class LotPlan(Frozen):
 
 
 # Strategy names are part of the CLI contract.
-STRATEGIES: tuple[str, ...] = ("famille", "famille-conservation", "espece", "territoire", "capacite", "optimal")
+STRATEGIES: tuple[str, ...] = (
+    "famille",
+    "famille-conservation",
+    "espece",
+    "territoire",
+    "capacite",
+    "optimal",
+)

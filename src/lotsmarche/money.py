@@ -39,5 +39,4 @@ def amount_exact(milli: int, e4: int) -> Decimal:
 
 def fmt_qty(value: Decimal) -> str:
     """Plain quantity string without exponent and trailing zeros (for JSON and tables)."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")

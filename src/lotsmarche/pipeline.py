@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from lotsmarche.intake.model import Demand
 from lotsmarche.errors import Problem
+from lotsmarche.intake.model import Demand
 from lotsmarche.models import Finding, LotPlan
 from lotsmarche.render.dce import DceResult
 

@@ -44,11 +44,6 @@ def test_example_refuses_to_overwrite_then_force(tmp_path: Path, capsys: pytest.
     assert (tmp_path / "groupement.yaml").read_bytes() == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/__init__.py catches click.ClickException, but typer 0.29 raises typer._click exceptions: "
-    "a usage error exits 3 instead of 2 (reported to the integrator)",
-)
 def test_example_requires_out(capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(["example"]) == 2
     assert "--out" in capsys.readouterr().err

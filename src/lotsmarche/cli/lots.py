@@ -123,13 +123,18 @@ def register(app: typer.Typer) -> None:
     def lots(  # noqa: PLR0917 - typer maps each parameter to an option
         out: Annotated[Path, typer.Option("--out", help="Fichier lots.json à écrire.")],
         demand: Annotated[
-            list[Path] | None, typer.Argument(help="Fichiers de demande (exemple intégré si absent).")
+            list[Path] | None,
+            typer.Argument(metavar="DEMANDE", help="Fichiers de demande (exemple intégré si absent)."),
         ] = None,
         groupement: GroupementOpt = None,
         sourcing: SourcingOpt = None,
         strategy: Annotated[
             str | None,
-            typer.Option("--strategy", help=f"Stratégie d'allotissement (défaut : {DEFAULT_STRATEGY})."),
+            typer.Option(
+                "--strategy",
+                help="Stratégie : famille, famille-conservation (défaut), espece, territoire, capacite "
+                "ou optimal.",
+            ),
         ] = None,
         plan: Annotated[
             Path | None, typer.Option("--plan", help="Plan d'allotissement YAML de l'acheteur.")

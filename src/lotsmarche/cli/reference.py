@@ -1,4 +1,4 @@
-"""The CLI reference in markdown, generated from the commands themselves (README section, kept in sync by a test)."""
+"""The CLI reference in markdown, generated from the commands (README section, kept in sync by a test)."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,9 @@ def register(app: typer.Typer) -> None:
 def run(
     demand: Annotated[
         list[Path] | None,
-        typer.Argument(help="Fichiers de demande (CSV/XLSX). Sans fichier : l'exemple intégré du Boulonnais."),
+        typer.Argument(
+            help="Fichiers de demande (CSV/XLSX). Sans fichier : l'exemple intégré du Boulonnais."
+        ),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie (créé).")] = Path("dce-lotsmarche"),
     groupement: GroupementOpt = None,
@@ -36,10 +39,15 @@ def run(
         str, typer.Option("--strategy", help="Stratégie d'allotissement (voir « lotsmarche compare »).")
     ] = "famille-conservation",
     brouillon: Annotated[
-        bool, typer.Option("--brouillon", help="Générer le DCE malgré des erreurs, chaque page marquée « projet ».")
+        bool,
+        typer.Option(
+            "--brouillon", help="Générer le DCE malgré des erreurs, chaque page marquée « projet »."
+        ),
     ] = False,
     zip_: Annotated[bool, typer.Option("--zip", help="Ajouter une archive zip du DCE.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Remplacer le dossier de sortie s'il existe.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplacer le dossier de sortie s'il existe.")
+    ] = False,
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Dossier de modèles Word modifiés.")
     ] = None,
@@ -85,7 +93,10 @@ def run(
             }
         )
     else:
-        eur = lambda v: str(format_currency(v, "EUR", locale="fr_FR"))  # noqa: E731
+
+        def eur(value: Decimal) -> str:
+            return str(format_currency(value, "EUR", locale="fr_FR"))
+
         findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
         counts = {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
         stdout.print(

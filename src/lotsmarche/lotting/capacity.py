@@ -58,7 +58,9 @@ def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
         and need.kg_annuel is not None
         and supplier.capacite_annuelle_kg < need.kg_annuel
     ):
-        reasons.append(f"capacité annuelle {supplier.capacite_annuelle_kg} kg inférieure au besoin {need.kg_annuel} kg")
+        reasons.append(
+            f"capacité annuelle {supplier.capacite_annuelle_kg} kg inférieure au besoin {need.kg_annuel} kg"
+        )
     return reasons
 
 
