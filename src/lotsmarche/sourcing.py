@@ -76,7 +76,7 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:
     source = read_source(path, add)
     tables = []
     if source is not None:
-        if source.csv_text is not None:
+        if source.is_csv:
             t = csv_table(source, _is_header, add, expected)
             tables = [t] if t else []
         else:
@@ -98,7 +98,7 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:
             where = {
                 "fichier": t.fichier,
                 "feuille": t.feuille or None,
-                "ligne": int(t.rows.to_numpy(dtype="int64")[i]),
+                "ligne": int(t.rows[i]),
             }
 
             def cell(f: str, i: int = i, t: RawTable = t, cols: dict[str, int] = cols) -> str:

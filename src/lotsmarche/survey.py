@@ -236,7 +236,7 @@ def load_survey_members(path: Path) -> list[SiteInfo]:
         return _members_yaml(path)
     from lotsmarche.intake.headers import MEMBERS_ALIASES, is_members_header, map_headers
     from lotsmarche.intake.tabular import RawTable, csv_table, read_source, sheet_table
-    from lotsmarche.intake.values import parse_postcode
+    from lotsmarche.intake.values import parse_postcode, postcode_error
 
     problems: list[Problem] = []
 
@@ -246,7 +246,7 @@ def load_survey_members(path: Path) -> list[SiteInfo]:
     source = read_source(path, add)
     tables = []
     if source is not None:
-        if source.csv_text is not None:
+        if source.is_csv:
             t = csv_table(source, is_members_header, add, "« membre » et « code postal » ou « type »")
             tables = [t] if t else []
         else:
@@ -273,10 +273,10 @@ def load_survey_members(path: Path) -> list[SiteInfo]:
             cp = cell("code_postal")
             if cp and parse_postcode(cp) is None:
                 add(
-                    f"code postal « {cp} » invalide : 5 chiffres attendus",
+                    postcode_error(cp),
                     fichier=t.fichier,
                     feuille=t.feuille or None,
-                    ligne=int(t.rows.to_numpy(dtype="int64")[i]),
+                    ligne=int(t.rows[i]),
                     colonne=t.headers[cols["code_postal"]],
                 )
             out.append(

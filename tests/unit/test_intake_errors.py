@@ -62,7 +62,12 @@ def test_price_too_many_decimals_and_unknown_product_and_postcode(catalogue, tmp
         ("d.csv", None, 5, "Prix unitaire HT"),
         ("d.csv", None, 5, "Produit"),
     ]
-    assert probs[0].message == "code postal « 6220 » invalide : 5 chiffres attendus (ex. 62200)"
+    # 4 digits: the message says a spreadsheet may have dropped a leading zero.
+    assert probs[0].message == (
+        "code postal « 6220 » invalide : 5 chiffres attendus (ex. 62200) ; avec 4 chiffres, le zéro "
+        "initial a peut-être été supprimé par le tableur (cellule au format nombre) : saisissez les "
+        "5 chiffres dans une colonne au format texte"
+    )
     assert probs[1].message.endswith("plus de 4 décimales, arrondissez la valeur dans le fichier")
     assert probs[2].message.startswith("produit « MER-MERLAN-FILET » inconnu du catalogue ; codes proches : ")
     assert "MER-MERLAN-FILET-FR" in probs[2].message

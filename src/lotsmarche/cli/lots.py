@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
     """Add the `lots` command to `app`."""
 
     @app.command("lots", help="Répartir la demande en lots, les évaluer et écrire lots.json (et lots.xlsx).")
-    def lots(  # noqa: PLR0917 - typer maps each parameter to an option
+    def lots(
         out: Annotated[Path, typer.Option("--out", help="Fichier lots.json à écrire.")],
         demand: Annotated[
             list[Path] | None,

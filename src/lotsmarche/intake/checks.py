@@ -6,14 +6,15 @@ million-line demand yields a readable list: at most ``MAX_PER_CODE`` findings pe
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.intake.coded import Coded, pair_codes, sort_ranks
+from lotsmarche.intake.places import candidates_text, territory_choice
+from lotsmarche.intake.validate import Lines
 from lotsmarche.intake.values import months_list
 from lotsmarche.models import Finding
 
@@ -56,33 +57,56 @@ def _capped(code: str, findings: list[Finding], summary: Callable[[int], Finding
     return [*findings[:MAX_PER_CODE], summary(len(findings) - MAX_PER_CODE)]
 
 
-def demand_warnings(table: pd.DataFrame, cat: Catalogue) -> list[Finding]:
-    """Every warning of the canonical demand table, in a stable order (by code, then by content)."""
+def demand_warnings(lines: Lines, cat: Catalogue) -> list[Finding]:
+    """Every warning on the data of the (canonically ordered) lines, by code, then by content."""
     out: list[Finding] = []
-    out += _season(table, cat)
-    out += _prices(table, cat)
-    out += _duplicates(table)
-    out += _postcodes(table)
+    out += _season(lines, cat)
+    out += _prices(lines, cat)
+    out += _duplicates(lines)
+    out += _postcodes(lines)
     return out
 
 
-def _season(table: pd.DataFrame, cat: Catalogue) -> list[Finding]:
+def _groups(sort_key: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+    """``rows`` split into groups of equal ``sort_key`` (integers), groups in increasing key order."""
+    if not len(rows):
+        return []
+    keys = sort_key[rows]
+    order = np.argsort(keys, kind="stable")
+    rows, keys = rows[order], keys[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return np.split(rows, starts[1:])
+
+
+def _member_names(lines: Lines, rows: np.ndarray) -> list[str]:
+    column = lines.text["membre"]
+    return sorted({str(column.values[c]) for c in np.unique(column.codes[rows])})
+
+
+def _ranked(column: Coded) -> np.ndarray:
+    """Row keys that sort like the row texts."""
+    return sort_ranks(column)[column.codes]
+
+
+def _season(lines: Lines, cat: Catalogue) -> list[Finding]:
     found: list[Finding] = []
+    produit = lines.text["produit"]
     avail = {code: sum(1 << (m - 1) for m in p.mois_disponibles) for code, p in cat.produits.items()}
-    prod_mask = table["produit"].map(avail).to_numpy(dtype="int64")
-    outside = table["mois"].to_numpy(dtype="int64") & ~prod_mask
-    rows = table.loc[outside != 0, ["produit", "membre"]].assign(hors=outside[outside != 0])
-    for code, grp in rows.groupby("produit", sort=True):
-        prod = cat.produits[str(code)]
-        members = sorted(grp["membre"].unique().tolist())
-        hors = int(np.bitwise_or.reduce(grp["hors"].to_numpy()))
+    avail_of = np.asarray([avail.get(str(c), 4095) for c in produit.values], dtype="int64")
+    outside = lines.numbers["mois"] & ~avail_of[produit.codes]
+    groups = _groups(_ranked(produit), np.flatnonzero(outside != 0))
+    for rows in groups[:MAX_PER_CODE]:
+        code = str(produit.values[produit.codes[rows[0]]])
+        prod = cat.produits[code]
+        members = _member_names(lines, rows)
+        hors = int(np.bitwise_or.reduce(outside[rows]))
         found.append(
             Finding(
                 code="DEM-001",
                 severite="avertissement",
                 message=(
-                    f"{prod.libelle} ({code}) n'est disponible qu'en {months_text(avail[str(code)])} ; "
-                    f"{len(grp)} ligne(s) de la demande (membres : {_names(members)}) le demandent aussi en "
+                    f"{prod.libelle} ({code}) n'est disponible qu'en {months_text(avail[code])} ; "
+                    f"{len(rows)} ligne(s) de la demande (membres : {_names(members)}) le demandent aussi en "
                     f"{months_text(hors)}."
                 ),
                 base_legale=BASE_SAISON,
@@ -94,32 +118,39 @@ def _season(table: pd.DataFrame, cat: Catalogue) -> list[Finding]:
                 incertain=prod.saisonnalite_confiance != "C",
             )
         )
-    return _capped(
-        "DEM-001",
-        found,
-        lambda n: Finding(
-            code="DEM-001",
-            severite="avertissement",
-            message=f"… et {n} autre(s) produit(s) demandé(s) hors saison.",
-            base_legale=BASE_SAISON,
-        ),
-    )
+    if len(groups) > MAX_PER_CODE:
+        found.append(
+            Finding(
+                code="DEM-001",
+                severite="avertissement",
+                message=f"… et {len(groups) - MAX_PER_CODE} autre(s) produit(s) demandé(s) hors saison.",
+                base_legale=BASE_SAISON,
+            )
+        )
+    return found
 
 
-def _prices(table: pd.DataFrame, cat: Catalogue) -> list[Finding]:
+def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
     found: list[Finding] = []
-    given = table.loc[table["prix_source"] == "demande", ["produit", "prix_e4"]]
-    if given.empty:
+    produit = lines.text["produit"]
+    given = np.flatnonzero(lines.text["prix_source"].texts() == "demande")
+    if not len(given):
         return found
-    counts = given.value_counts(sort=False).sort_index()
     ref_e4 = {c: int(p.prix_reference_ht * 10000) for c, p in cat.produits.items()}
-    codes = counts.index.get_level_values(0).astype(str)
-    e4s = counts.index.get_level_values(1).to_numpy(dtype="int64")
-    refs = codes.map(ref_e4).to_numpy(dtype="int64")
+    ranks = _ranked(produit)[given]
+    e4s = lines.numbers["prix_e4"][given]
+    # Distinct (product, price) pairs in (product code, price) order, with their line counts.
+    order = np.lexsort((e4s, ranks))
+    ranks, e4s, rows = ranks[order], e4s[order], given[order]
+    starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (e4s[1:] != e4s[:-1])])
+    counts = np.diff(np.r_[starts, len(rows)])
+    codes = [str(produit.values[produit.codes[rows[s]]]) for s in starts]
+    refs = np.asarray([ref_e4[c] for c in codes], dtype="int64")
+    pair_e4 = e4s[starts]
     # |price - ref| > 50 % of ref, in exact integers (2 × |p - r| > r), on distinct prices only.
-    far = np.flatnonzero((refs > 0) & (2 * np.abs(e4s - refs) > refs))
+    far = np.flatnonzero((refs > 0) & (2 * np.abs(pair_e4 - refs) > refs))
     for k in far[:MAX_PER_CODE]:
-        code, e4, n = str(codes[k]), int(e4s[k]), int(counts.to_numpy()[k])
+        code, e4, n = codes[k], int(pair_e4[k]), int(counts[k])
         prod = cat.produits[code]
         found.append(
             Finding(
@@ -153,63 +184,66 @@ def _euros(e4: int) -> str:
     return str(format_currency(Decimal(e4) / 10000, "EUR", locale="fr_FR", decimal_quantization=False))
 
 
-def _duplicates(table: pd.DataFrame) -> list[Finding]:
-    keys = ["membre", "site_livraison", "produit"]
-    # Integer codes instead of strings: duplicated() on three text columns is slow on a million lines.
-    codes = [pd.factorize(table[k])[0].astype("int64") for k in keys]
-    pair = pd.factorize(codes[0] * (int(codes[1].max(initial=0)) + 1) + codes[1])[0].astype("int64")
-    combined = pair * (int(codes[2].max(initial=0)) + 1) + codes[2]  # < n² : no overflow
-    is_dup = pd.Series(combined).duplicated(keep=False).to_numpy()
-    dup = table.loc[is_dup, [*keys, "fichier", "feuille", "ligne_source"]]
+def _duplicates(lines: Lines) -> list[Finding]:
+    # Lines are in canonical order (membre, site, produit): a duplicate is a run of equal keys.
+    m, s, p = (lines.text[k] for k in ("membre", "site_livraison", "produit"))
+    pair, _ = pair_codes(m.codes, s.codes, len(s.values))
+    key, _ = pair_codes(pair, p.codes, len(p.values))
+    n = len(key)
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, dtype=np.intp)
+    ends = np.r_[starts[1:], n]
+    runs = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a > 1]
     found: list[Finding] = []
-    groups = dup.groupby(keys, sort=True)
-    extra = max(groups.ngroups - MAX_PER_CODE, 0)
-    for (membre, site, produit), grp in itertools.islice(groups, MAX_PER_CODE):
+    fichier, feuille = lines.text["fichier"], lines.text["feuille"]
+    ligne = lines.numbers["ligne_source"]
+    for a, b in runs[:MAX_PER_CODE]:
         # Rows as the user sees them in their files, not our line ids.
-        places = [
-            f"{fi}{f', feuille « {fe} »' if fe else ''} ligne {li}"
-            for fi, fe, li in grp[["fichier", "feuille", "ligne_source"]].itertuples(index=False)
-        ][:10]
-        lignes = " ; ".join(places)
+        places = []
+        for r in range(a, min(b, a + 10)):
+            fi, fe = fichier.values[fichier.codes[r]], feuille.values[feuille.codes[r]]
+            places.append(f"{fi}{f', feuille « {fe} »' if fe else ''} ligne {int(ligne[r])}")
+        membre, site, produit = (str(c.values[c.codes[a]]) for c in (m, s, p))
         found.append(
             Finding(
                 code="DEM-003",
                 severite="avertissement",
                 message=(
-                    f"Le produit {produit} figure {len(grp)} fois pour le membre « {membre} », site "
-                    f"« {site} » ({lignes}) : les quantités s'additionnent, vérifiez qu'il ne s'agit "
-                    "pas d'un doublon."
+                    f"Le produit {produit} figure {b - a} fois pour le membre « {membre} », site "
+                    f"« {site} » ({' ; '.join(places)}) : les quantités s'additionnent, vérifiez qu'il ne "
+                    "s'agit pas d'un doublon."
                 ),
                 base_legale=BASE_ESTIMATION,
                 correction="Supprimez la ligne en double ou regroupez les quantités sur une seule ligne.",
-                membre=str(membre),
+                membre=membre,
             )
         )
-    if extra:
+    if len(runs) > MAX_PER_CODE:
         found.append(
             Finding(
                 code="DEM-003",
                 severite="avertissement",
-                message=f"… et {extra} autre(s) doublon(s) possible(s).",
+                message=f"… et {len(runs) - MAX_PER_CODE} autre(s) doublon(s) possible(s).",
                 base_legale=BASE_ESTIMATION,
             )
         )
     return found
 
 
-def _postcodes(table: pd.DataFrame) -> list[Finding]:
-    unknown = table.loc[table["commune_insee"] == "", ["code_postal", "membre"]]
+def _postcodes(lines: Lines) -> list[Finding]:
+    unknown = np.flatnonzero(lines.text["commune_insee"].texts() == "")
+    cp = lines.text["code_postal"]
     found: list[Finding] = []
-    for cp, grp in unknown.groupby("code_postal", sort=True):
-        members = sorted(grp["membre"].unique().tolist())
+    for rows in _groups(_ranked(cp), unknown):
+        code = cp.values[cp.codes[rows[0]]]
+        members = _names(_member_names(lines, rows))
         found.append(
             Finding(
                 code="DEM-004",
                 severite="avertissement",
                 message=(
-                    f"Le code postal {cp} (membres : {_names(members)}) n'est pas dans le référentiel des "
-                    "territoires : ses livraisons n'ont pas de territoire et ne seront pas rattachées à une "
-                    "zone de livraison."
+                    f"Le code postal {code} (membres : {members}) n'est pas dans le "
+                    "référentiel des territoires : ses livraisons n'ont pas de territoire et ne seront pas "
+                    "rattachées à une zone de livraison."
                 ),
                 base_legale=BASE_ALLOTISSEMENT,
                 correction="Vérifiez le code postal ou complétez territoires.csv (--catalogues).",
@@ -225,3 +259,33 @@ def _postcodes(table: pd.DataFrame) -> list[Finding]:
             base_legale=BASE_ALLOTISSEMENT,
         ),
     )
+
+
+def territory_warnings(lines: Lines, cat: Catalogue) -> list[Finding]:
+    """DEM-007: a postcode shared by communes of several territories, with no commune to decide."""
+    cp = lines.text["code_postal"]
+    found: list[Finding] = []
+    for rows in _groups(_ranked(cp), np.flatnonzero(lines.ambigu)):
+        code = str(cp.values[cp.codes[rows[0]]])
+        chosen, _ = territory_choice(cat, code)
+        found.append(
+            Finding(
+                code="DEM-007",
+                severite="avertissement",
+                message=(
+                    f"Le code postal {code} est commun à des communes de territoires différents "
+                    f"({candidates_text(cat, code)}). Faute de commune indiquée, {len(rows)} ligne(s) "
+                    f"(membres : {_names(_member_names(lines, rows))}) sont rattachées au territoire "
+                    f"{chosen.territoire}, celui de la commune la plus peuplée ({chosen.nom}, "
+                    f"{chosen.code_insee})."
+                ),
+                base_legale=BASE_ALLOTISSEMENT,
+                correction=(
+                    "Ajoutez à la demande une colonne « commune » (nom ou code INSEE de la commune de "
+                    "livraison), ou indiquez la commune du membre dans groupement.yaml ou la feuille "
+                    "« Membres »."
+                ),
+                membre=None,
+            )
+        )
+    return found

@@ -47,6 +47,7 @@ DEMAND_ALIASES: dict[str, frozenset[str]] = {
         "cuisine",
     ),
     "code_postal": _keys("code_postal", "code postal", "cp", "postcode", "postal code", "zip", "zip code"),
+    "commune": _keys("commune", "ville", "city", "code insee", "commune insee", "insee"),
     "produit": _keys(
         "produit", "code produit", "code_produit", "product", "product code", "code article", "code"
     ),
@@ -122,7 +123,7 @@ MEMBERS_ALIASES: dict[str, frozenset[str]] = {
     "type": _keys("type", "type de membre", "kind", "catégorie", "categorie"),
     "site_livraison": DEMAND_ALIASES["site_livraison"],
     "code_postal": DEMAND_ALIASES["code_postal"],
-    "commune": _keys("commune", "ville", "city", "code insee", "commune insee"),
+    "commune": DEMAND_ALIASES["commune"],
     "population": _keys("population", "habitants"),
 }
 
@@ -132,6 +133,7 @@ DISPLAY: dict[str, str] = {
     "membre": "membre",
     "site_livraison": "site_livraison",
     "code_postal": "code_postal",
+    "commune": "commune",
     "produit": "produit",
     "quantite": "quantite",
     "unite": "unite",

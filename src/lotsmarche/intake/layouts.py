@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
+from lotsmarche.intake.coded import Coded
 from lotsmarche.intake.headers import (
     DEMAND_ALIASES,
     EXPECTED_DEMAND,
@@ -25,14 +27,15 @@ from lotsmarche.intake.headers import (
     map_headers,
 )
 from lotsmarche.intake.members import SiteInfo
-from lotsmarche.intake.tabular import FORMULA_ERRORS, AddProblem, RawSource, RawTable, csv_table, sheet_table
-from lotsmarche.intake.values import parse_postcode
+from lotsmarche.intake.tabular import AddProblem, RawSource, RawTable, csv_table, formula_errors, sheet_table
+from lotsmarche.intake.values import parse_postcode, postcode_error
 from lotsmarche.text import fold
 
 VALUE_FIELDS = (
     "membre",
     "site_livraison",
     "code_postal",
+    "commune",
     "produit",
     "quantite",
     "unite",
@@ -54,9 +57,14 @@ class LongPart:
 
     fichier: str
     feuille: str
-    data: pd.DataFrame  # VALUE_FIELDS (str) + ligne_source (int64) + colonne_source (str)
+    cols: dict[str, Coded]  # every VALUE_FIELDS entry ("" when the table has no such column)
+    rows: np.ndarray  # ligne_source (int64): the row as the user sees it
+    colonne_source: Coded  # survey layout: the member column of the quantity; else ""
     headers: dict[str, str]
     survey: bool = False  # survey layout: the quantity column is the member column (colonne_source)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 @dataclass
@@ -68,7 +76,7 @@ class Extracted:
 
 def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracted) -> None:
     """Find the demand tables (and the "Membres" sheet) of one source and append them to ``out``."""
-    if source.csv_text is not None:
+    if source.is_csv:
         table = csv_table(source, is_demand_header, add, EXPECTED_DEMAND)
         if table is not None:
             _table_to_part(table, add, out)
@@ -115,7 +123,7 @@ def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: Add
             colonne=text,
         )
         ok = False
-    for row in table.data.attrs.get("overflow", []):
+    for row in table.overflow:
         add(
             "valeur(s) à droite de la dernière colonne d'en-tête : ajoutez un en-tête ou supprimez-les",
             fichier=table.fichier,
@@ -123,17 +131,17 @@ def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: Add
             ligne=row,
         )
         ok = False
-    errors = table.data.isin(FORMULA_ERRORS)
-    if errors.to_numpy().any():
-        for col in table.data.columns[errors.any(axis=0).to_numpy()]:
-            for i in errors.index[errors[col]][:50]:
-                add(
-                    f"erreur de formule « {table.data.at[i, col]!s} » : corrigez la cellule dans le classeur",
-                    fichier=table.fichier,
-                    feuille=table.feuille or None,
-                    ligne=int(table.rows.to_numpy(dtype="int64")[i]),
-                    colonne=table.headers[int(col)],
-                )
+    for pos, column in enumerate(table.columns):
+        flagged = column.rows_where(formula_errors(column))
+        for i in np.flatnonzero(flagged)[:50]:
+            value = column.values[column.codes[i]]
+            add(
+                f"erreur de formule « {value!s} » : corrigez la cellule dans le classeur",
+                fichier=table.fichier,
+                feuille=table.feuille or None,
+                ligne=int(table.rows[i]),
+                colonne=table.headers[pos],
+            )
     return ok
 
 
@@ -150,21 +158,18 @@ def _table_to_part(table: RawTable, add: AddProblem, out: Extracted) -> None:
 
 def _long_part(table: RawTable) -> LongPart:
     mapping = map_headers(table.headers, DEMAND_ALIASES)
-    n = len(table.data)
-    cols: dict[str, object] = {}
+    n = len(table.rows)
+    cols: dict[str, Coded] = {}
     headers: dict[str, str] = {}
     by_field = {f: pos for pos, f in mapping.items()}
     for f in VALUE_FIELDS:
         if f in by_field:
-            cols[f] = table.data[by_field[f]]
+            cols[f] = table.columns[by_field[f]]
             headers[f] = table.headers[by_field[f]]
         else:
-            cols[f] = pd.Series([""] * n, dtype=str)
+            cols[f] = Coded.constant("", n)
             headers[f] = f
-    data = pd.DataFrame(cols)
-    data["ligne_source"] = table.rows.to_numpy()
-    data["colonne_source"] = ""
-    return LongPart(table.fichier, table.feuille, data, headers)
+    return LongPart(table.fichier, table.feuille, cols, table.rows, Coded.constant("", n), headers)
 
 
 def _survey_part(table: RawTable, add: AddProblem) -> LongPart | None:
@@ -225,7 +230,7 @@ def _survey_part(table: RawTable, add: AddProblem) -> LongPart | None:
         )
         piece["quantite"] = values[keep]
         piece["membre"] = member
-        piece["ligne_source"] = table.rows.to_numpy()[keep]
+        piece["ligne_source"] = table.rows[keep]
         piece["colonne_source"] = table.headers[pos]
         pieces.append(piece)
     if pieces:
@@ -235,9 +240,16 @@ def _survey_part(table: RawTable, add: AddProblem) -> LongPart | None:
         data["ligne_source"] = pd.Series([], dtype="int64")
         data["colonne_source"] = pd.Series([], dtype=str)
     for f in VALUE_FIELDS:
-        data[f] = data[f].astype(str)
         headers.setdefault(f, f)
-    return LongPart(table.fichier, table.feuille, data, headers, survey=True)
+    return LongPart(
+        table.fichier,
+        table.feuille,
+        {f: Coded.of(data[f].astype(str)) for f in VALUE_FIELDS},
+        data["ligne_source"].to_numpy(dtype="int64"),
+        Coded.of(data["colonne_source"].astype(str)),
+        headers,
+        survey=True,
+    )
 
 
 def _single_member_name(table: RawTable) -> str:
@@ -263,7 +275,7 @@ def _read_members_sheet(
         return
     mapping = {f: pos for pos, f in map_headers(table.headers, MEMBERS_ALIASES).items()}
     for i in range(len(table.data)):
-        row = int(table.rows.to_numpy(dtype="int64")[i])
+        row = int(table.rows[i])
 
         def cell(name: str, i: int = i) -> str:
             return str(table.data.iat[i, mapping[name]]).strip() if name in mapping else ""
@@ -275,7 +287,7 @@ def _read_members_sheet(
         cp = parse_postcode(cp_text) if cp_text else None
         if cp_text and cp is None:
             add(
-                f"code postal « {cp_text} » invalide : 5 chiffres attendus (ex. 62200)",
+                postcode_error(cp_text),
                 fichier=fichier,
                 feuille=title,
                 ligne=row,

@@ -33,17 +33,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
-from lotsmarche.intake.checks import BASE_GROUPEMENT, demand_warnings
+from lotsmarche.intake.checks import BASE_GROUPEMENT, demand_warnings, territory_warnings
 from lotsmarche.intake.layouts import Extracted, extract, member_key
+from lotsmarche.intake.lines import canonical_lines, lines_frame
 from lotsmarche.intake.members import SiteInfo, infer_kind, kind_from_text
-from lotsmarche.intake.model import CANONICAL_COLUMNS, Demand
+from lotsmarche.intake.model import Demand
 from lotsmarche.intake.tabular import read_source
-from lotsmarche.intake.validate import Context, validate_part
+from lotsmarche.intake.validate import Context, Lines, validate_part
 from lotsmarche.models import MEMBER_KINDS, Finding, Groupement, Member
 
 MAX_PROBLEMS = 200
@@ -92,18 +90,19 @@ def read_demand(
     ctx = Context(cat=cat, add=problems.add)
     types: dict[str, str] = {}
     _known_sites(ctx, groupement=groupement, cat=cat, found=found, types=types, problems=problems)
-    frames = [f for part in found.parts if (f := validate_part(part, ctx)) is not None]
-    if not problems.items and not any(len(f) for f in frames):
+    parts = [lines for part in found.parts if (lines := validate_part(part, ctx)) is not None]
+    if not problems.items and not any(len(lines) for lines in parts):
         problems.add(
             "aucune quantité renseignée : la demande ne contient aucune ligne de besoin",
             fichier=", ".join(Path(p).name for p in paths),
         )
     problems.raise_if_any(order)
 
-    table = _canonical(pd.concat(frames, ignore_index=True))
-    membres, member_findings = _members(table, groupement, ctx, types)
+    lines = canonical_lines(parts)
+    table = lines_frame(lines)
+    membres, member_findings = _members(lines, groupement, ctx, types)
     findings = (
-        demand_warnings(table, cat)
+        demand_warnings(lines, cat)
         + member_findings
         + [
             Finding(
@@ -117,6 +116,7 @@ def read_demand(
             )
             for fichier, feuille in found.ignored_sheets
         ]
+        + territory_warnings(lines, cat)
     )
     return Demand(
         table=table, membres=membres, avertissements=findings, fichiers=[Path(p).name for p in paths]
@@ -164,23 +164,15 @@ def _known_sites(
         )
 
 
-def _canonical(table: pd.DataFrame) -> pd.DataFrame:
-    """Order by membre, site, produit, then source order (the concatenation order); number the lines."""
-    keys = [pd.factorize(table[c], sort=True)[0] for c in ("produit", "site_livraison", "membre")]
-    order = np.lexsort([np.arange(len(table)), *keys])
-    table = table.iloc[order].reset_index(drop=True)
-    table.insert(0, "ligne", pd.Series(np.arange(1, len(table) + 1), dtype="int64"))
-    return table[list(CANONICAL_COLUMNS)]
-
-
 def _members(
-    table: pd.DataFrame, groupement: Groupement, ctx: Context, types: dict[str, str]
+    lines: Lines, groupement: Groupement, ctx: Context, types: dict[str, str]
 ) -> tuple[list[Member], list[Finding]]:
     """The group's members, then those found only in the demand (kind from the survey, else the name)."""
     membres = list(groupement.membres)
     known = {member_key(m.nom) for m in membres}
     findings: list[Finding] = []
-    for name in sorted(table["membre"].unique().tolist()):
+    column = lines.text["membre"]
+    for name in sorted({str(x) for x in column.values[column.used()]}):
         key = member_key(name)
         if key in known:
             continue

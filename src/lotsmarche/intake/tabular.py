@@ -12,52 +12,82 @@ import csv
 import datetime as dt
 import io
 import math
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from lotsmarche.intake.coded import Coded
 
 # Values a spreadsheet caches for a formula that failed: always a bad input.
 FORMULA_ERRORS = frozenset(
     {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 )
 
+
+
+
+def formula_errors(column: Coded) -> np.ndarray:
+    """Mask over the distinct values of a column: the cached results of failed formulas."""
+    return np.fromiter((v in FORMULA_ERRORS for v in column.values), dtype=bool, count=len(column.values))
+
+
 _HEADER_SCAN = 60  # rows examined to find the header (title rows, notes and blank rows above it)
 _SEPARATORS = (";", ",", "\t")
 _CSV_LINE = re.compile(r"line (\d+)")
+_SAMPLE = 65536  # characters examined for control characters (binary files)
 
 
 @dataclass
 class RawTable:
     """One sheet (or CSV file) once its header row is known.
 
-    ``data`` has one str column per header cell (positional names ``0..n-1``) and one row per
-    non-blank line below the header; ``rows`` holds each row's number as a spreadsheet user sees it.
+    ``columns`` holds one factorised text column per header cell (trimmed, blank rows dropped);
+    ``rows`` holds each row's number as a spreadsheet user sees it. ``data`` is the same as a DataFrame
+    of str columns named ``0..n-1``, built on first use (small files: members, sourcing, survey sheets).
     """
 
     fichier: str
     feuille: str
     header_row: int
     headers: list[str]
-    data: pd.DataFrame
-    rows: pd.Series
+    columns: list[Coded]
+    rows: np.ndarray  # int64
     above: list[list[str]] = field(default_factory=list)  # rows above the header (titles, notes)
+    overflow: list[int] = field(default_factory=list)  # rows with values right of the last header
+
+    @cached_property
+    def data(self) -> pd.DataFrame:
+        if not self.columns:
+            return pd.DataFrame(index=pd.RangeIndex(len(self.rows)))
+        return pd.DataFrame({i: col.series() for i, col in enumerate(self.columns)})
 
 
 @dataclass
 class RawSource:
-    """A file read as text grids before the header is located: CSV text or the sheets of a workbook."""
+    """A file before its header is located: a CSV (its first lines, the rest is left on disk for the
+    parser) or the sheets of a workbook as text grids."""
 
     fichier: str
-    csv_text: str | None = None
+    csv_path: Path | None = None
+    csv_head: bytes = b""  # first lines of the CSV: header detection and encoding
+    csv_encoding: str = "utf-8"
+    csv_text: str | None = None  # UTF-16 files only: decoded in full (the C parser reads bytes)
     sheets: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    @property
+    def is_csv(self) -> bool:
+        return self.csv_path is not None or self.csv_text is not None
 
 
 HeaderTest = Callable[[list[str]], bool]
 AddProblem = Callable[..., None]  # add(message, fichier=..., feuille=..., ligne=..., colonne=...)
+CategoryColumns = Callable[[list[str]], set[int]]
 
 
 def cell_text(value: object) -> str:
@@ -112,46 +142,70 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
             fichier=name,
         )
         return None
-    text = _decode(raw)
-    if text is None:
-        add(
-            "fichier binaire ou encodage non reconnu : enregistrez-le en CSV (UTF-8 ou Windows-1252) "
-            "ou en .xlsx",
-            fichier=name,
-        )
-        return None
+    binary = (
+        "fichier binaire ou encodage non reconnu : enregistrez-le en CSV (UTF-8 ou Windows-1252) ou en .xlsx"
+    )
+    source = RawSource(fichier=name)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            source.csv_text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            add(binary, fichier=name)
+            return None
+        if _garbled(source.csv_text[:_SAMPLE]):
+            add(binary, fichier=name)
+            return None
+    else:
+        # The body is left to the C parser (it decodes it strictly): only the first lines are decoded here.
+        head = _head_bytes(raw)
+        encoding = None if b"\x00" in raw else head_encoding(head)
+        if encoding is None:
+            add(binary, fichier=name)
+            return None
+        source.csv_path, source.csv_head, source.csv_encoding = path, head, encoding
     if sheet is not None:
         add(
             f"l'option de feuille « {sheet} » ne s'applique pas à un fichier CSV (il n'a qu'une feuille)",
             fichier=name,
         )
         return None
-    return RawSource(fichier=name, csv_text=text)
+    return source
 
 
-def _decode(raw: bytes) -> str | None:
-    """UTF-8 (with or without BOM) strictly, UTF-16 with a BOM, else Windows-1252; None for binary data."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
-    else:
-        if b"\x00" in raw:
-            return None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("cp1252")
-            except UnicodeDecodeError:
-                return None
-    # Control characters other than tab and line ends do not occur in a real export.
-    sample = text[:65536]
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
-    if bad > max(2, len(sample) // 1000):
+def _head_bytes(raw: bytes) -> bytes:
+    """The first lines of a CSV: at least ``_HEADER_SCAN`` lines and the sample the encoding test reads."""
+    end = 0
+    for _ in range(_HEADER_SCAN):
+        nl = raw.find(b"\n", end)
+        if nl < 0:
+            return raw
+        end = nl + 1
+    if end < _SAMPLE:
+        nl = raw.find(b"\n", _SAMPLE)
+        end = len(raw) if nl < 0 else nl + 1
+    return raw[:end]
+
+
+def _decode_head(head: bytes, encoding: str) -> str | None:
+    try:
+        return head.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError:
         return None
-    return text
+
+
+def head_encoding(head: bytes, candidates: tuple[str, ...] = ("utf-8", "cp1252")) -> str | None:
+    """UTF-8 (with or without BOM) strictly, else Windows-1252; None for binary data."""
+    for encoding in candidates:
+        text = _decode_head(head, encoding)
+        if text is not None:
+            return None if _garbled(text[:_SAMPLE]) else encoding
+    return None
+
+
+def _garbled(sample: str) -> bool:
+    """Control characters other than tab and line ends do not occur in a real export."""
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    return bad > max(2, len(sample) // 1000)
 
 
 def _read_workbook(path: Path, raw: bytes, add: AddProblem, sheet: str | None) -> RawSource | None:
@@ -222,47 +276,98 @@ def _head_lines(text: str, count: int) -> list[str]:
 
 
 def csv_table(source: RawSource, is_header: HeaderTest, add: AddProblem, expected: str) -> RawTable | None:
-    """Locate the header of a CSV source, then read the body with pandas (all cells as text)."""
-    assert source.csv_text is not None
-    text = source.csv_text
-    found = _sniff_csv(text, is_header)
-    if found is None:
-        add(f"aucune ligne d'en-tête reconnue ; colonnes attendues : {expected}", fichier=source.fichier)
-        return None
+    """Locate the header of a CSV source, then read the body with pandas' C parser (all cells as text).
+
+    The body is decoded by the parser; a UTF-8 head followed by a body that is not UTF-8 means the file
+    is Windows-1252 throughout: it is then read again as such, header detection included.
+    """
+    encodings = [source.csv_encoding] + (["cp1252"] if source.csv_encoding == "utf-8" else [])
+    for encoding in encodings:
+        if source.csv_text is not None:
+            head_text: str | None = source.csv_text[: _text_head_end(source.csv_text)]
+        elif head_encoding(source.csv_head, (encoding,)) is None:
+            break
+        else:
+            head_text = _decode_head(source.csv_head, encoding)
+        assert head_text is not None
+        found = _sniff_csv(head_text, is_header)
+        if found is None:
+            add(f"aucune ligne d'en-tête reconnue ; colonnes attendues : {expected}", fichier=source.fichier)
+            return None
+        try:
+            return _read_body(source, head_text, found, encoding, add)
+        except UnicodeDecodeError:
+            continue
+    add(
+        "fichier binaire ou encodage non reconnu : enregistrez-le en CSV (UTF-8 ou Windows-1252) ou en .xlsx",
+        fichier=source.fichier,
+    )
+    return None
+
+
+def _text_head_end(text: str) -> int:
+    end = 0
+    for _ in range(_HEADER_SCAN):
+        nl = text.find("\n", end)
+        if nl < 0:
+            return len(text)
+        end = nl + 1
+    return end
+
+
+def _read_body(
+    source: RawSource, head_text: str, found: tuple[str, int], encoding: str, add: AddProblem
+) -> RawTable | None:
     sep, header_idx = found
-    lines = _head_lines(text, header_idx + 1)
+    lines = _head_lines(head_text, header_idx + 1)
     above = [list(r) for r in csv.reader(lines[:header_idx], delimiter=sep)]
     headers = next(csv.reader([lines[header_idx]], delimiter=sep))
+    width = len(headers)
+    too_wide = (
+        f"nombre de colonnes supérieur à celui de l'en-tête ({width}) : "
+        "vérifiez le séparateur et les guillemets"
+    )
     try:
         data = pd.read_csv(
-            io.StringIO(text),
+            source.csv_path if source.csv_text is None else io.StringIO(source.csv_text),
             sep=sep,
             header=None,
-            names=list(range(len(headers))),
+            names=list(range(width)),
             skiprows=header_idx + 1,
-            dtype=str,
+            dtype=object,
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
+            encoding=encoding if source.csv_text is None else None,
+            encoding_errors="strict",
         )
     except pd.errors.ParserError as exc:
         match = _CSV_LINE.search(str(exc))
-        line = int(match.group(1)) if match else None
-        add(
-            f"nombre de colonnes supérieur à celui de l'en-tête ({len(headers)}) : vérifiez le séparateur "
-            "et les guillemets",
-            fichier=source.fichier,
-            ligne=line,
-        )
+        add(too_wide, fichier=source.fichier, ligne=int(match.group(1)) if match else None)
         return None
-    except (ValueError, csv.Error):
+    except (ValueError, csv.Error) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            raise
         add("fichier CSV illisible (guillemets non fermés ?)", fichier=source.fichier)
         return None
-    data = data.fillna("")
-    rows = pd.Series(range(header_idx + 2, header_idx + 2 + len(data)), dtype="int64")
-    return _drop_blank(
-        RawTable(source.fichier, "", header_idx + 1, [h.strip() for h in headers], data, rows, above)
+    if not isinstance(data.index, pd.RangeIndex):
+        # pandas turns the extra cells of the FIRST data row into an index instead of failing.
+        add(too_wide, fichier=source.fichier, ligne=header_idx + 2)
+        return None
+    columns = [_text_column(data[i].to_numpy(dtype=object)) for i in range(width)]
+    del data
+    rows = np.arange(header_idx + 2, header_idx + 2 + len(columns[0]) if columns else 0, dtype="int64")
+    return _clean(
+        RawTable(source.fichier, "", header_idx + 1, [h.strip() for h in headers], columns, rows, above)
     )
+
+
+def _text_column(values: np.ndarray) -> Coded:
+    """Factorise one parsed column; missing cells (short rows) are empty text."""
+    column = Coded.of(values)
+    if not all(isinstance(v, str) for v in column.values):
+        column = Coded.from_parts(column.codes, [v if isinstance(v, str) else "" for v in column.values])
+    return column
 
 
 def sheet_table(fichier: str, feuille: str, grid: list[list[str]], is_header: HeaderTest) -> RawTable | None:
@@ -275,43 +380,37 @@ def sheet_table(fichier: str, feuille: str, grid: list[list[str]], is_header: He
         headers.pop()
     width = len(headers)
     body = [(row + [""] * width)[:width] for row in grid[header_idx + 1 :]]
+    columns = [Coded.of([row[i] for row in body]) for i in range(width)]
+    rows = np.arange(header_idx + 2, header_idx + 2 + len(body), dtype="int64")
     # Cells beyond the last header are data without a column: report them rather than drop them.
-    data = (
-        pd.DataFrame(body, columns=list(range(width)), dtype=str)
-        if body
-        else pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
-    )
-    rows = pd.Series(range(header_idx + 2, header_idx + 2 + len(body)), dtype="int64")
-    table = RawTable(fichier, feuille, header_idx + 1, headers, data, rows, grid[:header_idx])
-    table.data.attrs["overflow"] = [
+    overflow = [
         (header_idx + 2 + i)
         for i, row in enumerate(grid[header_idx + 1 :])
         if any(c.strip() for c in row[width:])
     ]
-    return _drop_blank(table)
+    table = RawTable(fichier, feuille, header_idx + 1, headers, columns, rows, grid[:header_idx], overflow)
+    return _clean(table)
 
 
-def _drop_blank(table: RawTable) -> RawTable:
+def _clean(table: RawTable) -> RawTable:
     """Trim every cell and drop blank rows (layout, not data: they are never counted as lines).
 
-    Trimming works on the distinct values of each column: a million-line column has few of them.
+    Both work on the distinct values of each column, then reach the rows through the codes.
     """
-    if table.data.empty:
+    if not len(table.rows):
         return table
-    attrs = dict(table.data.attrs)
-    cols: dict[int, pd.Series] = {}
-    keep = np.zeros(len(table.data), dtype=bool)
-    for name in table.data.columns:
-        col = table.data[name]
-        codes, uniques = pd.factorize(col)
-        raw = [str(u) for u in uniques.tolist()]
-        stripped = [u.strip() for u in raw]
-        if stripped != raw:
-            col = pd.Series(np.asarray(stripped, dtype=object)[codes], dtype=str)
-        keep |= np.asarray(stripped, dtype=object)[codes] != "" if stripped else keep
-        cols[int(name)] = col
-    data = pd.DataFrame(cols)
-    table.data = data.loc[keep].reset_index(drop=True) if not keep.all() else data
-    table.data.attrs.update(attrs)
-    table.rows = table.rows.loc[keep].reset_index(drop=True)
+    keep = np.zeros(len(table.rows), dtype=bool)
+    columns = []
+    for raw in table.columns:
+        stripped = [v.strip() for v in raw.values]
+        column = raw
+        if any(map(operator.ne, stripped, raw.values)):
+            column = Coded.from_parts(raw.codes, stripped)
+            stripped = list(column.values)
+        filled = np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))
+        keep |= filled[column.codes]
+        columns.append(column)
+    table.columns = columns if keep.all() else [c.take(keep) for c in columns]
+    if not keep.all():
+        table.rows = table.rows[keep]
     return table

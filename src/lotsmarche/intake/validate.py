@@ -1,8 +1,10 @@
 """Validation of demand lines (text) into canonical typed columns, vectorised over distinct values.
 
-Every check runs on the distinct values of a column (``pandas.factorize``), then the verdicts are
-broadcast to the rows: a million-line file costs a few hash passes, and a problem is built only for
-the rows that are actually wrong. All problems are reported; a part with any problem yields no lines.
+Every column arrives factorised (:class:`~lotsmarche.intake.coded.Coded`): each check runs once per
+distinct value, then the verdicts reach the rows through the codes. Values that depend on two columns
+(site and member, product and unit, postcode and commune) are computed once per distinct *pair*. A problem
+is built only for the rows that are actually wrong; all are reported, and a part with any problem yields
+no lines.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
-import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.intake.coded import Coded, pair_codes
 from lotsmarche.intake.layouts import LongPart, member_key
 from lotsmarche.intake.members import SiteInfo
-from lotsmarche.intake.tabular import FORMULA_ERRORS, AddProblem
+from lotsmarche.intake.places import commune_of_text, resolve
+from lotsmarche.intake.tabular import AddProblem, formula_errors
 from lotsmarche.intake.values import (
     Fixed,
     normalise_unit,
@@ -27,8 +30,10 @@ from lotsmarche.intake.values import (
     parse_fixed_many,
     parse_months,
     parse_postcode,
+    postcode_error,
     unit_factor,
 )
+from lotsmarche.models import Commune
 from lotsmarche.text import fold
 
 T = TypeVar("T")
@@ -37,20 +42,7 @@ T = TypeVar("T")
 QUANTITE_MAX: dict[str, int] = {"kg": 1_000_000, "litre": 1_000_000, "piece": 10_000_000, "colis": 200_000}
 QUANTITE_MAX_DEFAULT = 1_000_000
 LIVRAISONS_MAX = 14  # deliveries per week (twice a day, every day)
-PER_CHECK_LIMIT = 200
-_TEXT_FIELDS = (
-    "membre",
-    "site_livraison",
-    "code_postal",
-    "produit",
-    "quantite",
-    "unite",
-    "prix_unitaire_ht",
-    "mois",
-    "label_requis",
-    "conditionnement",
-    "livraisons_par_semaine",
-)  # rows reported per check and part (the headline gives the total)
+PER_CHECK_LIMIT = 200  # rows reported per check and part (the headline gives the total)
 
 
 @dataclass
@@ -61,36 +53,49 @@ class Context:
     sites: dict[str, SiteInfo] = field(default_factory=dict)  # member key -> survey/groupement site info
 
 
-def _per_unique(
-    values: pd.Series, fn: Callable[[str], tuple[T | None, str | None]]
-) -> tuple[np.ndarray, list[T | None], list[str | None]]:
-    codes, uniques = pd.factorize(values, sort=False)
-    results: list[T | None] = []
-    errors: list[str | None] = []
-    for u in uniques.tolist():
+@dataclass
+class Lines:
+    """Validated lines of one part (or of all parts): text columns factorised, numbers as arrays."""
+
+    text: dict[str, Coded]  # the canonical str columns
+    numbers: dict[str, np.ndarray]  # the canonical int/float columns
+    ambigu: np.ndarray  # bool: territory guessed for a postcode shared by several territories (DEM-007)
+
+    def __len__(self) -> int:
+        return len(self.ambigu)
+
+
+Errors = dict[int, str]  # index of a distinct value -> French message
+
+
+def _per_unique(column: Coded, fn: Callable[[str], tuple[T, str | None]]) -> tuple[list[T], Errors]:
+    results: list[T] = []
+    errors: Errors = {}
+    for i, u in enumerate(column.values):
         value, error = fn(str(u))
         results.append(value)
-        errors.append(error)
-    return np.asarray(codes), results, errors
+        if error:
+            errors[i] = error
+    return results, errors
 
 
 def _per_unique_number(
-    values: pd.Series, decimals: int, fn: Callable[[str], tuple[int | None, str | None]]
-) -> tuple[np.ndarray, list[int | None], list[str | None]]:
+    column: Coded, decimals: int, fn: Callable[[str], tuple[int, str | None]]
+) -> tuple[np.ndarray, Errors]:
     """Like _per_unique for exact numbers: plain forms vectorised, the rest (and zeros) through ``fn``."""
-    codes, uniques = pd.factorize(values, sort=False)
-    texts = [str(u) for u in uniques.tolist()]
-    units, ok = parse_fixed_many(texts, decimals)
-    results: list[int | None] = units.tolist()
-    errors: list[str | None] = [None] * len(texts)
+    units, ok = parse_fixed_many(column.values, decimals)
+    errors: Errors = {}
     for i in np.flatnonzero(~ok | (units == 0)):
-        results[i], errors[i] = fn(texts[i])
-    return np.asarray(codes), results, errors
+        units[i], error = fn(str(column.values[i]))
+        if error:
+            errors[int(i)] = error
+    return units, errors
 
 
-def _lookup(codes: np.ndarray, table: list[Any], dtype: Any) -> np.ndarray:
-    arr = np.asarray(table, dtype=dtype) if table else np.zeros(0, dtype=dtype)
-    return arr[codes] if len(arr) else np.zeros(len(codes), dtype=dtype)
+def _flags(size: int, errors: Errors) -> np.ndarray:
+    bad = np.zeros(size, dtype=bool)
+    bad[list(errors)] = True
+    return bad
 
 
 class _Part:
@@ -99,32 +104,30 @@ class _Part:
     def __init__(self, part: LongPart, ctx: Context) -> None:
         self.part = part
         self.ctx = ctx
-        self.n = len(part.data)
-        self.rows = part.data["ligne_source"].to_numpy(dtype="int64")
+        self.n = len(part)
+        self.rows = part.rows
         self.bad = np.zeros(self.n, dtype=bool)
 
     def column(self, fieldname: str, row: int) -> str:
         if fieldname == "quantite" and self.part.survey:
-            return str(self.part.data["colonne_source"].iat[row])
+            return str(self.part.colonne_source.values[self.part.colonne_source.codes[row]])
         return self.part.headers.get(fieldname, fieldname)
 
-    def report(
-        self, codes: np.ndarray, errors: list[str | None], fieldname: str, only: np.ndarray | None = None
-    ) -> None:
-        bad_u = [i for i, e in enumerate(errors) if e]
-        if not bad_u:
-            return
-        mask = np.isin(codes, bad_u)
-        if only is not None:
-            mask &= only
-        self.report_mask(mask, lambda r: str(errors[codes[r]]), fieldname)
+    def report(self, column: Coded, errors: Errors, fieldname: str) -> np.ndarray:
+        """Report the rows whose value has an error; return that row mask."""
+        if not errors:
+            return np.zeros(self.n, dtype=bool)
+        mask = column.rows_where(_flags(len(column.values), errors))
+        self.report_mask(mask, lambda r: errors[int(column.codes[r])], fieldname)
+        return mask
 
     def report_mask(self, mask: np.ndarray, message: Callable[[int], str], fieldname: str) -> None:
         if not mask.any():
             return
         self.bad |= mask
         # A cached formula error was already reported by the layout step: do not report it twice.
-        mask = mask & ~self.part.data[fieldname].isin(FORMULA_ERRORS).to_numpy()
+        cells = self.part.cols[fieldname]
+        mask = mask & ~cells.rows_where(formula_errors(cells))
         for r in np.flatnonzero(mask)[:PER_CHECK_LIMIT]:
             self.ctx.add(
                 message(int(r)),
@@ -135,201 +138,260 @@ class _Part:
             )
 
 
-def validate_part(part: LongPart, ctx: Context) -> pd.DataFrame | None:
+def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     """Canonical columns (all but ``ligne``) for the lines of ``part``, or None if any line is wrong."""
     v = _Part(part, ctx)
-    d = part.data
-    v.bad |= d[list(_TEXT_FIELDS)].isin(FORMULA_ERRORS).any(axis=1).to_numpy()
+    d = part.cols
+    for column in d.values():
+        v.bad |= column.rows_where(formula_errors(column))
     cat = ctx.cat
 
-    # Members: trimmed, spelled as the group spells them (first spelling met otherwise).
-    def member(text: str) -> tuple[str | None, str | None]:
-        name = " ".join(text.split())
-        if not name:
-            return None, "nom du membre manquant"
-        return ctx.members.setdefault(member_key(name), name), None
-
-    m_codes, m_names, m_err = _per_unique(d["membre"], member)
-    v.report(m_codes, m_err, "membre")
-    membre = _lookup(m_codes, [x or "" for x in m_names], object)
+    # Members: trimmed, spelled as the group spells them (first spelling met otherwise: source order).
+    m_col = d["membre"]
+    m_names: list[str] = [""] * len(m_col.values)
+    m_err: Errors = {}
+    for i in np.argsort(m_col.first_rows(), kind="stable").tolist():
+        name = " ".join(str(m_col.values[i]).split())
+        if name:
+            m_names[i] = ctx.members.setdefault(member_key(name), name)
+        else:
+            m_err[i] = "nom du membre manquant"
+    v.report(m_col, m_err, "membre")
+    membre = Coded.from_parts(m_col.codes, m_names)
     infos = [ctx.sites.get(member_key(x)) if x else None for x in m_names]
 
-    site_text = d["site_livraison"].to_numpy(dtype=object)
-    info_site = _lookup(m_codes, [(i.site if i and i.site else "") for i in infos], object)
-    site = np.where(site_text != "", site_text, np.where(info_site != "", info_site, membre))
-    s_codes, s_uniques = pd.factorize(site)
-    site = _lookup(np.asarray(s_codes), [" ".join(str(x).split()) for x in s_uniques], object)
+    # Sites: the cell, else the member's site (survey "Membres" sheet), else the member itself.
+    s_col = d["site_livraison"]
+    sm_codes, sm_keys = pair_codes(s_col.codes, m_col.codes, len(m_col.values))
+    site_texts: list[str] = []
+    own_site = np.zeros(len(sm_keys), dtype=bool)  # delivered to the member's own site
+    for key in sm_keys.tolist():
+        sc, mc = divmod(key, max(len(m_col.values), 1))
+        cell, name, info = str(s_col.values[sc]), m_names[mc], infos[mc]
+        text = " ".join((cell or (info.site if info and info.site else "") or name).split())
+        site_texts.append(text)
+        own_site[len(site_texts) - 1] = not cell or member_key(cell) in (
+            member_key(name),
+            member_key(info.site) if info and info.site else None,
+        )
+    site = Coded.from_parts(sm_codes, site_texts)
 
     # Products: exact code, or the same code in another case; suggestions otherwise.
     codes_by_upper = {c.upper(): c for c in cat.produits}
 
-    def product(text: str) -> tuple[str | None, str | None]:
+    def product(text: str) -> tuple[str, str | None]:
         t = text.strip()
         if not t:
-            return None, "code produit manquant"
+            return "", "code produit manquant"
         if t in cat.produits:
             return t, None
         if t.upper() in codes_by_upper:
             return codes_by_upper[t.upper()], None
-        return None, f"produit « {t} » inconnu du catalogue{_suggest(t, cat)}"
+        return "", f"produit « {t} » inconnu du catalogue{_suggest(t, cat)}"
 
-    p_codes, p_vals, p_err = _per_unique(d["produit"], product)
-    v.report(p_codes, p_err, "produit")
-    produit = _lookup(p_codes, [x or "" for x in p_vals], object)
-    p_ok = produit != ""
+    p_col = d["produit"]
+    p_vals, p_err = _per_unique(p_col, product)
+    v.report(p_col, p_err, "produit")
+    produit = Coded.from_parts(p_col.codes, p_vals)
+    p_ok = ~p_col.rows_where(_flags(len(p_vals), p_err))
 
-    # Units → factor to the product unit, as an exact integer ratio.
-    u_codes, u_uniques = pd.factorize(d["unite"])
-    unit_norm = [normalise_unit(str(u)) for u in u_uniques]
-    pair = np.asarray(p_codes, dtype="int64") * max(len(u_uniques), 1) + np.asarray(u_codes, dtype="int64")
-    pair_codes, pair_uniques = pd.factorize(pair)
-    num = np.ones(len(pair_uniques), dtype="int64")
-    den = np.ones(len(pair_uniques), dtype="int64")
-    pair_err: list[str | None] = []
-    for k, key in enumerate(pair_uniques):
-        pc, uc = divmod(int(key), max(len(u_uniques), 1))
-        code = p_vals[pc] if pc >= 0 else None
-        if code is None or uc < 0:
-            pair_err.append(None)
+    # Units → factor to the product unit, as an exact integer ratio, per distinct (product, unit).
+    u_col = d["unite"]
+    pu_codes, pu_keys = pair_codes(p_col.codes, u_col.codes, len(u_col.values))
+    num = np.ones(len(pu_keys), dtype="int64")
+    den = np.ones(len(pu_keys), dtype="int64")
+    pu_err: Errors = {}
+    for k, key in enumerate(pu_keys.tolist()):
+        pc, uc = divmod(key, max(len(u_col.values), 1))
+        code = p_vals[pc]
+        if not code:
             continue
         prod = cat.produits[code]
-        factor = unit_factor(unit_norm[uc], prod.unite, prod.conversions)
+        factor = unit_factor(normalise_unit(str(u_col.values[uc])), prod.unite, prod.conversions)
         if factor is None:
             accepted = ", ".join(sorted({prod.unite, *prod.conversions}))
-            pair_err.append(
-                f"unité « {u_uniques[uc]} » incompatible avec le produit {code} "
+            pu_err[k] = (
+                f"unité « {u_col.values[uc]} » incompatible avec le produit {code} "
                 f"(unités possibles : {accepted})"
             )
             continue
-        n_, d_ = factor.as_integer_ratio()
-        num[k], den[k] = n_, d_
-        pair_err.append(None)
-    pair_codes = np.asarray(pair_codes)
-    v.report(pair_codes, pair_err, "unite")
-    row_num, row_den = num[pair_codes], den[pair_codes]
+        num[k], den[k] = factor.as_integer_ratio()
+    pu = Coded(pu_codes, np.arange(len(pu_keys)))
+    u_bad = v.report(pu, pu_err, "unite")
+    row_num, row_den = num[pu_codes], den[pu_codes]
 
     # Quantities: exact thousandths, then converted to the product unit (half-up to the thousandth).
-    def quantity(text: str) -> tuple[int | None, str | None]:
+    def quantity(text: str) -> tuple[int, str | None]:
         if not text.strip():
-            return None, "quantité manquante"
+            return 0, "quantité manquante"
         r = parse_fixed(text, 3, "quantité")
         if isinstance(r, str):
-            return None, r
+            return 0, r
         if r.units == 0:
-            return None, "quantité nulle : supprimez la ligne ou indiquez le besoin annuel"
+            return 0, "quantité nulle : supprimez la ligne ou indiquez le besoin annuel"
         return r.units, None
 
-    q_codes, q_vals, q_err = _per_unique_number(d["quantite"], 3, quantity)
-    v.report(q_codes, q_err, "quantite")
-    milli_src = _lookup(q_codes, [x or 0 for x in q_vals], "int64")
-    milli = _scale(milli_src, row_num, row_den)
-    limits = _lookup(p_codes, [_qty_max(cat, x) for x in p_vals], "int64")
-    q_ok = ~np.isin(q_codes, [i for i, e in enumerate(q_err) if e])
-    u_ok = ~np.isin(pair_codes, [i for i, e in enumerate(pair_err) if e])
-    too_big = p_ok & q_ok & u_ok & (milli > limits * 1000)
+    q_col = d["quantite"]
+    q_units, q_err = _per_unique_number(q_col, 3, quantity)
+    q_bad = v.report(q_col, q_err, "quantite")
+    milli = _scale(q_units[q_col.codes], row_num, row_den)
+    limit_of = np.asarray([_qty_max(cat, x) for x in p_vals], dtype="int64")
+    limits = limit_of[p_col.codes] if len(limit_of) else np.zeros(v.n, dtype="int64")
+    too_big = p_ok & ~q_bad & ~u_bad & (milli > limits * 1000)
     v.report_mask(
         too_big,
         lambda r: (
             f"quantité démesurée pour une seule ligne ({_qty_text(int(milli[r]))} "
-            f"{cat.produits[str(produit[r])].unite}, plafond {_int_text(int(limits[r]))} "
-            f"{cat.produits[str(produit[r])].unite}) : vérifiez l'unité"
+            f"{cat.produits[p_vals[p_col.codes[r]]].unite}, plafond {_int_text(int(limits[r]))} "
+            f"{cat.produits[p_vals[p_col.codes[r]]].unite}) : vérifiez l'unité"
         ),
         "quantite",
     )
 
     # Unit prices (optional): ten-thousandths of a euro per product unit.
-    def price(text: str) -> tuple[int | None, str | None]:
+    def price(text: str) -> tuple[int, str | None]:
         if not text.strip():
             return -1, None
         r = parse_fixed(text, 4, "prix unitaire")
         if isinstance(r, str):
-            return None, r
+            return -1, r
         if r.units == 0:
-            return None, "prix unitaire nul : laissez la cellule vide pour utiliser le prix de référence"
+            return -1, "prix unitaire nul : laissez la cellule vide pour utiliser le prix de référence"
         return r.units, None
 
-    pr_codes, pr_vals, pr_err = _per_unique_number(d["prix_unitaire_ht"], 4, price)
-    v.report(pr_codes, pr_err, "prix_unitaire_ht")
-    e4_src = _lookup(pr_codes, [x if x is not None else -1 for x in pr_vals], "int64")
+    pr_col = d["prix_unitaire_ht"]
+    pr_units, pr_err = _per_unique_number(pr_col, 4, price)
+    v.report(pr_col, pr_err, "prix_unitaire_ht")
+    e4_src = pr_units[pr_col.codes]
     given = e4_src > 0
-    ref = _lookup(p_codes, [_ref_e4(cat, x) for x in p_vals], "int64")
+    ref_of = np.asarray([_ref_e4(cat, x) for x in p_vals], dtype="int64")
+    ref = ref_of[p_col.codes] if len(ref_of) else np.zeros(v.n, dtype="int64")
     prix = np.where(given, _scale(np.maximum(e4_src, 0), row_den, row_num), ref)
 
-    # Postcodes: the cell, else the member's site (survey "Membres" sheet or groupement commune).
-    def postcode(text: str) -> tuple[str | None, str | None]:
+    # Communes named on the line (optional column): name or INSEE code.
+    c_col = d["commune"]
+    c_vals, c_err = _per_unique(c_col, lambda t: commune_of_text(t, cat))
+    c_bad = v.report(c_col, c_err, "commune")
+
+    # Postcodes: the cell, else the line's commune, else the member's site (survey sheet or groupement).
+    def postcode(text: str) -> tuple[str, str | None]:
         if not text.strip():
             return "", None
         cp = parse_postcode(text)
-        if cp is None:
-            return None, f"code postal « {text.strip()} » invalide : 5 chiffres attendus (ex. 62200)"
-        return cp, None
+        return (cp, None) if cp is not None else ("", postcode_error(text))
 
-    cp_codes, cp_vals, cp_err = _per_unique(d["code_postal"], postcode)
-    v.report(cp_codes, cp_err, "code_postal")
-    cp = _lookup(cp_codes, [x or "" for x in cp_vals], object)
-    fallback = _lookup(m_codes, [(i.code_postal if i and i.code_postal else "") for i in infos], object)
-    cp = np.where(cp != "", cp, fallback)
-    missing = (cp == "") & ~np.isin(cp_codes, [i for i, e in enumerate(cp_err) if e]) & (membre != "")
+    cp_col = d["code_postal"]
+    cp_vals, cp_err = _per_unique(cp_col, postcode)
+    cp_bad = v.report(cp_col, cp_err, "code_postal")
+    cp_cell = np.asarray([bool(x) for x in cp_vals], dtype=bool)[cp_col.codes]
+    c_given = np.asarray([c is not None for c in c_vals], dtype=bool)[c_col.codes]
+    from_member = ~cp_cell & ~c_given
+    nv, nc = len(cp_vals), len(c_vals)
+    cp = Coded.from_parts(
+        np.where(cp_cell, cp_col.codes, np.where(c_given, nv + c_col.codes, nv + nc + m_col.codes)),
+        [
+            *cp_vals,
+            *[c.codes_postaux[0] if c is not None and c.codes_postaux else "" for c in c_vals],
+            *[(i.code_postal if i and i.code_postal else "") for i in infos],
+        ],
+    )
+    cp_blank = np.asarray([not x for x in cp.values], dtype=bool)
+    missing = cp.rows_where(cp_blank) & ~cp_bad & ~c_bad & (membre.texts() != "")
     v.report_mask(
         missing,
         lambda r: (
-            f"code postal manquant pour le membre « {membre[r]} » : renseignez la colonne code "
-            "postal, la feuille "
+            f"code postal manquant pour le membre « {membre.values[membre.codes[r]]} » : renseignez la "
+            "colonne code postal, la feuille "
             "« Membres » de la feuille de recensement ou la commune du membre dans groupement.yaml"
         ),
         "code_postal",
     )
 
-    mo_codes, mo_vals, mo_err = _per_unique(
-        d["mois"], lambda t: (r, None) if isinstance(r := parse_months(t), int) else (None, r)
+    # Commune and territory, once per distinct (postcode, line commune, member commune if it applies).
+    member_communes: list[Commune | None] = [
+        cat.commune(i.commune) if i and i.commune else None for i in infos
+    ]
+    applies = own_site[sm_codes] | from_member
+    m_part = np.where(applies, m_col.codes + 1, 0)
+    a_codes, a_keys = pair_codes(cp.codes, c_col.codes, nc)
+    place_codes, place_keys = pair_codes(a_codes, m_part, len(m_col.values) + 1)
+    places = []
+    for key in place_keys.tolist():
+        ak, mk = divmod(key, len(m_col.values) + 1)
+        cpc, cc = divmod(int(a_keys[ak]), max(nc, 1))
+        places.append(
+            resolve(cat, str(cp.values[cpc]), c_vals[cc], member_communes[mk - 1] if mk else None)
+        )
+    place_err = {k: p.error for k, p in enumerate(places) if p.error}
+    v.report_mask(
+        Coded(place_codes, np.arange(len(places))).rows_where(_flags(len(places), place_err))
+        & ~c_bad
+        & ~cp_bad
+        & ~missing,
+        lambda r: place_err[int(place_codes[r])],
+        "commune",
     )
-    v.report(mo_codes, mo_err, "mois")
-    mois = _lookup(mo_codes, [x or 0 for x in mo_vals], "int64")
+
+    mo_col = d["mois"]
+    mo_vals, mo_err = _per_unique(
+        mo_col, lambda t: (r, None) if isinstance(r := parse_months(t), int) else (0, r)
+    )
+    v.report(mo_col, mo_err, "mois")
     # No months given: the product's months of availability (asking out of season is never implied).
-    avail = _lookup(p_codes, [_avail_mask(cat, x) for x in p_vals], "int64")
-    mois = np.where(d["mois"].to_numpy(dtype=object) == "", avail, mois)
+    mo_of = np.asarray([x if t else -1 for x, t in zip(mo_vals, mo_col.values, strict=True)], dtype="int64")
+    avail_of = np.asarray([_avail_mask(cat, x) for x in p_vals], dtype="int64")
+    mois = mo_of[mo_col.codes] if len(mo_of) else np.full(v.n, -1, dtype="int64")
+    if len(avail_of):
+        mois = np.where(mois < 0, avail_of[p_col.codes], mois)
 
-    la_codes, la_vals, la_err = _per_unique(d["label_requis"], lambda t: _label(t, cat))
-    v.report(la_codes, la_err, "label_requis")
-    label = _lookup(la_codes, [x or "" for x in la_vals], object)
+    la_col = d["label_requis"]
+    la_vals, la_err = _per_unique(la_col, lambda t: _label(t, cat))
+    v.report(la_col, la_err, "label_requis")
 
-    co_codes, co_vals, co_err = _per_unique(d["conditionnement"], lambda t: _packaging(t, cat))
-    v.report(co_codes, co_err, "conditionnement")
-    cond = _lookup(co_codes, [x or "" for x in co_vals], object)
-    default_cond = _lookup(
-        p_codes, [cat.produits[x].conditionnement_defaut if x else "" for x in p_vals], object
-    )
-    cond = np.where(cond != "", cond, default_cond)
+    co_col = d["conditionnement"]
+    co_vals, co_err = _per_unique(co_col, lambda t: _packaging(t, cat))
+    v.report(co_col, co_err, "conditionnement")
+    # No packaging asked: the product's default one, per distinct (packaging, product).
+    cp_pair, cp_keys = pair_codes(co_col.codes, p_col.codes, len(p_vals))
+    cond_texts = []
+    for key in cp_keys.tolist():
+        cc, pc = divmod(key, max(len(p_vals), 1))
+        code = p_vals[pc]
+        cond_texts.append(co_vals[cc] or (cat.produits[code].conditionnement_defaut if code else ""))
 
-    li_codes, li_vals, li_err = _per_unique(d["livraisons_par_semaine"], _deliveries)
-    v.report(li_codes, li_err, "livraisons_par_semaine")
-    livraisons = _lookup(li_codes, [x if x is not None else np.nan for x in li_vals], "float64")
+    li_col = d["livraisons_par_semaine"]
+    li_vals, li_err = _per_unique(li_col, _deliveries)
+    v.report(li_col, li_err, "livraisons_par_semaine")
+    li_of = np.asarray([x if x is not None else np.nan for x in li_vals], dtype="float64")
 
     if v.bad.any():
         return None
-    insee_of = {c: (cat.codes_postaux.get(c) or [""])[0] for c in pd.unique(cp)}
-    terr_of = {c: (cat.territoire_du_code_postal(c) or "") for c in insee_of}
-    cp_s = pd.Series(cp, dtype=str)
-    return pd.DataFrame(
-        {
-            "fichier": pd.Series([part.fichier] * v.n, dtype=str),
-            "feuille": pd.Series([part.feuille] * v.n, dtype=str),
-            "ligne_source": pd.Series(v.rows, dtype="int64"),
-            "colonne_source": d["colonne_source"].astype(str).reset_index(drop=True),
-            "membre": pd.Series(membre, dtype=str),
-            "site_livraison": pd.Series(site, dtype=str),
-            "code_postal": cp_s,
-            "commune_insee": cp_s.map(insee_of).astype(str),
-            "territoire": cp_s.map(terr_of).astype(str),
-            "produit": pd.Series(produit, dtype=str),
-            "quantite_milli": pd.Series(milli, dtype="int64"),
-            "prix_e4": pd.Series(prix, dtype="int64"),
-            "prix_source": pd.Series(np.where(given, "demande", "catalogue"), dtype=str),
-            "mois": pd.Series(mois, dtype="int64"),
-            "label_requis": pd.Series(label, dtype=str),
-            "conditionnement": pd.Series(cond, dtype=str),
-            "livraisons_par_semaine": pd.Series(livraisons, dtype="float64"),
-        }
+    place_of = Coded(place_codes, np.arange(len(places)))
+    return Lines(
+        text={
+            "fichier": Coded.constant(part.fichier, v.n),
+            "feuille": Coded.constant(part.feuille, v.n),
+            "colonne_source": part.colonne_source,
+            "membre": membre,
+            "site_livraison": site,
+            "code_postal": cp,
+            "commune_insee": Coded.from_parts(place_of.codes, [p.insee for p in places]),
+            "territoire": Coded.from_parts(place_of.codes, [p.territoire for p in places]),
+            "produit": produit,
+            "prix_source": Coded(given.astype(np.intp), np.asarray(["catalogue", "demande"], dtype=object)),
+            "label_requis": Coded.from_parts(la_col.codes, la_vals),
+            "conditionnement": Coded.from_parts(cp_pair, cond_texts),
+        },
+        numbers={
+            "ligne_source": np.asarray(v.rows, dtype="int64"),
+            "quantite_milli": milli.astype("int64"),
+            "prix_e4": prix.astype("int64"),
+            "mois": mois.astype("int64"),
+            "livraisons_par_semaine": li_of[li_col.codes] if len(li_of) else np.full(v.n, np.nan),
+        },
+        ambigu=np.asarray([p.ambigu for p in places], dtype=bool)[place_codes]
+        if places
+        else np.zeros(v.n, dtype=bool),
     )
 
 
@@ -383,7 +445,7 @@ def _suggest(text: str, cat: Catalogue) -> str:
     return " ; codes proches : " + ", ".join(sorted(found)[:5])
 
 
-def _label(text: str, cat: Catalogue) -> tuple[str | None, str | None]:
+def _label(text: str, cat: Catalogue) -> tuple[str, str | None]:
     t = text.strip()
     if not t:
         return "", None
@@ -391,10 +453,10 @@ def _label(text: str, cat: Catalogue) -> tuple[str | None, str | None]:
     for code, lab in cat.labels.items():
         if key == code.upper() or fold(t) == fold(lab.libelle):
             return code, None
-    return None, f"label « {t} » inconnu ; labels possibles : {', '.join(sorted(cat.labels))}"
+    return "", f"label « {t} » inconnu ; labels possibles : {', '.join(sorted(cat.labels))}"
 
 
-def _packaging(text: str, cat: Catalogue) -> tuple[str | None, str | None]:
+def _packaging(text: str, cat: Catalogue) -> tuple[str, str | None]:
     t = text.strip()
     if not t:
         return "", None
@@ -403,7 +465,7 @@ def _packaging(text: str, cat: Catalogue) -> tuple[str | None, str | None]:
         if key == fold(code) or fold(t) == fold(pack.libelle):
             return code, None
     return (
-        None,
+        "",
         f"conditionnement « {t} » inconnu ; codes possibles : {', '.join(sorted(cat.conditionnements))}",
     )
 

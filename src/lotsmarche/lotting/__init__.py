@@ -16,8 +16,10 @@ from pathlib import Path
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
-from lotsmarche.lotting.assemble import LotDraft, build_drafts, capacity_reasons, sort_drafts
+from lotsmarche.lotting.assemble import LotDraft, build_drafts
+from lotsmarche.lotting.capacite import capacity_reasons
 from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, prepare
+from lotsmarche.lotting.naming import name_drafts, sort_drafts
 from lotsmarche.lotting.planfile import load_plan_file, resolve
 from lotsmarche.lotting.strategies import (
     STRATEGY_REGISTRY,
@@ -89,7 +91,9 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     else:
         groups = get_strategy(strategy).split(prepared.cells, cat, context)
         strategie = strategy
-    drafts = sort_drafts(build_drafts(prepared, groups, cat, suppliers, strategie), cat)
+    drafts = build_drafts(prepared, groups, cat, suppliers, strategie)
+    name_drafts(drafts, prepared, cat)
+    drafts = sort_drafts(drafts, cat)
     lots, lot_findings = _value(drafts, groupement, months, suppliers, context.k)
     maxima = {lot.numero: lot.montant_maximum_ht for lot in lots}
     outcome = procedures_for_lots(maxima, row, groupement.acheteur)

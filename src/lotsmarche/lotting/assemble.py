@@ -13,19 +13,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import LottingError, Problem
-from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
+from lotsmarche.lotting.capacity import LotNeed, servable_by
 from lotsmarche.lotting.cpv import index_by_prefix, lot_cpv
 from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, kg_of
 from lotsmarche.lotting.strategies import Group
-from lotsmarche.lotting.titles import base_title, make_unique, with_territory
-from lotsmarche.models import CONSERVATIONS, LotItem, RepartitionMembre, RepartitionSite, Supplier
+from lotsmarche.models import LotItem, RepartitionMembre, RepartitionSite, Supplier
 from lotsmarche.money import CENT, PRICE_SCALE, QTY_SCALE, round_cents
 
 DEFAULT_DELIVERIES_PER_WEEK = 1.0  # when a line gives no livraisons_par_semaine
@@ -67,7 +66,7 @@ class LotDraft:
     indice_libelle: str | None
     need: LotNeed
     fournisseurs: list[str]
-    intitule: str = ""
+    intitule: str = ""  # set by lotting.naming once every draft exists (titles are made unique together)
     first_line: int = 0
     ecart_e7: int = 0  # Σ item amounts − Σ exact line amounts, in 1e-7 € (mean prices rounded to the cent)
     articles_prix_multiples: int = 0  # items whose lines carry different unit prices
@@ -323,7 +322,6 @@ def _build_drafts(
     for gi, draft in enumerate(drafts):
         draft.ecart_e7 = gaps[gi]
         draft.articles_prix_multiples = multi[gi]
-    _titles(drafts, prepared, cat)
     return drafts
 
 
@@ -399,66 +397,3 @@ def _draft(
         fournisseurs=servable_by(need, suppliers),
         first_line=first_line,
     )
-
-
-def _titles(drafts: list[LotDraft], prepared: PreparedDemand, cat: Catalogue) -> None:
-    titles: list[str] = []
-    stems: list[str] = []
-    details: list[str] = []
-    for d in drafts:
-
-        def col(name: str, d: LotDraft = d) -> list[Any]:
-            values = prepared.column(name)
-            return [values[p] for p in d.group.cells]
-
-        if d.group.intitule:
-            titles.append(d.group.intitule)
-            stems.append(d.group.intitule)
-        else:
-            stem, complement = base_title(
-                cat,
-                famille=d.famille,
-                conservation=d.conservation,
-                groups=col("groupe_espece"),
-                presentations=col("presentation"),
-                elabore=d.group.elabore,
-                all_elabore=all(col("elabore")),
-            )
-            titles.append(with_territory(stem + complement, d.group.territoire))
-            stems.append(stem)
-        especes = sorted({e for e in col("espece") if e})
-        names = especes or sorted({cat.produits[p].libelle for p in col("produit")})
-        details.append(", ".join(names[:4]) + (" …" if len(names) > 4 else ""))
-    for d, title in zip(drafts, make_unique(titles, stems, [d.regime for d in drafts], details), strict=True):
-        d.intitule = title
-
-
-def sort_drafts(drafts: list[LotDraft], cat: Catalogue) -> list[LotDraft]:
-    """Numbering order: family as in familles.yaml, conservation order, then title."""
-    fam_order = {code: i for i, code in enumerate(cat.familles)}
-    cons_order = {c: i for i, c in enumerate(CONSERVATIONS)}
-    return sorted(
-        drafts,
-        key=lambda d: (
-            fam_order.get(d.famille, len(fam_order)),
-            d.famille,
-            cons_order.get(d.conservation, len(cons_order)),
-            d.intitule,
-            d.regime,
-            d.first_line,
-        ),
-    )
-
-
-def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
-    """Why the sourcing cannot serve a lot, supplier by supplier, in one French sentence list."""
-    parts: list[str] = []
-    by_reason: dict[str, list[str]] = {}
-    for s in sorted(suppliers, key=lambda s: s.nom):
-        reasons = blocking_reasons(s, need)
-        if reasons:
-            by_reason.setdefault(", ".join(reasons), []).append(s.nom)
-    for reason, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        who = f"« {names[0]} »" if len(names) == 1 else f"{len(names)} fournisseurs ({', '.join(names)})"
-        parts.append(f"{who} {reason}")
-    return " ; ".join(parts) if parts else "aucun fournisseur dans le sourçage"

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.lotting.capacity import LotNeed, servable_by
+from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
 from lotsmarche.lotting.lines import AMOUNT_SCALE
 from lotsmarche.lotting.strategies import HOMOGENEITY, Group, StrategyContext, groups_by
 from lotsmarche.models import Supplier
@@ -178,3 +178,17 @@ def _improves(parts: list[Part], before: int, count: _Counter, k: int) -> bool:
     if any(count(p) >= k for p in parts):
         return True
     return all(count(p) > before for p in parts)
+
+
+def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
+    """Why the sourcing cannot serve a lot, supplier by supplier, in one French sentence list."""
+    parts: list[str] = []
+    by_reason: dict[str, list[str]] = {}
+    for s in sorted(suppliers, key=lambda s: s.nom):
+        reasons = blocking_reasons(s, need)
+        if reasons:
+            by_reason.setdefault(", ".join(reasons), []).append(s.nom)
+    for reason, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        who = f"« {names[0]} »" if len(names) == 1 else f"{len(names)} fournisseurs ({', '.join(names)})"
+        parts.append(f"{who} {reason}")
+    return " ; ".join(parts) if parts else "aucun fournisseur dans le sourçage"

@@ -1,0 +1,119 @@
+"""Columns of text held as integer codes into their distinct values (the factorised form intake works on).
+
+A million-line demand has few distinct members, products or postcodes: every check and every mapping is
+done once per distinct value, then broadcast to the rows through the codes (``numpy.take``). Sorting and
+grouping use the codes too, never the strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+IntArray = np.ndarray[Any, np.dtype[np.intp]]
+
+
+def _object_array(values: Sequence[str] | np.ndarray) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = list(values) if not isinstance(values, np.ndarray) else values
+    return arr
+
+
+@dataclass(frozen=True)
+class Coded:
+    """``values[codes[i]]`` is the text of row ``i``. ``values`` may hold values no row uses."""
+
+    codes: IntArray
+    values: np.ndarray  # object array of str
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    @classmethod
+    def of(cls, texts: Sequence[str] | np.ndarray | pd.Series) -> Coded:
+        """Factorise row texts (order of first appearance)."""
+        arr = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else _object_array(texts)
+        codes, uniques = pd.factorize(arr)
+        return cls(np.asarray(codes, dtype=np.intp), _object_array(np.asarray(uniques, dtype=object)))
+
+    @classmethod
+    def constant(cls, text: str, n: int) -> Coded:
+        return cls(np.zeros(n, dtype=np.intp), _object_array([text]))
+
+    @classmethod
+    def from_parts(cls, codes: np.ndarray, values: Sequence[str] | np.ndarray) -> Coded:
+        """Codes into possibly repeated values: repeated values are merged (first one kept)."""
+        vals = _object_array(values)
+        if len(vals) == 0:
+            return cls(np.asarray(codes, dtype=np.intp), vals)
+        new, uniques = pd.factorize(vals)
+        remap = np.asarray(new, dtype=np.intp)
+        return cls(remap[np.asarray(codes, dtype=np.intp)], _object_array(np.asarray(uniques, dtype=object)))
+
+    def map(self, fn: Callable[[str], str]) -> Coded:
+        """Apply ``fn`` to each distinct value (merging values that become equal)."""
+        mapped = [fn(str(v)) for v in self.values]
+        if all(a == b for a, b in zip(mapped, self.values, strict=True)):
+            return self
+        return Coded.from_parts(self.codes, mapped)
+
+    def take(self, index: np.ndarray) -> Coded:
+        """Rows selected by an integer or boolean index."""
+        return Coded(self.codes[index], self.values)
+
+    def texts(self) -> np.ndarray:
+        """Object array of the row texts."""
+        return self.values[self.codes] if len(self.values) else np.full(len(self.codes), "", dtype=object)
+
+    def series(self) -> pd.Series:
+        """A ``str`` Series of the row texts, built by taking from the distinct values (no per-row check)."""
+        distinct = pd.Series(self.values if len(self.values) else _object_array([""]), dtype=str).array
+        return pd.Series(distinct.take(self.codes), copy=False)
+
+    def used(self) -> np.ndarray:
+        """Boolean mask over ``values``: used by at least one row."""
+        mask = np.zeros(len(self.values), dtype=bool)
+        mask[self.codes] = True
+        return mask
+
+    def first_rows(self) -> IntArray:
+        """Row of the first appearance of each value (``len(self)`` for unused values)."""
+        first = np.full(len(self.values), len(self.codes), dtype=np.intp)
+        seen, index = np.unique(self.codes, return_index=True)
+        first[seen] = index
+        return first
+
+    def rows_where(self, bad: np.ndarray) -> np.ndarray:
+        """Boolean row mask of the rows whose value is flagged in ``bad`` (a mask over ``values``)."""
+        if not bad.any():
+            return np.zeros(len(self.codes), dtype=bool)
+        return np.asarray(bad, dtype=bool)[self.codes]
+
+
+def concat(columns: Sequence[Coded]) -> Coded:
+    """Rows of several coded columns, one after the other, over the union of their values."""
+    if len(columns) == 1:
+        return columns[0]
+    offsets = np.cumsum([0, *(len(c.values) for c in columns)])[:-1]
+    codes = np.concatenate([c.codes + off for c, off in zip(columns, offsets, strict=True)])
+    values = np.concatenate([c.values for c in columns]) if columns else _object_array([])
+    return Coded.from_parts(codes, values)
+
+
+def sort_ranks(column: Coded) -> IntArray:
+    """Rank of each value in string order (Python comparison), for sorting rows by integer keys."""
+    order = sorted(range(len(column.values)), key=lambda i: str(column.values[i]))
+    ranks = np.empty(len(column.values), dtype=np.intp)
+    ranks[np.asarray(order, dtype=np.intp)] = np.arange(len(order), dtype=np.intp)
+    return ranks
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray, b_size: int) -> tuple[IntArray, IntArray]:
+    """Factorise pairs of codes: ``(codes, keys)`` where ``keys = a * b_size + b`` of each distinct pair."""
+    key = a.astype(np.int64) * max(b_size, 1) + b.astype(np.int64)
+    codes, uniques = pd.factorize(key)
+    return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=np.intp)
