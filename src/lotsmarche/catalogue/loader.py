@@ -185,7 +185,7 @@ class _Reader:
                 postcodes.setdefault(cp, []).append(commune.code_insee)
         return Catalogue(
             dossier=self.folder,
-            familles=dict(sorted(familles.items())),
+            familles=dict(familles.items()),  # file order: lots are numbered in this order
             produits=dict(sorted(produits.items())),
             conditionnements=dict(sorted(conditionnements.items())),
             labels=dict(sorted(labels.items(), key=lambda kv: (kv[1].priorite, kv[0]))),

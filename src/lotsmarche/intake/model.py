@@ -47,5 +47,10 @@ class Demand:
         cols = [
             c for c in CANONICAL_COLUMNS if c not in ("fichier", "feuille", "ligne_source", "colonne_source")
         ]
-        payload = self.table[cols].to_csv(index=False, lineterminator="\n").encode("utf-8")
-        return hashlib.sha256(payload).hexdigest()
+        # Column-wise hashing (pandas' fixed-key hash) is fast on a million lines and stable across runs.
+        digest = hashlib.sha256()
+        for col in cols:
+            digest.update(col.encode("utf-8"))
+            values = pd.util.hash_pandas_object(self.table[col], index=False).to_numpy()
+            digest.update(values.tobytes())
+        return digest.hexdigest()
