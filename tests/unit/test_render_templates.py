@@ -62,6 +62,25 @@ def test_template_structure_follows_the_docxtpl_rules(kind: str) -> None:
     assert 'w:ascii="Arial"' in styles and "majorHAnsi" not in styles.split('w:styleId="Heading1"')[1][:600]
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_table_text_size_comes_from_the_table_style(kind: str) -> None:
+    # 10 pt in the document defaults (not in Normal, which would hide a table style's size), 8 or 9 pt
+    # in the table styles; no run of the body repeats a size (a 50-lot CCTP has 8 000 cells).
+    parts = read_zip((templates_dir() / TEMPLATE_FILES[kind]).read_bytes())
+    styles = parts["word/styles.xml"].decode()
+    defaults = styles.split("<w:docDefaults>")[1].split("</w:docDefaults>")[0]
+    assert '<w:sz w:val="20"/><w:szCs w:val="20"/>' in defaults
+    normal = styles.split('w:styleId="Normal">')[1].split("</w:style>")[0]
+    assert "<w:sz " not in normal and 'w:ascii="Arial"' in normal
+    for size in (8, 9):
+        style = styles.split(f'w:styleId="Grille{size}pt">')[1].split("</w:style>")[0]
+        assert f'<w:basedOn w:val="TableGrid"/><w:rPr><w:sz w:val="{size * 2}"/></w:rPr>' in style
+    body = parts["word/document.xml"].decode()
+    used = set(re.findall(r'<w:tblStyle w:val="([^"]+)"/>', body))
+    assert used == ({"Grille8pt"} if kind == "cctp" else {"Grille9pt"})
+    assert "<w:sz " not in body
+
+
 def test_builtin_templates_pass_the_check(catalogue: Catalogue) -> None:
     assert check_templates(templates_dir(), catalogue) == []
 

@@ -144,13 +144,14 @@ def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
     ranks, e4s, rows = ranks[order], e4s[order], given[order]
     starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (e4s[1:] != e4s[:-1])])
     counts = np.diff(np.r_[starts, len(rows)])
-    codes = [str(produit.values[produit.codes[rows[s]]]) for s in starts]
-    refs = np.asarray([ref_e4[c] for c in codes], dtype="int64")
+    ref_of = np.asarray([ref_e4.get(str(c), 0) for c in produit.values], dtype="int64")
+    pair_p = produit.codes[rows[starts]]
+    refs = ref_of[pair_p]
     pair_e4 = e4s[starts]
     # |price - ref| > 50 % of ref, in exact integers (2 × |p - r| > r), on distinct prices only.
     far = np.flatnonzero((refs > 0) & (2 * np.abs(pair_e4 - refs) > refs))
     for k in far[:MAX_PER_CODE]:
-        code, e4, n = codes[k], int(pair_e4[k]), int(counts[k])
+        code, e4, n = str(produit.values[pair_p[k]]), int(pair_e4[k]), int(counts[k])
         prod = cat.produits[code]
         found.append(
             Finding(
@@ -192,7 +193,9 @@ def _duplicates(lines: Lines) -> list[Finding]:
     n = len(key)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, dtype=np.intp)
     ends = np.r_[starts[1:], n]
-    runs = [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b - a > 1]
+    dup = np.flatnonzero(ends - starts > 1)
+    runs = [(int(starts[k]), int(ends[k])) for k in dup[: MAX_PER_CODE + 1]]
+    extra = max(len(dup) - MAX_PER_CODE, 0)
     found: list[Finding] = []
     fichier, feuille = lines.text["fichier"], lines.text["feuille"]
     ligne = lines.numbers["ligne_source"]
@@ -217,12 +220,12 @@ def _duplicates(lines: Lines) -> list[Finding]:
                 membre=membre,
             )
         )
-    if len(runs) > MAX_PER_CODE:
+    if extra:
         found.append(
             Finding(
                 code="DEM-003",
                 severite="avertissement",
-                message=f"… et {len(runs) - MAX_PER_CODE} autre(s) doublon(s) possible(s).",
+                message=f"… et {extra} autre(s) doublon(s) possible(s).",
                 base_legale=BASE_ESTIMATION,
             )
         )

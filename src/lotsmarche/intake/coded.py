@@ -8,13 +8,18 @@ grouping use the codes too, never the strings.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 IntArray = np.ndarray[Any, np.dtype[np.intp]]
+
+# Values a spreadsheet caches for a formula that failed: always a bad input.
+FORMULA_ERRORS = frozenset(
+    {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
 
 
 def _object_array(values: Sequence[str] | np.ndarray) -> np.ndarray:
@@ -29,6 +34,8 @@ class Coded:
 
     codes: IntArray
     values: np.ndarray  # object array of str
+    # Masks over ``values`` computed once and shared by the row selections (``take``) of this column.
+    _memo: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -63,7 +70,18 @@ class Coded:
 
     def take(self, index: np.ndarray) -> Coded:
         """Rows selected by an integer or boolean index."""
-        return Coded(self.codes[index], self.values)
+        return Coded(self.codes[index], self.values, self._memo)
+
+    def formula_errors(self) -> np.ndarray:
+        """Mask over ``values``: the cached results of failed formulas (``#N/A``, ``#DIV/0!``...)."""
+        if "formula" not in self._memo:
+            values = pd.Series(self.values, dtype=object, copy=False)
+            self._memo["formula"] = values.isin(sorted(FORMULA_ERRORS)).to_numpy(dtype=bool)
+        return self._memo["formula"]
+
+    def formula_rows(self) -> np.ndarray:
+        """Row mask of the cells holding a failed formula's cached result."""
+        return self.rows_where(self.formula_errors())
 
     def texts(self) -> np.ndarray:
         """Object array of the row texts."""
@@ -102,6 +120,18 @@ def concat(columns: Sequence[Coded]) -> Coded:
     codes = np.concatenate([c.codes + off for c, off in zip(columns, offsets, strict=True)])
     values = np.concatenate([c.values for c in columns]) if columns else _object_array([])
     return Coded.from_parts(codes, values)
+
+
+def sort_order(columns: Sequence[Coded]) -> IntArray:
+    """Stable order of the rows by the texts of ``columns`` (first column first), on integer ranks."""
+    keys = [sort_ranks(c)[c.codes] for c in columns]
+    sizes = [max(len(c.values), 1) for c in columns]
+    if float(np.prod(sizes, dtype=np.float64)) < 2.0**62:
+        combined = np.zeros(len(columns[0]), dtype=np.int64)
+        for key, size in zip(keys, sizes, strict=True):
+            combined = combined * size + key
+        return np.argsort(combined, kind="stable")
+    return np.lexsort(keys[::-1])
 
 
 def sort_ranks(column: Coded) -> IntArray:

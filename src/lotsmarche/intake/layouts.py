@@ -27,7 +27,7 @@ from lotsmarche.intake.headers import (
     map_headers,
 )
 from lotsmarche.intake.members import SiteInfo
-from lotsmarche.intake.tabular import AddProblem, RawSource, RawTable, csv_table, formula_errors, sheet_table
+from lotsmarche.intake.tabular import AddProblem, RawSource, RawTable, csv_table, sheet_table
 from lotsmarche.intake.values import parse_postcode, postcode_error
 from lotsmarche.text import fold
 
@@ -132,7 +132,7 @@ def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: Add
         )
         ok = False
     for pos, column in enumerate(table.columns):
-        flagged = column.rows_where(formula_errors(column))
+        flagged = column.formula_rows()
         for i in np.flatnonzero(flagged)[:50]:
             value = column.values[column.codes[i]]
             add(

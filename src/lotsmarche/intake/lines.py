@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lotsmarche.intake.coded import concat, sort_ranks
+from lotsmarche.intake.coded import concat, sort_order
 from lotsmarche.intake.model import CANONICAL_COLUMNS
 from lotsmarche.intake.validate import Lines
 
@@ -15,10 +15,9 @@ def canonical_lines(parts: list[Lines]) -> Lines:
     text = {name: concat([p.text[name] for p in parts]) for name in parts[0].text}
     numbers = {name: np.concatenate([p.numbers[name] for p in parts]) for name in parts[0].numbers}
     ambigu = np.concatenate([p.ambigu for p in parts])
-    # Sort on integer ranks of the distinct values, never on the strings; lexsort is stable, so equal
+    # Sort on integer ranks of the distinct values, never on the strings; the sort is stable, so equal
     # keys keep the source order (files in the order given, then rows).
-    keys = [sort_ranks(text[c])[text[c].codes] for c in ("produit", "site_livraison", "membre")]
-    order = np.lexsort(keys)
+    order = sort_order([text[c] for c in ("membre", "site_livraison", "produit")])
     return Lines(
         text={name: column.take(order) for name, column in text.items()},
         numbers={name: values[order] for name, values in numbers.items()},

@@ -12,7 +12,6 @@ import csv
 import datetime as dt
 import io
 import math
-import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,19 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lotsmarche.intake.coded import Coded
+from lotsmarche.intake.coded import FORMULA_ERRORS, Coded
 
-# Values a spreadsheet caches for a formula that failed: always a bad input.
-FORMULA_ERRORS = frozenset(
-    {"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
-)
+__all__ = ["FORMULA_ERRORS", "RawSource", "RawTable", "csv_table", "read_source", "sheet_table"]
 
 
-
-
-def formula_errors(column: Coded) -> np.ndarray:
-    """Mask over the distinct values of a column: the cached results of failed formulas."""
-    return np.fromiter((v in FORMULA_ERRORS for v in column.values), dtype=bool, count=len(column.values))
 
 
 _HEADER_SCAN = 60  # rows examined to find the header (title rows, notes and blank rows above it)
@@ -365,7 +356,7 @@ def _read_body(
 def _text_column(values: np.ndarray) -> Coded:
     """Factorise one parsed column; missing cells (short rows) are empty text."""
     column = Coded.of(values)
-    if not all(isinstance(v, str) for v in column.values):
+    if pd.isna(column.values).any():
         column = Coded.from_parts(column.codes, [v if isinstance(v, str) else "" for v in column.values])
     return column
 
@@ -402,13 +393,12 @@ def _clean(table: RawTable) -> RawTable:
     keep = np.zeros(len(table.rows), dtype=bool)
     columns = []
     for raw in table.columns:
-        stripped = [v.strip() for v in raw.values]
+        stripped = np.empty(len(raw.values), dtype=object)
+        stripped[:] = [v.strip() for v in raw.values]
         column = raw
-        if any(map(operator.ne, stripped, raw.values)):
+        if (stripped != raw.values).any():
             column = Coded.from_parts(raw.codes, stripped)
-            stripped = list(column.values)
-        filled = np.fromiter(map(bool, stripped), dtype=bool, count=len(stripped))
-        keep |= filled[column.codes]
+        keep |= (column.values != "")[column.codes]
         columns.append(column)
     table.columns = columns if keep.all() else [c.take(keep) for c in columns]
     if not keep.all():

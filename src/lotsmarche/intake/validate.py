@@ -22,7 +22,7 @@ from lotsmarche.intake.coded import Coded, pair_codes
 from lotsmarche.intake.layouts import LongPart, member_key
 from lotsmarche.intake.members import SiteInfo
 from lotsmarche.intake.places import commune_of_text, resolve
-from lotsmarche.intake.tabular import AddProblem, formula_errors
+from lotsmarche.intake.tabular import AddProblem
 from lotsmarche.intake.values import (
     Fixed,
     normalise_unit,
@@ -127,7 +127,7 @@ class _Part:
         self.bad |= mask
         # A cached formula error was already reported by the layout step: do not report it twice.
         cells = self.part.cols[fieldname]
-        mask = mask & ~cells.rows_where(formula_errors(cells))
+        mask = mask & ~cells.formula_rows()
         for r in np.flatnonzero(mask)[:PER_CHECK_LIMIT]:
             self.ctx.add(
                 message(int(r)),
@@ -143,7 +143,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     v = _Part(part, ctx)
     d = part.cols
     for column in d.values():
-        v.bad |= column.rows_where(formula_errors(column))
+        v.bad |= column.formula_rows()
     cat = ctx.cat
 
     # Members: trimmed, spelled as the group spells them (first spelling met otherwise: source order).

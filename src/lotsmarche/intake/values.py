@@ -278,7 +278,7 @@ def _parse_plain(texts: list[str], decimals: int) -> tuple[np.ndarray, np.ndarra
         return units, ok
     width = int(lens[ok].max())
     # Texts too long to be plain numbers are blanked out of the matrix (they fail below anyway).
-    short = [t if fits else "" for t, fits in zip(texts, ok.tolist(), strict=True)]
+    short = texts if ok.all() else [t if fits else "" for t, fits in zip(texts, ok.tolist(), strict=True)]
     m = np.array(short, dtype=f"U{width}").view(np.uint32).reshape(n, width)
     inside = np.arange(width)[None, :] < lens[:, None]
     digit = (m >= 48) & (m <= 57)
