@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 
-import click
 import typer
 
 from lotsmarche.cli._common import stderr
@@ -54,13 +53,13 @@ def main(argv: list[str] | None = None) -> None:
         for i, line in enumerate(exc.lines()):
             stderr.print(("Erreur : " if i == 0 else "  - ") + line, markup=False)
         sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, typer.Abort):
+    except typer.Abort:
         stderr.print("Interrompu.", markup=False)
         sys.exit(130)
-    except (click.exceptions.Exit, typer.Exit) as exc:
+    except typer.Exit as exc:
         sys.exit(getattr(exc, "exit_code", 0))
     except Exception as exc:
-        # Usage errors: click's, or the copy of click that recent typer versions vendor.
+        # Usage errors (typer vendors click: duck-typed on its exception API).
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             _usage_error(exc)
         if isinstance(exc, BrokenPipeError):

@@ -164,11 +164,12 @@ def _non_allotment(prepared: PreparedDemand, justification: str) -> str:
                 )
             ],
         )
-    classes = prepared.cells[["famille", "conservation", "regime"]].drop_duplicates()
+    classes = prepared.cells[["famille", "conservation", "contact"]].drop_duplicates()
     if len(classes) > 1:
         listed = "; ".join(
-            f"{r.famille}, {CONSERVATION_LIBELLES.get(str(r.conservation), '')}, emballage {r.regime}"
-            for r in classes.sort_values(["famille", "conservation", "regime"]).itertuples()
+            f"{r.famille}, {CONSERVATION_LIBELLES.get(str(r.conservation), '')}"
+            + (", contenants plastiques de service" if r.contact else "")
+            for r in classes.sort_values(["famille", "conservation", "contact"]).itertuples()
         )
         raise InputError(
             "Non-allotissement impossible pour cette demande",
@@ -176,7 +177,8 @@ def _non_allotment(prepared: PreparedDemand, justification: str) -> str:
                 Problem(
                     f"la demande couvre {len(classes)} ensembles qui ne peuvent pas former un seul lot "
                     f"({listed}) : "
-                    "un lot ne mélange jamais produits frais et surgelés, ni deux régimes d'emballage. "
+                    "un lot ne mélange jamais produits frais et surgelés, ni contenants plastiques de "
+                    "cuisson, de réchauffe ou de service et autres emballages. "
                     "Allotissez (--strategy) ou limitez la demande à un seul ensemble homogène"
                 )
             ],

@@ -19,7 +19,7 @@ import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
-from lotsmarche.lotting.lines import AMOUNT_SCALE
+from lotsmarche.lotting.lines import AMOUNT_SCALE, lot_regime
 from lotsmarche.lotting.strategies import HOMOGENEITY, Group, StrategyContext, groups_by
 from lotsmarche.models import Supplier
 
@@ -31,7 +31,7 @@ class Part:
     positions: tuple[int, ...]
     famille: str
     conservation: str
-    regime: str
+    regime: str  # the lot's regime: the most demanding of its cells (lines.lot_regime)
     groupes: frozenset[str]
     produits: frozenset[str]
     territoires: frozenset[str]
@@ -56,7 +56,7 @@ class Part:
             positions=tuple(sorted(self.positions + other.positions)),
             famille=self.famille,
             conservation=self.conservation,
-            regime=self.regime,
+            regime=lot_regime((self.regime, other.regime)),
             groupes=self.groupes | other.groupes,
             produits=self.produits | other.produits,
             territoires=self.territoires | other.territoires,
@@ -92,7 +92,7 @@ def make_part(cols: Columns, positions: Sequence[int], split_by: frozenset[str] 
         positions=tuple(pos),
         famille=str(cols["famille"][first]),
         conservation=str(cols["conservation"][first]),
-        regime=str(cols["regime"][first]),
+        regime=lot_regime(str(cols["regime"][p]) for p in pos),
         groupes=frozenset(g for p in pos if (g := cols["groupe_espece"][p])),
         produits=frozenset(cols["produit"][p] for p in pos),
         territoires=frozenset(cols["territoire"][p] for p in pos),

@@ -5,10 +5,17 @@ every plan rule only ever looks at product attributes, the packaging regime and 
 lines of one cell always land in the same lot; strategies therefore split a few hundred cells instead of a
 million lines, and the builder maps lines to lots through their cell. Amounts stay exact: the canonical
 integers (thousandths of a unit, ten-thousandths of a euro) are multiplied as Python integers.
+
+Packaging and homogeneity: the legal line that matters is whether plastic containers are used for cooking,
+reheating or serving (regime ``plastique_contact``, banned for school and childcare catering, Code de
+l'environnement L541-15-10 III and D541-338) or not. Lots are therefore homogeneous on ``contact`` (regime ==
+"plastique_contact"), never on the raw regime: returnable crates and polystyrene boxes of the same fresh fish
+go in one lot, delivered in the most demanding regime its lines ask (:func:`lot_regime`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,6 +58,10 @@ ELABORE_PRESENTATIONS: frozenset[str] = frozenset(
 # Conservations that imply processing whatever the presentation (cooked peeled shrimp, canned fish...).
 PROCESSED_CONSERVATIONS: frozenset[str] = frozenset({"appertise", "refrigere_elabore"})
 AMOUNT_SCALE = 10_000_000  # quantite_milli × prix_e4 is in 1e-7 €
+CONTACT = "plastique_contact"
+# Non-contact regimes, most demanding first: a lot where some members ask returnable crates is delivered in
+# returnable packaging for all (a lot-level requirement, checked against the sourcing by capacity.py).
+REGIME_DEMAND_ORDER: tuple[str, ...] = ("reemployable", "sans_plastique", "plastique_transport")
 
 CELL_KEYS = ("produit", "conditionnement", "territoire")
 
@@ -59,15 +70,17 @@ CELL_KEYS = ("produit", "conditionnement", "territoire")
 class PreparedDemand:
     """The demand table (never modified) plus, for each line, its cell; and the table of cells.
 
-    ``cells`` columns: produit, conditionnement, territoire, famille, conservation, regime, groupe_espece
-    ("" when none), espece ("" when none), presentation, elabore (bool), quantite_milli (int),
-    montant_e7 (Python int, exact amount in 1e-7 €), kg (float, for capacity only), nb_lignes.
+    ``cells`` columns: produit, conditionnement, territoire, famille, conservation, regime, contact (bool:
+    regime is plastique_contact), groupe_espece ("" when none), espece ("" when none), presentation, elabore
+    (bool), quantite_milli (int), montant_e7 (Python int, exact amount in 1e-7 €), kg (float, for capacity
+    only), nb_lignes. ``prix`` maps each product to its one estimated unit price for the whole plan.
     """
 
     table: pd.DataFrame
     cell_of_line: np.ndarray  # int64, one per row of `table` (positional)
     cells: pd.DataFrame
     conditionnement: pd.Series  # packaging per line, product default filled in (positional)
+    prix: dict[str, ProductPrice]  # per product code, computed once over the whole demand
 
     def column(self, name: str) -> list[Any]:
         """A column of the cells table as a list (positional access without pandas overhead)."""
@@ -88,6 +101,25 @@ class PreparedDemand:
     @property
     def nb_cells(self) -> int:
         return len(self.cells)
+
+
+@dataclass(frozen=True)
+class ProductPrice:
+    """The estimated unit price of a product, the same in every lot, and how it was obtained."""
+
+    prix_cents: int  # quantity-weighted mean of the lines' prices, rounded half-up to the cent
+    nb_prix: int  # distinct unit prices among the product's lines
+
+
+def lot_regime(regimes: Iterable[str]) -> str:
+    """Regime of a lot from its lines' regimes: contact if any, else the most demanding one."""
+    present = set(regimes)
+    if CONTACT in present:
+        return CONTACT
+    for regime in REGIME_DEMAND_ORDER:
+        if regime in present:
+            return regime
+    raise ValueError(f"régimes d'emballage inconnus : {sorted(present)}")
 
 
 def cell_amount(cells: pd.DataFrame, positions: list[int] | np.ndarray) -> Decimal:
@@ -139,8 +171,46 @@ def prepare(demand: Demand, cat: Catalogue, source: str = "demande") -> Prepared
     cells["montant_e7"] = _exact_amounts(cell_of_line, qty, price, len(cells))
     _attach_attributes(cells, cat)
     return PreparedDemand(
-        table=table, cell_of_line=cell_of_line, cells=cells, conditionnement=cond.reset_index(drop=True)
+        table=table,
+        cell_of_line=cell_of_line,
+        cells=cells,
+        conditionnement=cond.reset_index(drop=True),
+        prix=product_prices(produit, qty, price),
     )
+
+
+def product_prices(produit: pd.Series, qty: np.ndarray, price: np.ndarray) -> dict[str, ProductPrice]:
+    """One estimated unit price per product over the whole demand, so every strategy values it alike.
+
+    Σ quantity × price is summed exactly per (product, price) (int64 quantities, Python-int products), then
+    divided by the product's quantity and rounded half-up to the cent, in integers: cents = ⌊(2·Σqp /
+    (Σq · 100) + 1) / 2⌋ with Σqp in 1e-7 € and Σq in thousandths.
+    """
+    codes, uniques = pd.factorize(produit, sort=True)
+    frame = pd.DataFrame({"g": codes, "p": price, "q": qty})
+    per_price = frame.groupby(["g", "p"], sort=False)["q"].sum()
+    exact = [0] * len(uniques)
+    quantity = [0] * len(uniques)
+    count = [0] * len(uniques)
+    for (g, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
+        exact[int(g)] += int(q) * int(p)
+        quantity[int(g)] += int(q)
+        count[int(g)] += 1
+    out: dict[str, ProductPrice] = {}
+    for g, code in enumerate(uniques.tolist()):
+        out[str(code)] = ProductPrice(_mean_cents(exact[g], quantity[g]), count[g])
+    return out
+
+
+def _mean_cents(exact_e7: int, quantity_milli: int) -> int:
+    """round_half_up(exact / quantity) in cents; exact in 1e-7 €, quantity in thousandths (0 → 0)."""
+    if quantity_milli == 0:
+        return 0
+    # price in cents = exact_e7 / (quantity_milli × 100); half-up, sign-aware like ROUND_HALF_UP
+    num, den = exact_e7, quantity_milli * 100
+    sign = -1 if (num < 0) != (den < 0) else 1
+    num, den = abs(num), abs(den)
+    return sign * ((2 * num + den) // (2 * den))
 
 
 def _exact_amounts(group: np.ndarray, qty: np.ndarray, price: np.ndarray, n: int) -> list[int]:
@@ -159,6 +229,7 @@ def _attach_attributes(cells: pd.DataFrame, cat: Catalogue) -> None:
     cells["famille"] = [produits[c].famille for c in codes]
     cells["conservation"] = [produits[c].conservation for c in codes]
     cells["regime"] = [cat.conditionnements[c].regime for c in cells["conditionnement"].tolist()]
+    cells["contact"] = [r == CONTACT for r in cells["regime"].tolist()]
     cells["groupe_espece"] = [produits[c].groupe_espece or "" for c in codes]
     cells["espece"] = [produits[c].espece or "" for c in codes]
     cells["presentation"] = [produits[c].presentation for c in codes]
@@ -185,7 +256,7 @@ def kg_of(cat: Catalogue, code: str, quantity: Decimal) -> float | None:
 
 
 def homogeneity_key(cells: pd.DataFrame) -> pd.Series:
-    """(famille, conservation, regime) of each cell: no lot may contain two different keys."""
+    """(famille, conservation, contact) of each cell: no lot may contain two different keys."""
     return pd.Series(
-        list(zip(cells["famille"], cells["conservation"], cells["regime"], strict=True)), index=cells.index
+        list(zip(cells["famille"], cells["conservation"], cells["contact"], strict=True)), index=cells.index
     )

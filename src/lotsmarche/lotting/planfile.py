@@ -7,8 +7,10 @@ lots:
     conservations: [frais]                  #   conservations, territoires, regimes
     territoires: [Boulonnais]               # every key optional; keys are AND-ed, values OR-ed
 ```
-A line matched by two rules, a rule mixing conservations or packaging regimes, or an unknown value is an
-input error naming the file, the rule and the key. Lines no rule matches go into extra lots built by
+A line matched by two rules, a rule mixing families, conservations, or plastic containers used for
+cooking/reheating/serving with other packaging, or an unknown value is an input error naming the file, the
+rule and the key (``regimes`` filters on each line's own packaging regime; the lot then takes the most
+demanding regime of its lines, see ``lotting.lines``). Lines no rule matches go into extra lots built by
 ``famille-conservation``, and the plan says so (finding LOT-002).
 """
 
@@ -190,18 +192,20 @@ def resolve(plan: PlanFile, cells: pd.DataFrame, cat: Catalogue, source: str) ->
         if len(matched) == 0:
             empty.append(i)
             continue
-        classes = matched[["famille", "conservation", "regime"]].drop_duplicates()
+        classes = matched[["famille", "conservation", "contact"]].drop_duplicates()
         if len(classes) > 1:
             described = "; ".join(
-                f"{r.famille} / {r.conservation} / {r.regime}"
+                f"{r.famille} / {r.conservation} / "
+                + ("contenants plastiques de service" if r.contact else "autres emballages")
                 for r in classes.sort_values(list(classes.columns)).itertuples()
             )
             problems.append(
                 Problem(
                     f"lot {i} du plan (« {rule.intitule} ») : ses lignes mélangent plusieurs familles, "
-                    f"conservations ou régimes d'emballage ({described}) ; un lot doit rester homogène "
-                    "(jamais de frais avec du surgelé, jamais deux régimes d'emballage) : ajoutez "
-                    "« conservations », « familles » ou « regimes » à la règle, ou scindez-la",
+                    "conservations, ou des contenants plastiques de cuisson, de réchauffe ou de service avec "
+                    f"d'autres emballages ({described}) ; un lot doit rester homogène (jamais de frais avec "
+                    "du surgelé, jamais de contenants plastiques de service avec d'autres emballages) : "
+                    "ajoutez « conservations », « familles » ou « regimes » à la règle, ou scindez-la",
                     fichier=source,
                 )
             )

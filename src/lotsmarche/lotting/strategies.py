@@ -2,8 +2,10 @@
 
 A strategy receives the cells table (one row per product × packaging × delivery territory, see
 ``lotting.lines``) and returns groups of cell positions. Every strategy keys on the homogeneity class
-(famille, conservation, packaging regime) first, so no lot ever mixes fresh with frozen or two packaging
-regimes, and every cell lands in exactly one group; the builder checks both again.
+(famille, conservation, contact: whether the line is delivered in plastic containers used for cooking,
+reheating or serving) first, so no lot ever mixes fresh with frozen, or such containers with other
+packaging, and every cell lands in exactly one group; the builder checks both again. Other packaging regimes
+share lots: the lot takes the most demanding one (``lotting.lines.lot_regime``).
 
 Adding a strategy: implement :class:`Strategy` and add it to :data:`STRATEGY_REGISTRY`. The exact one
 (``optimal``) lives in ``lotting/optimal.py``, imported only when used; that module exposes ``STRATEGY``, an
@@ -23,7 +25,7 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, LottingError, Problem
 from lotsmarche.models import Groupement, Supplier
 
-HOMOGENEITY = ("famille", "conservation", "regime")
+HOMOGENEITY = ("famille", "conservation", "contact")
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,8 @@ def _registry() -> dict[str, Strategy]:
         KeyStrategy(
             "famille",
             "Par famille",
-            "Un lot par famille de produits, scindé seulement quand la conservation ou le régime d'emballage "
-            "diffèrent.",
+            "Un lot par famille de produits, scindé seulement quand la conservation diffère ou que des "
+            "contenants plastiques de service sont demandés.",
         ),
         KeyStrategy(
             "famille-conservation",

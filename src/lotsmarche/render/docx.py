@@ -24,6 +24,7 @@ from jinja2 import Environment, Template, TemplateError, TemplateSyntaxError, me
 from lxml import etree
 
 from lotsmarche.errors import Problem, RenderError
+from lotsmarche.render.env import escape_outputs_as_str
 from lotsmarche.render.wellformed import always_well_formed
 from lotsmarche.render.ziputil import ZIP_DATE, Packed, pack, read_zip, write_zip, zip_packed
 
@@ -216,7 +217,7 @@ def compile_docx(data: bytes, name: str, env: Environment) -> CompiledDocx:
     templates: dict[str, Template] = {}
     for part, source in sources.items():
         try:
-            templates[part] = env.from_string(source)
+            templates[part] = escape_outputs_as_str(env.from_string(source))
         except TemplateSyntaxError as exc:
             text = re.sub(
                 r"<[^>]+>", "", "\n".join(source.splitlines()[max(exc.lineno - 2, 0) : exc.lineno + 1])

@@ -93,7 +93,9 @@ def instance_from_cells(cells: pd.DataFrame, suppliers: Sequence[Supplier]) -> I
         atoms.append(
             Atom(
                 cle=f"{row['produit']} @ {row['territoire'] or '?'} ({row['conditionnement']})",
-                classe=f"{row['famille']}|{row['conservation']}|{row['regime']}",
+                # lots mix non-contact regimes (lotting.lines): an atom's own regime already limits its
+                # suppliers, so a lot's certifying suppliers serve its most demanding regime
+                classe=f"{row['famille']}|{row['conservation']}|{'contact' if row['contact'] else 'autre'}",
                 valeur=-(-int(row["montant_e7"]) // 100_000),  # 1e-7 € → cents, rounded up
                 fournisseurs=able,
                 kg=math.ceil(kg * 1000) if kg > 0 else 0,
@@ -242,7 +244,7 @@ class OptimalStrategy:
             classe = frame[
                 (frame["famille"] == rows.iloc[0]["famille"])
                 & (frame["conservation"] == rows.iloc[0]["conservation"])
-                & (frame["regime"] == rows.iloc[0]["regime"])
+                & (frame["contact"] == rows.iloc[0]["contact"])
             ]
             terr = sorted(set(rows["territoire"].tolist()))
             grp = sorted({g for g in rows["groupe_espece"].tolist() if g})

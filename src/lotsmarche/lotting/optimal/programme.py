@@ -1,7 +1,7 @@
 """The integer programme of strategy ``optimal``: fewest lots each servable by k suppliers, proven (HiGHS).
 
 The demand is cut into *atoms* (product × delivery territory inside one homogeneous class famille ×
-conservation × packaging regime). A lot is a set of atoms of one class; it is servable when at least k
+conservation × contact packaging or not). A lot is a set of atoms of one class; it is servable when at least k
 suppliers can each serve every atom of it (capacity.py: products, species groups, zones, returnable
 packaging) and have a yearly capacity (€ HT and kg) at least the lot's amount.
 
@@ -33,7 +33,7 @@ class Atom:
     """Smallest piece of demand the programme moves: one product to one territory, in one class."""
 
     cle: str  # stable label, e.g. "MER-MERLAN-FILET-FR @ Boulonnais"
-    classe: str  # homogeneous class (famille|conservation|regime): two classes never share a lot
+    classe: str  # homogeneous class (famille|conservation|contact): two classes never share a lot
     valeur: int  # yearly amount HT in cents, rounded up (a capacity check on it is never optimistic)
     fournisseurs: frozenset[int]  # suppliers able to serve it, capacity aside
     kg: int = 0  # yearly weight in grams, rounded up (0 when the unit has no weight)
