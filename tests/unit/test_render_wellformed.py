@@ -27,11 +27,15 @@ def test_every_part_of_the_builtin_templates_is_proven(kind: str) -> None:
     data = (templates_dir() / TEMPLATE_FILES[kind]).read_bytes()
     for env in (builtin_env(), sandbox_env()):
         compiled = compile_docx(data, kind, env)
-        assert compiled.proven == set(compiled.sources) == {
-            "word/document.xml",
-            "word/header1.xml",
-            "word/footer1.xml",
-        }
+        assert (
+            compiled.proven
+            == set(compiled.sources)
+            == {
+                "word/document.xml",
+                "word/header1.xml",
+                "word/footer1.xml",
+            }
+        )
 
 
 NS = '<w:body xmlns:w="urn:w">'
@@ -76,7 +80,7 @@ def test_unprovable_template_is_still_checked_after_rendering(tmp_path: Path, ca
     _user_docx(folder / "rc.docx", ["Début {% if reference == 'jamais' %}"], table_cell="{% endif %} fin")
     compiled = compile_docx((folder / "rc.docx").read_bytes(), "rc.docx", sandbox_env())
     assert "word/document.xml" not in compiled.proven
-    with pytest.raises(RenderError, match="rc.docx » produit un XML invalide") as info:
+    with pytest.raises(RenderError, match=r"rc\.docx » produit un XML invalide") as info:
         render_dce(make_plan(), catalogue, tmp_path / "DCE", templates=folder)
     assert "mismatched tag" in info.value.problems[0].message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["modeles"]
@@ -87,9 +91,10 @@ def test_forbidden_character_outside_the_models_is_caught(tmp_path: Path) -> Non
     _user_docx(tmp_path / "t.docx", ["Objet : {{ objet }}"])
     compiled = compile_docx((tmp_path / "t.docx").read_bytes(), "t.docx", builtin_env())
     assert "word/document.xml" in compiled.proven
-    assert b"Objet : Filets &amp; longes" in read_zip(compiled.render({"objet": "Filets & longes"}, "t", "s"))[
-        "word/document.xml"
-    ]
+    assert (
+        b"Objet : Filets &amp; longes"
+        in read_zip(compiled.render({"objet": "Filets & longes"}, "t", "s"))["word/document.xml"]
+    )
     for bad in ("Filet\x01", "Filet\ufffe"):
         with pytest.raises(RenderError, match="produit un XML invalide"):
             compiled.render({"objet": bad}, "t", "s")
@@ -112,3 +117,26 @@ def test_zip_writer_gives_the_bytes_of_zipfile() -> None:
     entries |= {"vide.txt": b"", "Lot_01_accentué.xml": "é".encode() * 5000}
     assert write_zip(entries) == _zipfile_reference(entries)
     assert read_zip(write_zip(entries)) == entries
+
+
+def test_outputs_escaped_to_str_give_the_text_of_markupsafe() -> None:
+    from decimal import Decimal
+
+    from jinja2 import UndefinedError
+    from markupsafe import Markup
+
+    from lotsmarche.render.env import escape_outputs_as_str
+
+    source = "<p>{{ a }}|{{ b }}|{{ c }}|{{ d|montant }}{% for x in e %}[{{ x }}]{% endfor %}</p>"
+    values = {"a": "& < > \" ' {{ 7*7 }}", "b": Markup("<w:br/>"), "c": 5, "d": Decimal("1234.5"), "e": ["<"]}
+    for env in (builtin_env(), sandbox_env()):
+        plain = env.from_string(source).render(values)
+        fast = escape_outputs_as_str(env.from_string(source))
+        assert (
+            fast.root_render_func.__globals__["escape"]
+            is not env.from_string(source).root_render_func.__globals__["escape"]
+        )  # the speed-up is in place (a Jinja upgrade that changes the generated code would drop it)
+        assert fast.render(values) == plain
+        assert plain == "<p>&amp; &lt; &gt; &#34; &#39; {{ 7*7 }}|<w:br/>|5|1\u202f234,50\u00a0€[&lt;]</p>"
+        with pytest.raises(UndefinedError):
+            fast.render({k: v for k, v in values.items() if k != "c"})

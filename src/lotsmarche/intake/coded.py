@@ -30,10 +30,16 @@ def _object_array(values: Sequence[str] | np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Coded:
-    """``values[codes[i]]`` is the text of row ``i``. ``values`` may hold values no row uses."""
+    """``values[codes[i]]`` is the text of row ``i``. ``values`` may hold values no row uses.
+
+    Values are distinct, except in an *identity* coding (``codes`` = 0..n-1) of a column of mostly
+    distinct numbers, where hashing every cell would cost more than it saves; such a column is only
+    parsed, never grouped or sorted.
+    """
 
     codes: IntArray
     values: np.ndarray  # object array of str
+    distinct: bool = True  # False for an identity coding
     # Masks over ``values`` computed once and shared by the row selections (``take``) of this column.
     _memo: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
@@ -43,9 +49,18 @@ class Coded:
     @classmethod
     def of(cls, texts: Sequence[str] | np.ndarray | pd.Series) -> Coded:
         """Factorise row texts (order of first appearance)."""
-        arr = texts.to_numpy(dtype=object) if isinstance(texts, pd.Series) else _object_array(texts)
+        if isinstance(texts, pd.Series):
+            arr = texts.to_numpy(dtype=object)
+        elif isinstance(texts, np.ndarray) and texts.dtype == object:
+            arr = texts
+        else:
+            arr = _object_array(texts)
         codes, uniques = pd.factorize(arr)
-        return cls(np.asarray(codes, dtype=np.intp), _object_array(np.asarray(uniques, dtype=object)))
+        return cls(np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=object))
+
+    @classmethod
+    def identity(cls, texts: np.ndarray) -> Coded:
+        return cls(np.arange(len(texts), dtype=np.intp), texts, distinct=False)
 
     @classmethod
     def constant(cls, text: str, n: int) -> Coded:
@@ -70,7 +85,7 @@ class Coded:
 
     def take(self, index: np.ndarray) -> Coded:
         """Rows selected by an integer or boolean index."""
-        return Coded(self.codes[index], self.values, self._memo)
+        return Coded(self.codes[index], self.values, self.distinct, self._memo)
 
     def formula_errors(self) -> np.ndarray:
         """Mask over ``values``: the cached results of failed formulas (``#N/A``, ``#DIV/0!``...)."""

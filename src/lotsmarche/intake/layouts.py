@@ -45,6 +45,7 @@ VALUE_FIELDS = (
     "conditionnement",
     "livraisons_par_semaine",
 )
+NUMBER_FIELDS = ("quantite", "prix_unitaire_ht")
 _INFO_SHEETS = {"instructions", "notice", "aide", "mode d'emploi", "lisez-moi", "readme"}
 _MEMBER_SHEETS = {"membres", "members", "sites", "sites de livraison"}
 _ZERO = re.compile(r"[+-]?0*(?:[.,]0*)?")
@@ -77,7 +78,7 @@ class Extracted:
 def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracted) -> None:
     """Find the demand tables (and the "Membres" sheet) of one source and append them to ``out``."""
     if source.is_csv:
-        table = csv_table(source, is_demand_header, add, EXPECTED_DEMAND)
+        table = csv_table(source, is_demand_header, add, EXPECTED_DEMAND, _number_columns)
         if table is not None:
             _table_to_part(table, add, out)
         return
@@ -110,6 +111,13 @@ def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracte
             f"{EXPECTED_DEMAND}",
             fichier=source.fichier,
         )
+
+
+def _number_columns(headers: list[str]) -> set[int]:
+    """Quantity and price columns of a long-layout header (candidates for an uncoded column)."""
+    if not is_long_header(headers):
+        return set()
+    return {pos for pos, f in map_headers(headers, DEMAND_ALIASES).items() if f in NUMBER_FIELDS}
 
 
 def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: AddProblem) -> bool:

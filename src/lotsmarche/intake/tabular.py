@@ -78,7 +78,8 @@ class RawSource:
 
 HeaderTest = Callable[[list[str]], bool]
 AddProblem = Callable[..., None]  # add(message, fichier=..., feuille=..., ligne=..., colonne=...)
-CategoryColumns = Callable[[list[str]], set[int]]
+NumberColumns = Callable[[list[str]], set[int]]  # header → positions of the number columns
+_SAMPLE_ROWS = 10_000  # rows sampled to tell a column of mostly distinct numbers
 
 
 def cell_text(value: object) -> str:
@@ -116,7 +117,7 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
     except OSError as exc:
         add(f"lecture impossible ({exc.strerror or exc})", fichier=name)
         return None
-    if not raw.strip():
+    if not raw or raw.isspace():  # (no strip(): it would copy the whole file)
         add("le fichier est vide", fichier=name)
         return None
     if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -266,8 +267,17 @@ def _head_lines(text: str, count: int) -> list[str]:
     return [line.rstrip("\r\n") for line in io.StringIO(text[:end], newline=None)][:count]
 
 
-def csv_table(source: RawSource, is_header: HeaderTest, add: AddProblem, expected: str) -> RawTable | None:
+def csv_table(
+    source: RawSource,
+    is_header: HeaderTest,
+    add: AddProblem,
+    expected: str,
+    numbers: NumberColumns | None = None,
+) -> RawTable | None:
     """Locate the header of a CSV source, then read the body with pandas' C parser (all cells as text).
+
+    ``numbers`` tells, from the header, which columns hold numbers (quantities, prices): when nearly
+    all their values differ they are kept uncoded (see :class:`~lotsmarche.intake.coded.Coded`).
 
     The body is decoded by the parser; a UTF-8 head followed by a body that is not UTF-8 means the file
     is Windows-1252 throughout: it is then read again as such, header detection included.
@@ -286,7 +296,7 @@ def csv_table(source: RawSource, is_header: HeaderTest, add: AddProblem, expecte
             add(f"aucune ligne d'en-tête reconnue ; colonnes attendues : {expected}", fichier=source.fichier)
             return None
         try:
-            return _read_body(source, head_text, found, encoding, add)
+            return _read_body(source, head_text, found, encoding, add, numbers=numbers)
         except UnicodeDecodeError:
             continue
     add(
@@ -307,7 +317,13 @@ def _text_head_end(text: str) -> int:
 
 
 def _read_body(
-    source: RawSource, head_text: str, found: tuple[str, int], encoding: str, add: AddProblem
+    source: RawSource,
+    head_text: str,
+    found: tuple[str, int],
+    encoding: str,
+    add: AddProblem,
+    *,
+    numbers: NumberColumns | None,
 ) -> RawTable | None:
     sep, header_idx = found
     lines = _head_lines(head_text, header_idx + 1)
@@ -345,7 +361,8 @@ def _read_body(
         # pandas turns the extra cells of the FIRST data row into an index instead of failing.
         add(too_wide, fichier=source.fichier, ligne=header_idx + 2)
         return None
-    columns = [_text_column(data[i].to_numpy(dtype=object)) for i in range(width)]
+    plain = numbers([h.strip() for h in headers]) if numbers else set()
+    columns = [_text_column(data[i].to_numpy(dtype=object), i in plain) for i in range(width)]
     del data
     rows = np.arange(header_idx + 2, header_idx + 2 + len(columns[0]) if columns else 0, dtype="int64")
     return _clean(
@@ -353,9 +370,13 @@ def _read_body(
     )
 
 
-def _text_column(values: np.ndarray) -> Coded:
+def _text_column(values: np.ndarray, number: bool) -> Coded:
     """Factorise one parsed column; missing cells (short rows) are empty text."""
-    column = Coded.of(values)
+    sample = values[:_SAMPLE_ROWS]
+    if number and len(values) > 4 * _SAMPLE_ROWS and len(pd.unique(sample)) > _SAMPLE_ROWS // 2:
+        column = Coded.identity(values)
+    else:
+        column = Coded.of(values)
     if pd.isna(column.values).any():
         column = Coded.from_parts(column.codes, [v if isinstance(v, str) else "" for v in column.values])
     return column
@@ -397,7 +418,7 @@ def _clean(table: RawTable) -> RawTable:
         stripped[:] = [v.strip() for v in raw.values]
         column = raw
         if (stripped != raw.values).any():
-            column = Coded.from_parts(raw.codes, stripped)
+            column = Coded.from_parts(raw.codes, stripped) if raw.distinct else Coded.identity(stripped)
         keep |= (column.values != "")[column.codes]
         columns.append(column)
     table.columns = columns if keep.all() else [c.take(keep) for c in columns]

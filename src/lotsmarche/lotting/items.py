@@ -1,0 +1,281 @@
+"""The items of every lot at once: one per (lot, product), with their per-member and per-site breakdowns.
+
+All sums are vectorised group-bys on integer keys of the whole demand (line → lot, product, member, site),
+done once for all lots; amounts stay in integers (thousandths, cents) until the last step, and the breakdown
+objects — about two per demand line — are made without re-validation (``lotting.fastmodel``).
+
+Prices and amounts: a product has ONE estimated unit price for the whole plan (``PreparedDemand.prix``: the
+quantity-weighted mean of all its lines' prices, half-up to the cent), so every strategy values the same
+demand alike; item amount = round_half_up(quantity × price, 0.01), the DQE line; a member's share likewise.
+
+Packaging of an item: the lot has one regime (``lines.lot_regime``). An item keeps the packaging its lines
+ask (the largest quantity, ties to the first code) among the packagings of the lot's regime; when none of its
+lines asks the lot's regime (e.g. polystyrene boxes asked in a lot delivered in returnable crates because
+other members asked them), it takes the lot's most used packaging of that regime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.lotting.fastmodel import Maker
+from lotsmarche.lotting.lines import PreparedDemand
+from lotsmarche.models import LotItem, RepartitionMembre, RepartitionSite
+
+THOUSAND = Decimal(1000)
+SAFE_INT = 1 << 62  # below this, int64 products cannot overflow
+
+
+def months_of(mask: int) -> list[int]:
+    return [m + 1 for m in range(12) if mask >> m & 1]
+
+
+def qty(milli: int) -> Decimal:
+    """Quantity from thousandths, without exponent or trailing zeros (stable JSON): 1500 → 1.5, 2000 → 2.
+
+    An exact division keeps the coefficient closest to the ideal exponent 0, i.e. strips trailing zeros.
+    """
+    return Decimal(int(milli)) / THOUSAND
+
+
+def cents(value: int) -> Decimal:
+    """An integer number of cents as euros with two decimals (115 → 1.15, 0 → 0.00)."""
+    return Decimal(int(value)).scaleb(-2)
+
+
+def half_up_div(num: np.ndarray, den: int) -> np.ndarray:
+    """round_half_up(num / den) for int64 arrays (away from zero on ties, like ROUND_HALF_UP)."""
+    half = den // 2
+    return np.where(num >= 0, (num + half) // den, -((-num + half) // den))
+
+
+def pair_sums(
+    a: np.ndarray, b: np.ndarray, nb: int, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Σ values per (a, b), sorted by a then b, through one integer key (no MultiIndex: much faster)."""
+    s = pd.Series(values).groupby(np.asarray(a, dtype=np.int64) * nb + b, sort=True).sum()
+    keys = s.index.to_numpy(dtype=np.int64)
+    return keys // nb, keys % nb, s.to_numpy(dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class LineCodes:
+    """Integer codes of every demand line (positional), and what the codes stand for."""
+
+    group: np.ndarray  # lot (group) of each line
+    produit: np.ndarray
+    produits: list[str]  # sorted codes
+    membre: np.ndarray
+    membres: list[str]  # sorted names
+    site: np.ndarray
+    sites: list[tuple[str, str, str, str]]  # (membre, site, code postal, territoire), sorted
+
+
+def line_codes(prepared: PreparedDemand, group_of_cell: np.ndarray) -> LineCodes:
+    t = prepared.table
+    p_idx, p_uni = pd.factorize(t["produit"].astype(str), sort=True)
+    m_idx, m_uni = pd.factorize(t["membre"].astype(str), sort=True)
+    membres = [str(v) for v in m_uni]
+    s_idx, sites = _site_codes(t, m_idx.astype(np.int64), membres)
+    return LineCodes(
+        group=group_of_cell[prepared.cell_of_line],
+        produit=p_idx.astype(np.int64),
+        produits=[str(v) for v in p_uni],
+        membre=m_idx.astype(np.int64),
+        membres=membres,
+        site=s_idx,
+        sites=sites,
+    )
+
+
+def _site_codes(
+    t: pd.DataFrame, m_idx: np.ndarray, membres: list[str]
+) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
+    """A site is (membre, site, code postal, territoire); codes follow the sorted order of those 4 values."""
+    columns = (
+        t["site_livraison"].astype(str),
+        t["code_postal"].astype(str),
+        t["territoire"].fillna("").astype(str),
+    )
+    factors = [pd.factorize(c, sort=True) for c in columns]
+    sizes = [len(membres)] + [len(u) for _, u in factors]
+    if int(np.prod([max(n, 1) for n in sizes], dtype=object)) < SAFE_INT:
+        key = m_idx.copy()
+        for (codes, uniques) in factors:
+            key = key * len(uniques) + codes
+        s_idx, uniq = pd.factorize(key, sort=True)
+        out: list[tuple[str, str, str, str]] = []
+        for k in uniq.tolist():
+            parts: list[int] = []
+            for _, uniques in reversed(factors):
+                k, r = divmod(k, len(uniques))
+                parts.append(r)
+            name, cp, terr = (str(factors[i][1][parts[2 - i]]) for i in range(3))
+            out.append((membres[k], name, cp, terr))
+        return s_idx.astype(np.int64), out
+    # too many distinct values for one int64 key: a (slower) four-column group-by, same order
+    frame = pd.DataFrame({"m": m_idx, "s": columns[0], "cp": columns[1], "t": columns[2]})
+    grouped = frame.groupby(["m", "s", "cp", "t"], sort=True)
+    keys = cast("list[tuple[int, str, str, str]]", grouped.size().index.tolist())
+    return grouped.ngroup().to_numpy(dtype=np.int64), [
+        (membres[m], str(s), str(cp), str(terr)) for m, s, cp, terr in keys
+    ]
+
+
+def build_items(
+    prepared: PreparedDemand, codes: LineCodes, group_regime: list[str], cat: Catalogue
+) -> list[list[LotItem]]:
+    """The items of each group, in product code order."""
+    t = prepared.table
+    n_p = len(codes.produits)
+    i_idx, i_uni = pd.factorize(codes.group * n_p + codes.produit, sort=True)  # by group, then product
+    i_idx = i_idx.astype(np.int64)
+    item_group = (i_uni // n_p).tolist()
+    item_prod = [codes.produits[int(v)] for v in (i_uni % n_p)]
+    n_items = len(i_uni)
+    qtys = t["quantite_milli"].to_numpy(dtype=np.int64)
+    lignes = t["ligne"].to_numpy(dtype=np.int64)
+    order = np.lexsort((lignes, i_idx))  # by item, then line id
+    bounds = np.searchsorted(i_idx[order], np.arange(n_items + 1))
+    starts = bounds[:-1]
+    item_qty = np.add.reduceat(qtys[order], starts).tolist()
+    item_mask = np.bitwise_or.reduceat(t["mois"].to_numpy(dtype=np.int64)[order], starts).tolist()
+    sorted_lines = lignes[order]
+    price_cents = [prepared.prix[p].prix_cents for p in item_prod]
+    labels = _labels(t, i_idx, n_items)
+    conds = _packagings(prepared, i_idx, item_group, group_regime, cat)
+
+    members = _member_breakdowns(codes, i_idx, qtys, np.asarray(price_cents, dtype=np.int64), n_items)
+    sites = _site_breakdowns(codes, i_idx, qtys, n_items)
+    out: list[list[LotItem]] = [[] for _ in group_regime]
+    for i in range(n_items):
+        product = cat.produits[item_prod[i]]
+        q_milli = int(item_qty[i])
+        amount = (q_milli * price_cents[i] * 2 + 1000) // 2000 if q_milli >= 0 else None
+        if amount is None:  # negative quantities never pass intake; keep half-up away from zero anyway
+            amount = -((-q_milli * price_cents[i] * 2 + 1000) // 2000)
+        out[item_group[i]].append(
+            LotItem(
+                produit=product.code,
+                libelle=product.libelle,
+                unite=product.unite,
+                quantite_annuelle=qty(q_milli),
+                prix_unitaire_ht=cents(price_cents[i]),
+                montant_annuel_ht=cents(amount),
+                tva=product.tva,
+                cpv=product.cpv,
+                mois=months_of(int(item_mask[i])),
+                labels_requis=labels[i],
+                conditionnement=conds[i],
+                repartition_membres=members[i],
+                repartition_sites=sites[i],
+                lignes=sorted_lines[bounds[i] : bounds[i + 1]].tolist(),
+            )
+        )
+    return out
+
+
+def _labels(t: pd.DataFrame, i_idx: np.ndarray, n_items: int) -> list[list[str]]:
+    lab = t["label_requis"].fillna("").astype(str).to_numpy()
+    asked = lab != ""
+    labels: list[set[str]] = [set() for _ in range(n_items)]
+    pairs = pd.DataFrame({"i": i_idx[asked], "l": lab[asked]}).drop_duplicates()
+    for i, lb in zip(pairs["i"].tolist(), pairs["l"].tolist(), strict=True):
+        labels[int(i)].add(str(lb))
+    return [sorted(s) for s in labels]
+
+
+def _packagings(
+    prepared: PreparedDemand,
+    i_idx: np.ndarray,
+    item_group: list[int],
+    group_regime: list[str],
+    cat: Catalogue,
+) -> list[str]:
+    """Packaging of each item (see the module docstring)."""
+    c_idx, c_uni = pd.factorize(prepared.conditionnement, sort=True)
+    packs = [str(c) for c in c_uni]
+    regime = [cat.conditionnements[c].regime for c in packs]
+    items, conds, sums = pair_sums(i_idx, c_idx, len(packs), prepared.table["quantite_milli"].to_numpy())
+    best: dict[int, tuple[int, int]] = {}  # item -> (quantity, packaging), lot regime only
+    per_lot: dict[tuple[int, int], int] = {}  # (group, packaging) -> quantity, lot regime only
+    for i, c, q in zip(items.tolist(), conds.tolist(), sums.tolist(), strict=True):
+        g = item_group[i]
+        if regime[c] != group_regime[g]:
+            continue
+        if i not in best or q > best[i][0]:  # pairs come in packaging code order: ties keep the first
+            best[i] = (q, c)
+        per_lot[(g, c)] = per_lot.get((g, c), 0) + q
+    lot_best: dict[int, tuple[int, int]] = {}
+    for (g, c), q in sorted(per_lot.items()):
+        if g not in lot_best or q > lot_best[g][0]:
+            lot_best[g] = (q, c)
+    return [packs[best[i][1] if i in best else lot_best[item_group[i]][1]] for i in range(len(item_group))]
+
+
+def _member_breakdowns(
+    codes: LineCodes, i_idx: np.ndarray, qtys: np.ndarray, price_cents: np.ndarray, n_items: int
+) -> list[list[RepartitionMembre]]:
+    item, member, q = pair_sums(i_idx, codes.membre, len(codes.membres), qtys)
+    price = price_cents[item]
+    if len(q) and int(np.abs(q).max()) * int(np.abs(price).max(initial=0)) < SAFE_INT:
+        amounts = half_up_div(q * price, 1000).tolist()
+    else:  # beyond int64: exact Python integers, same rounding
+        amounts = [
+            (2 * a * b + 1000) // 2000 if a * b >= 0 else -((-2 * a * b + 1000) // 2000)
+            for a, b in zip(q.tolist(), price.tolist(), strict=True)
+        ]
+    bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
+    names = codes.membres
+    make = Maker(RepartitionMembre)
+    decimals: dict[int, Decimal] = {}  # equal quantities share one immutable Decimal
+    flat: list[RepartitionMembre] = []
+    for m, mq, amount in zip(member.tolist(), q.tolist(), amounts, strict=True):
+        d = decimals.get(mq)
+        if d is None:
+            d = decimals[mq] = qty(mq)
+        flat.append(make({"membre": names[m], "quantite": d, "montant_annuel_ht": cents(amount)}))
+    return [flat[bounds[i] : bounds[i + 1]] for i in range(n_items)]
+
+
+def site_maker(codes: LineCodes) -> tuple[Maker[RepartitionSite], list[dict[str, object]]]:
+    """A maker of site breakdowns and, per site code, the breakdown's fields but the quantity."""
+    templates: list[dict[str, object]] = [
+        {"membre": m, "site": s, "code_postal": cp, "territoire": terr or None, "quantite": None}
+        for m, s, cp, terr in codes.sites
+    ]
+    return Maker(RepartitionSite), templates
+
+
+def site_breakdowns(
+    make: Maker[RepartitionSite],
+    templates: list[dict[str, object]],
+    site_ids: list[int],
+    quantities: list[int],
+    decimals: dict[int, Decimal],
+) -> list[RepartitionSite]:
+    out: list[RepartitionSite] = []
+    for s, sq in zip(site_ids, quantities, strict=True):
+        d = decimals.get(sq)
+        if d is None:
+            d = decimals[sq] = qty(sq)
+        values = templates[s].copy()
+        values["quantite"] = d
+        out.append(make(values))
+    return out
+
+
+def _site_breakdowns(
+    codes: LineCodes, i_idx: np.ndarray, qtys: np.ndarray, n_items: int
+) -> list[list[RepartitionSite]]:
+    item, site, q = pair_sums(i_idx, codes.site, len(codes.sites), qtys)
+    make, templates = site_maker(codes)
+    flat = site_breakdowns(make, templates, site.tolist(), q.tolist(), {})
+    bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
+    return [flat[bounds[i] : bounds[i + 1]] for i in range(n_items)]
