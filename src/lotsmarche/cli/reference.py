@@ -71,3 +71,13 @@ def cli_reference() -> str:
 
 def readme_block() -> str:
     return f"{BEGIN}\n{cli_reference()}{END}"
+
+
+def update_readme(path: str = "README.md") -> None:
+    """Rewrite the CLI reference block of the README in place (maintainers' helper)."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    readme.write_text(text[:start] + readme_block() + text[end:], encoding="utf-8")

@@ -1,9 +1,9 @@
-"""From groups of cells to priced lots: items, breakdowns, CPV, titles, numbering, suppliers able to serve.
+"""From groups of cells to priced lots: items, breakdowns, CPV, sites, deliveries, suppliers able to serve.
 
 Everything is aggregated once for all lots with integer keys (group × product, × member, × site), so a
-million demand lines cost a few vectorised group-bys; only per-item results become ``Decimal``.
-Item price = quantity-weighted mean of the lines' prices rounded half-up to the cent; item amount =
-round_half_up(quantity × price, 0.01), the DQE line; lot amount = Σ item amounts.
+million demand lines cost a few vectorised group-bys (items and their breakdowns: ``lotting.items``).
+A lot's packaging regime is the most demanding of its lines' (``lines.lot_regime``); lot amount = Σ item
+amounts. Titles and numbering come afterwards (``lotting.naming``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -22,26 +21,13 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import LottingError, Problem
 from lotsmarche.lotting.capacity import LotNeed, servable_by
 from lotsmarche.lotting.cpv import index_by_prefix, lot_cpv
-from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, kg_of
+from lotsmarche.lotting.items import build_items, line_codes, months_of, site_breakdowns, site_maker
+from lotsmarche.lotting.lines import PreparedDemand, kg_of, lot_regime
 from lotsmarche.lotting.strategies import Group
-from lotsmarche.models import LotItem, RepartitionMembre, RepartitionSite, Supplier
-from lotsmarche.money import CENT, PRICE_SCALE, QTY_SCALE, round_cents
+from lotsmarche.models import LotItem, RepartitionSite, Supplier
 
 DEFAULT_DELIVERIES_PER_WEEK = 1.0  # when a line gives no livraisons_par_semaine
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
-
-
-def qty(milli: int) -> Decimal:
-    """Quantity from thousandths, written without exponent or trailing zeros (stable JSON)."""
-    milli = int(milli)
-    if milli % QTY_SCALE == 0:
-        return Decimal(milli // QTY_SCALE)
-    # a non-zero fractional part keeps the exponent negative, so normalize() never writes "1E+3"
-    return Decimal(milli).scaleb(-3).normalize()
-
-
-def months_of(mask: int) -> list[int]:
-    return [m + 1 for m in range(12) if mask >> m & 1]
 
 
 @dataclass
@@ -51,7 +37,7 @@ class LotDraft:
     group: Group
     famille: str
     conservation: str
-    regime: str
+    regime: str  # the most demanding regime of its lines (lines.lot_regime)
     items: list[LotItem]
     sites: list[RepartitionSite]
     membres: list[str]
@@ -68,8 +54,6 @@ class LotDraft:
     fournisseurs: list[str]
     intitule: str = ""  # set by lotting.naming once every draft exists (titles are made unique together)
     first_line: int = 0
-    ecart_e7: int = 0  # Σ item amounts − Σ exact line amounts, in 1e-7 € (mean prices rounded to the cent)
-    articles_prix_multiples: int = 0  # items whose lines carry different unit prices
 
 
 def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy: str) -> np.ndarray:
@@ -80,7 +64,7 @@ def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy:
         zip(
             prepared.column("famille"),
             prepared.column("conservation"),
-            prepared.column("regime"),
+            prepared.column("contact"),
             strict=True,
         )
     )
@@ -98,8 +82,13 @@ def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy:
         group_of_cell[positions] = gi
         if len({classes[p] for p in group.cells}) > 1:
             raise LottingError(
-                f"Stratégie « {strategy} » : un lot mélange familles, conservations ou régimes d'emballage",
-                [Problem("un lot ne peut mélanger ni frais et surgelé, ni deux régimes d'emballage")],
+                f"Stratégie « {strategy} » : un lot mélange familles, conservations ou types d'emballage",
+                [
+                    Problem(
+                        "un lot ne peut mélanger ni frais et surgelé, ni contenants plastiques de cuisson, "
+                        "de réchauffe ou de service et autres emballages"
+                    )
+                ],
             )
     if (group_of_cell == -1).any():
         raise LottingError(
@@ -107,20 +96,6 @@ def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy:
             [Problem("chaque ligne de la demande doit appartenir à exactement un lot")],
         )
     return group_of_cell
-
-
-def _pair_sums(
-    a: np.ndarray, b: np.ndarray, nb: int, values: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Σ values per (a, b), sorted by a then b, through one integer key (no MultiIndex: much faster)."""
-    s = pd.Series(values).groupby(np.asarray(a, dtype=np.int64) * nb + b, sort=True).sum()
-    keys = s.index.to_numpy(dtype=np.int64)
-    return keys // nb, keys % nb, s.to_numpy(dtype=np.int64)
-
-
-def _sums(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    s = pd.Series(values).groupby(keys, sort=True).sum()
-    return s.index.to_numpy(), s.to_numpy()
 
 
 def build_drafts(
@@ -132,9 +107,8 @@ def build_drafts(
 ) -> list[LotDraft]:
     """Priced drafts of the lots, in group order.
 
-    A million-line demand creates about as many small immutable breakdown objects, none in a reference
-    cycle; the cyclic garbage collector would rescan them again and again (half the time at that size), so
-    it is paused while they are built.
+    A million-line demand creates about two million small immutable breakdown objects, none in a reference
+    cycle; the cyclic garbage collector would rescan them again and again, so it is paused meanwhile.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -153,138 +127,25 @@ def _build_drafts(
     strategy: str,
 ) -> list[LotDraft]:
     group_of_cell = check_partition(groups, prepared, strategy)
-    t = prepared.table
-    g = group_of_cell[prepared.cell_of_line]
-    p_idx, p_index = pd.factorize(t["produit"].astype(str), sort=True)
-    m_idx, m_index = pd.factorize(t["membre"].astype(str), sort=True)
-    p_uni: list[str] = [str(v) for v in p_index]
-    m_uni: list[str] = [str(v) for v in m_index]
-    site_frame = pd.DataFrame(
-        {
-            "m": m_idx,
-            "s": t["site_livraison"].astype(str).to_numpy(),
-            "cp": t["code_postal"].astype(str).to_numpy(),
-            "t": t["territoire"].fillna("").astype(str).to_numpy(),
-        }
-    )
-    s_group = site_frame.groupby(["m", "s", "cp", "t"], sort=True)
-    s_idx = s_group.ngroup().to_numpy(dtype=np.int64)
-    s_keys = [  # (membre, site, code postal, territoire) per site id, in ngroup order
-        (m_uni[int(m)], str(name), str(cp), str(terr))
-        for m, name, cp, terr in cast("list[tuple[int, str, str, str]]", s_group.size().index.tolist())
-    ]
-    qtys = t["quantite_milli"].to_numpy(dtype=np.int64)
-    prices = t["prix_e4"].to_numpy(dtype=np.int64)
-    mois = t["mois"].to_numpy(dtype=np.int64)
-    lignes = t["ligne"].to_numpy(dtype=np.int64)
-    n_p = len(p_uni)
-    item_key = g * n_p + p_idx  # sorted order = by group, then product code
-    i_idx, i_uni = pd.factorize(item_key, sort=True)
-    item_group = (i_uni // n_p).astype(np.int64)
-    item_prod = [str(p_uni[int(v)]) for v in (i_uni % n_p)]
-    n_items = len(i_uni)
-
-    _, item_qty = _sums(i_idx, qtys)
-    exact = [0] * n_items
-    n_prices = [0] * n_items
-    per_price = pd.Series(qtys).groupby([i_idx, prices], sort=False).sum()
-    for (i, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
-        exact[int(i)] += int(q) * int(p)
-        n_prices[int(i)] += 1
-    item_mask = [0] * n_items
-    for i, mk in pd.DataFrame({"i": i_idx, "m": mois}).drop_duplicates().itertuples(index=False):
-        item_mask[int(i)] |= int(mk)
-    labels: list[set[str]] = [set() for _ in range(n_items)]
-    lab = t["label_requis"].fillna("").astype(str).to_numpy()
-    for i, lb in pd.DataFrame({"i": i_idx, "l": lab}).drop_duplicates().itertuples(index=False):
-        if lb:
-            labels[int(i)].add(str(lb))
-    conds: list[tuple[int, str]] = [(-1, "")] * n_items
-    per_cond = pd.Series(qtys).groupby([i_idx, prepared.conditionnement.to_numpy()], sort=True).sum()
-    for (i, c), q in zip(per_cond.index.tolist(), per_cond.tolist(), strict=True):
-        if int(q) > conds[int(i)][0]:  # largest quantity wins, ties: first in code order
-            conds[int(i)] = (int(q), str(c))
-    order = np.lexsort((lignes, i_idx))
-    bounds = np.searchsorted(i_idx[order], np.arange(n_items + 1))
-    sorted_lines = lignes[order]
-
-    mem_item, mem_id, mem_q = _pair_sums(i_idx, m_idx, len(m_uni), qtys)
-    site_item, site_id, site_q = _pair_sums(i_idx, s_idx, len(s_keys), qtys)
-    mem_bounds = np.searchsorted(mem_item, np.arange(n_items + 1)).tolist()
-    site_bounds = np.searchsorted(site_item, np.arange(n_items + 1)).tolist()
-    mem_id_l, mem_q_l = mem_id.tolist(), mem_q.tolist()
-    site_id_l, site_q_l = site_id.tolist(), site_q.tolist()
-
-    def site_model(s: int, q: int) -> RepartitionSite:
-        membre, name, cp, terr = s_keys[s]
-        return RepartitionSite(
-            membre=membre,
-            site=name,
-            code_postal=cp,
-            territoire=terr or None,
-            quantite=qty(q),
-        )
-
-    items_of_group: list[list[LotItem]] = [[] for _ in groups]
-    gaps = [0] * len(groups)
-    multi = [0] * len(groups)
-    for i in range(n_items):
-        product = cat.produits[item_prod[i]]
-        q_milli = int(item_qty[i])
-        price = (
-            (Decimal(exact[i]) / (Decimal(q_milli) * PRICE_SCALE)).quantize(CENT, rounding=ROUND_HALF_UP)
-            if q_milli
-            else Decimal(0).quantize(CENT)
-        )
-        quantity = qty(q_milli)
-        amount = round_cents(quantity * price)
-        gaps[int(item_group[i])] += int(amount * AMOUNT_SCALE) - exact[i]
-        multi[int(item_group[i])] += n_prices[i] > 1
-        items_of_group[int(item_group[i])].append(
-            LotItem(
-                produit=product.code,
-                libelle=product.libelle,
-                unite=product.unite,
-                quantite_annuelle=quantity,
-                prix_unitaire_ht=price,
-                montant_annuel_ht=amount,
-                tva=product.tva,
-                cpv=product.cpv,
-                mois=months_of(item_mask[i]),
-                labels_requis=sorted(labels[i]),
-                conditionnement=conds[i][1],
-                repartition_membres=[
-                    RepartitionMembre(membre=m_uni[m], quantite=mq, montant_annuel_ht=round_cents(mq * price))
-                    for m, mq in (
-                        (m, qty(q))
-                        for m, q in zip(
-                            mem_id_l[mem_bounds[i] : mem_bounds[i + 1]],
-                            mem_q_l[mem_bounds[i] : mem_bounds[i + 1]],
-                            strict=True,
-                        )
-                    )
-                ],
-                repartition_sites=[
-                    site_model(s, q)
-                    for s, q in zip(
-                        site_id_l[site_bounds[i] : site_bounds[i + 1]],
-                        site_q_l[site_bounds[i] : site_bounds[i + 1]],
-                        strict=True,
-                    )
-                ],
-                lignes=sorted_lines[bounds[i] : bounds[i + 1]].tolist(),
-            )
-        )
+    regimes = prepared.column("regime")
+    group_regime = [lot_regime(regimes[p] for p in group.cells) for group in groups]
+    codes = line_codes(prepared, group_of_cell)
+    items_of_group = build_items(prepared, codes, group_regime, cat)
 
     # Sites of each lot and deliveries: Σ sites (deliveries per week × weeks of supply).
+    t = prepared.table
+    g = codes.group
+    n_sites = len(codes.sites)
+    qtys = t["quantite_milli"].to_numpy(dtype=np.int64)
+    mois = t["mois"].to_numpy(dtype=np.int64)
     livr = t["livraisons_par_semaine"].to_numpy(dtype=np.float64)
-    gs_key = g.astype(np.int64) * len(s_keys) + s_idx
+    gs_key = g.astype(np.int64) * n_sites + codes.site
     order_gs = np.argsort(gs_key, kind="stable")
     k_sorted = gs_key[order_gs]
     starts = np.flatnonzero(np.r_[True, k_sorted[1:] != k_sorted[:-1]])
     pair_keys = k_sorted[starts]
-    pair_group = (pair_keys // len(s_keys)).tolist()
-    pair_site = (pair_keys % len(s_keys)).tolist()
+    pair_group = (pair_keys // n_sites).tolist()
+    pair_site = (pair_keys % n_sites).tolist()
     pair_q = np.add.reduceat(qtys[order_gs], starts).tolist()
     weekly = np.fmax.reduceat(livr[order_gs], starts)  # fmax skips NaN (not given)
     weekly = np.where(np.isnan(weekly), DEFAULT_DELIVERIES_PER_WEEK, weekly)
@@ -297,37 +158,36 @@ def _build_drafts(
     group_mask = [0] * len(groups)
     for gi, mk in zip(pair_group, pair_mask.tolist(), strict=True):
         group_mask[gi] |= int(mk)
+    make, templates = site_maker(codes)
+    all_sites = site_breakdowns(make, templates, pair_site, pair_q, {})
     sites_of_group: list[list[RepartitionSite]] = [[] for _ in groups]
-    for gi, si, q in zip(pair_group, pair_site, pair_q, strict=True):
-        sites_of_group[gi].append(site_model(si, q))
+    for gi, site in zip(pair_group, all_sites, strict=True):
+        sites_of_group[gi].append(site)
 
-    first_line = pd.Series(lignes).groupby(g).min()
+    first_line = pd.Series(t["ligne"].to_numpy(dtype=np.int64)).groupby(g).min()
     by_prefix = index_by_prefix(cat.cpv)
-    drafts: list[LotDraft] = []
-    for gi, group in enumerate(groups):
-        drafts.append(
-            _draft(
-                group,
-                items=items_of_group[gi],
-                sites=sites_of_group[gi],
-                mask=group_mask[gi],
-                deliveries=deliveries[gi],
-                first_line=int(first_line[gi]),
-                prepared=prepared,
-                cat=cat,
-                suppliers=suppliers,
-                by_prefix=by_prefix,
-            )
+    return [
+        _draft(
+            group,
+            regime=group_regime[gi],
+            items=items_of_group[gi],
+            sites=sites_of_group[gi],
+            mask=group_mask[gi],
+            deliveries=deliveries[gi],
+            first_line=int(first_line[gi]),
+            prepared=prepared,
+            cat=cat,
+            suppliers=suppliers,
+            by_prefix=by_prefix,
         )
-    for gi, draft in enumerate(drafts):
-        draft.ecart_e7 = gaps[gi]
-        draft.articles_prix_multiples = multi[gi]
-    return drafts
+        for gi, group in enumerate(groups)
+    ]
 
 
 def _draft(
     group: Group,
     *,
+    regime: str,
     items: list[LotItem],
     sites: list[RepartitionSite],
     mask: int,
@@ -341,7 +201,6 @@ def _draft(
     first = group.cells[0]
     famille = str(prepared.column("famille")[first])
     conservation = str(prepared.column("conservation")[first])
-    regime = str(prepared.column("regime")[first])
     annuel = sum((it.montant_annuel_ht for it in items), Decimal(0))
     cpv_amounts: dict[str, Decimal] = {}
     for it in items:

@@ -45,7 +45,8 @@ class Maker(Generic[M]):
         if not self.checked:
             # the first object is validated: wrong keys or types fail loudly, once
             if tuple(values) != self.fields:
-                raise ValueError(f"{self.cls.__name__} : champs attendus {self.fields}, reçus {tuple(values)}")
+                name = self.cls.__name__
+                raise ValueError(f"{name} : champs attendus {self.fields}, reçus {tuple(values)}")
             if self.cls.model_validate(values).__dict__ != values:
                 raise ValueError(f"{self.cls.__name__} : valeurs non conformes aux types du modèle")
             self.checked = True

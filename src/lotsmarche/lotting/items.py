@@ -25,8 +25,9 @@ import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.lotting.fastmodel import Maker
-from lotsmarche.lotting.lines import PreparedDemand
+from lotsmarche.lotting.lines import PreparedDemand, half_up
 from lotsmarche.models import LotItem, RepartitionMembre, RepartitionSite
+from lotsmarche.money import QTY_SCALE
 
 THOUSAND = Decimal(1000)
 SAFE_INT = 1 << 62  # below this, int64 products cannot overflow
@@ -103,21 +104,17 @@ def _site_codes(
         t["code_postal"].astype(str),
         t["territoire"].fillna("").astype(str),
     )
-    factors = [pd.factorize(c, sort=True) for c in columns]
-    sizes = [len(membres)] + [len(u) for _, u in factors]
-    if int(np.prod([max(n, 1) for n in sizes], dtype=object)) < SAFE_INT:
-        key = m_idx.copy()
-        for (codes, uniques) in factors:
-            key = key * len(uniques) + codes
+    (s_i, s_u), (cp_i, cp_u), (t_i, t_u) = (pd.factorize(c, sort=True) for c in columns)
+    n_s, n_cp, n_t = len(s_u), len(cp_u), len(t_u)
+    if len(membres) * n_s * n_cp * n_t < SAFE_INT:
+        key = ((m_idx * n_s + s_i) * n_cp + cp_i) * n_t + t_i
         s_idx, uniq = pd.factorize(key, sort=True)
         out: list[tuple[str, str, str, str]] = []
-        for k in uniq.tolist():
-            parts: list[int] = []
-            for _, uniques in reversed(factors):
-                k, r = divmod(k, len(uniques))
-                parts.append(r)
-            name, cp, terr = (str(factors[i][1][parts[2 - i]]) for i in range(3))
-            out.append((membres[k], name, cp, terr))
+        for key_value in uniq.tolist():
+            rest, terr = divmod(key_value, n_t)
+            rest, cp = divmod(rest, n_cp)
+            m, site = divmod(rest, n_s)
+            out.append((membres[m], str(s_u[site]), str(cp_u[cp]), str(t_u[terr])))
         return s_idx.astype(np.int64), out
     # too many distinct values for one int64 key: a (slower) four-column group-by, same order
     frame = pd.DataFrame({"m": m_idx, "s": columns[0], "cp": columns[1], "t": columns[2]})
@@ -157,9 +154,7 @@ def build_items(
     for i in range(n_items):
         product = cat.produits[item_prod[i]]
         q_milli = int(item_qty[i])
-        amount = (q_milli * price_cents[i] * 2 + 1000) // 2000 if q_milli >= 0 else None
-        if amount is None:  # negative quantities never pass intake; keep half-up away from zero anyway
-            amount = -((-q_milli * price_cents[i] * 2 + 1000) // 2000)
+        amount = half_up(q_milli * price_cents[i], QTY_SCALE)
         out[item_group[i]].append(
             LotItem(
                 produit=product.code,
@@ -225,12 +220,9 @@ def _member_breakdowns(
     item, member, q = pair_sums(i_idx, codes.membre, len(codes.membres), qtys)
     price = price_cents[item]
     if len(q) and int(np.abs(q).max()) * int(np.abs(price).max(initial=0)) < SAFE_INT:
-        amounts = half_up_div(q * price, 1000).tolist()
+        amounts = half_up_div(q * price, QTY_SCALE).tolist()
     else:  # beyond int64: exact Python integers, same rounding
-        amounts = [
-            (2 * a * b + 1000) // 2000 if a * b >= 0 else -((-2 * a * b + 1000) // 2000)
-            for a, b in zip(q.tolist(), price.tolist(), strict=True)
-        ]
+        amounts = [half_up(a * b, QTY_SCALE) for a, b in zip(q.tolist(), price.tolist(), strict=True)]
     bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
     names = codes.membres
     make = Maker(RepartitionMembre)

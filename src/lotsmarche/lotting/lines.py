@@ -183,8 +183,7 @@ def product_prices(produit: pd.Series, qty: np.ndarray, price: np.ndarray) -> di
     """One estimated unit price per product over the whole demand, so every strategy values it alike.
 
     Σ quantity × price is summed exactly per (product, price) (int64 quantities, Python-int products), then
-    divided by the product's quantity and rounded half-up to the cent, in integers: cents = ⌊(2·Σqp /
-    (Σq · 100) + 1) / 2⌋ with Σqp in 1e-7 € and Σq in thousandths.
+    divided by the product's quantity and rounded half-up to the cent, all in exact integers.
     """
     codes, uniques = pd.factorize(produit, sort=True)
     frame = pd.DataFrame({"g": codes, "p": price, "q": qty})
@@ -203,14 +202,19 @@ def product_prices(produit: pd.Series, qty: np.ndarray, price: np.ndarray) -> di
 
 
 def _mean_cents(exact_e7: int, quantity_milli: int) -> int:
-    """round_half_up(exact / quantity) in cents; exact in 1e-7 €, quantity in thousandths (0 → 0)."""
+    """Mean price in cents, half-up: amount in 1e-7 € / (quantity in thousandths × 100); 0 if none."""
     if quantity_milli == 0:
         return 0
-    # price in cents = exact_e7 / (quantity_milli × 100); half-up, sign-aware like ROUND_HALF_UP
-    num, den = exact_e7, quantity_milli * 100
-    sign = -1 if (num < 0) != (den < 0) else 1
-    num, den = abs(num), abs(den)
-    return sign * ((2 * num + den) // (2 * den))
+    if quantity_milli < 0:  # never after intake; keeps the divisor positive
+        exact_e7, quantity_milli = -exact_e7, -quantity_milli
+    return half_up(exact_e7, quantity_milli * 100)
+
+
+def half_up(num: int, den: int) -> int:
+    """round_half_up(num / den) in exact integers (den > 0; ties away from zero, like ROUND_HALF_UP)."""
+    if num >= 0:
+        return (2 * num + den) // (2 * den)
+    return -((-2 * num + den) // (2 * den))
 
 
 def _exact_amounts(group: np.ndarray, qty: np.ndarray, price: np.ndarray, n: int) -> list[int]:

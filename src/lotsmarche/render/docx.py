@@ -83,19 +83,23 @@ def _parts_of(entries: dict[str, bytes]) -> list[str]:
 
 
 def _prepare(xml: str) -> str:
-    # Same as docxtpl: one paragraph per line, so that Jinja error line numbers point at a paragraph.
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
+    return _DOCXTPL.patch_xml(xml)
+
+
+def _by_paragraph(source: str) -> str:
+    # docxtpl puts each paragraph on its own line so that Jinja's line numbers point at a paragraph, then
+    # removes those line breaks from every rendering (a str.replace over 1.5 MB for a 50-lot CCTP). Here
+    # the compiled source has none; this version is only built to quote a syntax error.
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", source)
 
 
 def _finish(xml: str) -> tuple[str, bool]:
     """The rendered part as docxtpl leaves it, and whether docxtpl's resolve_listing rewrote runs."""
-    # The line breaks added by _prepare (and those left where a {%p %} paragraph was) sit before a tag;
-    # a line break left after that is data, which docxtpl's resolve_listing turns into <w:br/>.
-    # Plain str methods, not regexes: this runs over the whole body (1.5 MB for a 50-lot CCTP).
-    xml = xml.replace("\n<", "<")
+    if "\n" in xml:  # from the data: a line break before a tag is dropped (as docxtpl does)...
+        xml = xml.replace("\n<", "<")
     if "{_" in xml or "_}" in xml:  # docxtpl's escaped braces; none of the four can occur otherwise
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    if any(ch in xml for ch in "\n\t\a\f"):
+    if any(ch in xml for ch in "\n\t\a\f"):  # ...the others become <w:br/>, <w:tab/>...
         return _DOCXTPL.resolve_listing(xml), True
     return xml, False
 
@@ -187,6 +191,19 @@ _BROUILLON_P = (
 _CACHE: dict[tuple[str, int], CompiledDocx] = {}
 
 
+def _syntax_error(name: str, lined: str, env: Environment, exc: TemplateSyntaxError) -> RenderError:
+    """The error quoting the paragraphs around it (parsed again, one paragraph per line)."""
+    try:
+        env.parse(lined)
+    except TemplateSyntaxError as lined_exc:
+        exc = lined_exc
+    text = re.sub(r"<[^>]+>", "", "\n".join(lined.splitlines()[max(exc.lineno - 2, 0) : exc.lineno + 1]))
+    return RenderError(
+        f"Le modèle « {name} » contient une balise invalide",
+        [Problem(f"{exc.message} (près de : « {text.strip()[:120]} »)", fichier=name)],
+    )
+
+
 def compile_docx(data: bytes, name: str, env: Environment) -> CompiledDocx:
     """Read, patch and compile a template (cached by content and environment)."""
     key = (hashlib.sha256(data).hexdigest(), id(env))
@@ -219,13 +236,7 @@ def compile_docx(data: bytes, name: str, env: Environment) -> CompiledDocx:
         try:
             templates[part] = escape_outputs_as_str(env.from_string(source))
         except TemplateSyntaxError as exc:
-            text = re.sub(
-                r"<[^>]+>", "", "\n".join(source.splitlines()[max(exc.lineno - 2, 0) : exc.lineno + 1])
-            )
-            raise RenderError(
-                f"Le modèle « {name} » contient une balise invalide",
-                [Problem(f"{exc.message} (près de : « {text.strip()[:120]} »)", fichier=name)],
-            ) from exc
+            raise _syntax_error(name, _by_paragraph(source), env, exc) from exc
     rendered = {*sources, "docProps/core.xml"}
     compiled = CompiledDocx(
         name=name,
