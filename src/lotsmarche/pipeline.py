@@ -73,7 +73,19 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         date_lancement=date_lancement,
         duree_mois=duree_mois,
     )
-    return enrich_plan(plan, cat, date_lancement or plan.date_lancement), demand
+    enriched = enrich_plan(plan, cat, date_lancement or plan.date_lancement)
+    # The rules engine attaches only the findings it computes; keep the lot builder's after them, in the
+    # builder's order (small-lot allowance VAL-001, servability LOT-001, plan leftovers LOT-002/005, prices
+    # LOT-006, solver OPT-001/002/003), each on its lot or on the plan.
+    per_lot: dict[int, list[Finding]] = {}
+    for f in plan.findings:
+        per_lot.setdefault(f.lot if f.lot is not None else 0, []).append(f)
+    lots = [
+        lot.model_copy(update={"findings": [*lot.findings, *per_lot.pop(lot.numero, [])]})
+        for lot in enriched.lots
+    ]
+    rest = [f for fs in per_lot.values() for f in fs]
+    return enriched.model_copy(update={"lots": lots, "findings": [*enriched.findings, *rest]}), demand
 
 
 # ------------------------------------------------------------------------------------------------

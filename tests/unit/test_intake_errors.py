@@ -163,3 +163,32 @@ def test_too_many_columns_in_a_csv_row(catalogue, tmp_path) -> None:  # type: ig
     [prob] = _problems(catalogue, [p])
     assert (prob.fichier, prob.ligne) == ("d.csv", 3)
     assert prob.message.startswith("nombre de colonnes supérieur à celui de l'en-tête (7)")
+
+
+def test_extra_cell_on_the_first_data_row(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # pandas would silently turn the first column into an index: it must be an error instead.
+    p = tmp_path / "d.csv"
+    p.write_text(
+        HEAD + "Collège B;Collège B;62200;MER-MERLAN-FILET-FR;10;kg;;en trop\n" + OK, encoding="utf-8"
+    )
+    [prob] = _problems(catalogue, [p])
+    assert prob == Problem(
+        "nombre de colonnes supérieur à celui de l'en-tête (7) : vérifiez le séparateur et les guillemets",
+        "d.csv",
+        None,
+        2,
+        None,
+    )
+
+
+def test_windows_1252_body_after_an_ascii_head(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The head (first lines) is plain ASCII, so valid UTF-8; a later line is Windows-1252.
+    p = tmp_path / "d.csv"
+    body = "".join(f"Ecole {i};Ecole {i};62200;MER-MERLAN-FILET-FR;{i + 1};kg;\n" for i in range(80))
+    p.write_bytes(
+        (HEAD.replace("é", "e") + body + "Collège Z;Collège Z;62200;BOI-EAU-PLATE;3;l;\n").encode("cp1252")
+    )
+    demand = read_demand([p], catalogue, Groupement())
+    assert len(demand.table) == 81
+    row = demand.table.set_index("membre").loc["Collège Z"]
+    assert (row["produit"], row["quantite_milli"], row["ligne_source"]) == ("BOI-EAU-PLATE", 3000, 82)

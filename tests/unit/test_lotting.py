@@ -13,8 +13,9 @@ from lotsmarche.errors import InputError, LottingError
 from lotsmarche.intake.model import CANONICAL_COLUMNS, Demand
 from lotsmarche.lotting import STRATEGY_REGISTRY, build_plan, get_strategy
 from lotsmarche.lotting.cpv import common_ancestor, index_by_prefix, lot_cpv, significant
+from lotsmarche.lotting.lines import lot_regime
 from lotsmarche.models import Groupement, LotPlan, Supplier
-from lotsmarche.money import amount_exact
+from lotsmarche.money import amount_exact, round_cents
 
 D = Decimal
 SITES = [
@@ -92,7 +93,12 @@ def check_invariants(plan: LotPlan, demand: Demand, catalogue: Any) -> None:
                 by_line.loc[it.lignes, "produit"], by_line.loc[it.lignes, "conditionnement"], strict=True
             )
         }
-        assert regimes == {lot.regime_emballage}
+        # contact containers never share a lot with other packaging; the lot takes the most demanding regime
+        assert len({r == "plastique_contact" for r in regimes}) == 1
+        assert lot.regime_emballage == lot_regime(regimes)
+        assert {catalogue.conditionnements[it.conditionnement].regime for it in lot.items} == {
+            lot.regime_emballage
+        }
         assert lot.cpv_principal in catalogue.cpv
         assert all(c in catalogue.cpv for c in lot.cpv_secondaires)
         assert lot.montant_annuel_ht == sum((it.montant_annuel_ht for it in lot.items), D(0))
@@ -101,7 +107,9 @@ def check_invariants(plan: LotPlan, demand: Demand, catalogue: Any) -> None:
             exact = sum(
                 (amount_exact(q, p) for q, p in zip(sub["quantite_milli"], sub["prix_e4"], strict=True)), D(0)
             )
-            assert abs(exact - it.montant_annuel_ht) <= D("0.005")
+            if table.loc[table["produit"] == it.produit, "prix_e4"].nunique() == 1:
+                assert abs(exact - it.montant_annuel_ht) <= D("0.005")
+            assert it.montant_annuel_ht == round_cents(it.quantite_annuelle * it.prix_unitaire_ht)
             assert it.quantite_annuelle == D(int(sub["quantite_milli"].sum())) / 1000
             assert sum((r.quantite for r in it.repartition_membres), D(0)) == it.quantite_annuelle
             assert sum((r.quantite for r in it.repartition_sites), D(0)) == it.quantite_annuelle
@@ -313,3 +321,98 @@ def test_capacite_splits_until_k_suppliers_and_explains_the_rest(catalogue) -> N
     (finding,) = [f for f in plan.findings if f.code == "LOT-001"]
     assert finding.lot == short.numero
     assert "2 fournisseurs (Blancs 1, Blancs 2) ne fournit pas : cephalopodes" in finding.message
+
+
+MERLAN, CABILLAUD = "MER-MERLAN-FILET-FR", "MER-CABILLAUD-FILET-FR"  # fresh fish, polystyrene by default
+
+
+@pytest.fixture(scope="module")
+def packaging_demand() -> Demand:
+    """Merlan and cabillaud: default polystyrene boxes, returnable crates, and plastic serving trays."""
+    (m0, cp0, i0, t0), (m1, cp1, i1, t1), (m2, cp2, i2, t2) = SITES
+    return demand_of(
+        [
+            line(1, MERLAN, m0, cp0, i0, t0, quantite_milli=1000, prix_e4=100_000),
+            line(2, MERLAN, m1, cp1, i1, t1, quantite_milli=3000, prix_e4=120_000,
+                 conditionnement="caisse_reemployable"),
+            line(3, CABILLAUD, m0, cp0, i0, t0, quantite_milli=2000, prix_e4=190_000),
+            line(4, MERLAN, m2, cp2, i2, t2, quantite_milli=2000, prix_e4=140_000,
+                 conditionnement="bac_gastronorme_plastique"),
+            line(5, CABILLAUD, m2, cp2, i2, t2, quantite_milli=1000, prix_e4=190_000,
+                 conditionnement="bac_gastronorme_plastique"),
+        ]
+    )  # fmt: skip
+
+
+def test_packaging_regimes_share_a_lot_and_only_contact_containers_split(
+    packaging_demand: Demand, catalogue
+) -> None:
+    returnable = _supplier("Caisses", livraison_reemployable=True)
+    polystyrene_only = _supplier("Polystyrène")
+    plan = build_plan(packaging_demand, catalogue, Groupement(), [returnable, polystyrene_only], "famille")
+    check_invariants(plan, packaging_demand, catalogue)
+    assert [(lot.intitule, lot.regime_emballage) for lot in plan.lots] == [
+        ("Poissons blancs frais en filets", "reemployable"),
+        ("Poissons blancs frais en filets (contenants de service en plastique)", "plastique_contact"),
+    ]
+    common, contact = plan.lots
+    # merlan keeps the crate its members asked; cabillaud, asked in polystyrene only, takes the lot's crate
+    assert [(it.produit, it.conditionnement) for it in common.items] == [
+        (CABILLAUD, "caisse_reemployable"),
+        (MERLAN, "caisse_reemployable"),
+    ]
+    assert [it.lignes for it in common.items] == [[3], [1, 2]]
+    assert {it.conditionnement for it in contact.items} == {"bac_gastronorme_plastique"}
+    # returnable delivery is a lot-level requirement: only the supplier with returnable crates can serve it
+    assert common.fournisseurs_capables == ["Caisses"]
+    assert contact.fournisseurs_capables == ["Caisses", "Polystyrène"]
+
+
+def test_one_price_per_product_for_the_whole_plan(packaging_demand: Demand, catalogue) -> None:
+    from babel.numbers import format_currency
+
+    plan = plan_for(packaging_demand, catalogue, strategy="famille")
+    merlan = [it for lot in plan.lots for it in lot.items if it.produit == MERLAN]
+    # (1 × 10 + 3 × 12 + 2 × 14) / 6 = 12.3333… → 12.33 in both lots, whatever lines each lot holds
+    assert [(it.quantite_annuelle, it.prix_unitaire_ht, it.montant_annuel_ht) for it in merlan] == [
+        (D("4"), D("12.33"), D("49.32")),
+        (D("2"), D("12.33"), D("24.66")),
+    ]
+    assert [(r.membre, r.montant_annuel_ht) for r in merlan[0].repartition_membres] == [
+        (SITES[0][0], D("12.33")),
+        (SITES[1][0], D("36.99")),
+    ]
+    # exact demand: 10 + 36 + 28 + 38 + 19 = 131.00 €; items: 49.32 + 24.66 + 38.00 + 19.00 = 130.98 €
+    assert plan.montant_total_annuel_ht == D("130.98")
+    (finding,) = [f for f in plan.findings if f.code == "LOT-006"]
+    assert finding.message.startswith("1 produit(s) de la demande")
+    assert "−" + format_currency(D("0.02"), "EUR", locale="fr_FR") in finding.message
+    territoire = plan_for(packaging_demand, catalogue, strategy="territoire")
+    assert {it.prix_unitaire_ht for lot in territoire.lots for it in lot.items if it.produit == MERLAN} == {
+        D("12.33")
+    }
+
+
+def test_non_allotment_accepts_mixed_regimes_but_not_contact_containers(
+    packaging_demand: Demand, catalogue
+) -> None:
+    table = packaging_demand.table
+    common = Demand(table=table[table["ligne"] <= 3].reset_index(drop=True), membres=[])
+    plan = plan_for(common, catalogue, sans_allotissement="Un seul mareyeur livre les trois sites.")
+    assert [(len(lot.items), lot.regime_emballage) for lot in plan.lots] == [(2, "reemployable")]
+    with pytest.raises(InputError) as exc:
+        plan_for(packaging_demand, catalogue, sans_allotissement="Un seul mareyeur livre les trois sites.")
+    assert "contenants plastiques de service" in exc.value.lines()[1]
+
+
+def test_optimal_findings_are_carried_by_the_plan(wide_demand: Demand, catalogue) -> None:
+    from lotsmarche.lotting.optimal import time_limit
+
+    with time_limit(20):
+        plan = plan_for(wide_demand, catalogue, strategy="optimal")
+    from lotsmarche.lotting.optimal import STRATEGY
+
+    solver = STRATEGY.last_findings
+    assert [f.code for f in solver][:1] in (["OPT-001"], ["OPT-003"])
+    assert all(plan.findings.count(f) == 1 for f in solver)  # every solver finding, exactly once
+    assert [f for f in plan.findings if f.code.startswith("OPT-")] == solver

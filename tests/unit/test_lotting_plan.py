@@ -145,3 +145,29 @@ def test_rule_matching_nothing_is_reported(tmp_path: Path, demand: Demand, catal
     plan = run(demand, catalogue, path)
     assert [f.code for f in plan.findings if f.code in ("LOT-002", "LOT-005")] == ["LOT-002", "LOT-005"]
     assert "Soles" not in [lot.intitule for lot in plan.lots]
+
+
+def test_regimes_key_matches_each_line_own_regime(tmp_path: Path, catalogue) -> None:
+    (m0, cp0, i0, t0), (m1, cp1, i1, t1) = SITES[:2]
+    merlan = "MER-MERLAN-FILET-FR"
+    demand = demand_of(
+        [
+            line(1, merlan, m0, cp0, i0, t0, conditionnement="caisse_reemployable"),
+            line(2, merlan, m1, cp1, i1, t1),  # default polystyrene box
+            line(3, merlan, m1, cp1, i1, t1, ligne_source=9, conditionnement="bac_gastronorme_plastique"),
+        ]
+    )
+    path = write(
+        tmp_path,
+        'lots:\n  - intitule: "Merlan en caisses"\n    regimes: [reemployable, plastique_transport]\n'
+        '  - intitule: "Merlan en bacs"\n    regimes: [plastique_contact]\n',
+    )
+    plan = run(demand, catalogue, path)
+    assert [(lot.intitule, lot.regime_emballage, lot.items[0].lignes) for lot in plan.lots] == [
+        ("Merlan en bacs", "plastique_contact", [3]),
+        ("Merlan en caisses", "reemployable", [1, 2]),
+    ]
+    path = write(tmp_path, 'lots:\n  - intitule: "Tout le merlan"\n    produits: [MER-MERLAN-FILET-FR]\n')
+    with pytest.raises(InputError) as exc:
+        run(demand, catalogue, path)
+    assert "contenants plastiques de service" in exc.value.lines()[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +53,42 @@ def eur(value: Decimal) -> str:
     return str(format_currency(value, "EUR", locale="fr_FR"))
 
 
+def indicator_lines(plan: LotPlan) -> list[str]:
+    """The comparison metrics of this plan (``compare.plan_metrics``, the same as `compare` shows)."""
+    from lotsmarche.compare import plan_metrics
+
+    k = plan.groupement.k_fournisseurs
+    m = plan_metrics(plan, k)
+    egalim = (
+        "non calculée"
+        if m.egalim_part is None
+        else f"{pct(m.egalim_part)} de produits durables et de qualité"
+        + (f", dont {pct(m.egalim_bio)} de bio" if m.egalim_bio is not None else "")
+        + (
+            f" ; viandes et produits de la pêche : {pct(m.egalim_viande_poisson)}"
+            if m.egalim_viande_poisson is not None
+            else ""
+        )
+    )
+    suppliers = f"{k} fournisseur{'s' if k > 1 else ''}"
+    lots = f"{m.nb_lots} lot{'s' if m.nb_lots > 1 else ''}"
+    return [
+        f"Lots servables par au moins {suppliers} du sourçage : {m.nb_lots_servables_k} sur {m.nb_lots}, "
+        f"soit {pct(m.part_valeur_servable_k)} de la valeur maximale totale.",
+        f"Fournisseurs capables par lot : {fr_decimal(m.fournisseurs_moyen)} en moyenne, "
+        f"{m.fournisseurs_min} au minimum.",
+        f"Lots relevant de la dérogation des petits lots (art. R2123-1 2° et R2122-8) : "
+        f"{m.nb_lots_derogation}, soit {pct(m.part_petits_lots)} de la valeur maximale totale "
+        f"(plafond {pct(m.part_petits_lots_max)}).",
+        f"Coût de gestion estimé : {eur(m.cout_administratif)} ({lots} à {eur(m.cout_gestion_par_lot)}).",
+        f"EGALIM projetée : {egalim}.",
+    ]
+
+
+def fr_decimal(value: Decimal) -> str:
+    return format(value, "f").replace(".", ",")
+
+
 def render_table(plan: LotPlan, written: list[Path]) -> None:
     from rich.table import Table
 
@@ -80,9 +117,12 @@ def render_table(plan: LotPlan, written: list[Path]) -> None:
     )
     stdout.print(
         f"Procédure d'ensemble : {plan.procedure.libelle} (seuils « {plan.seuils.id} », lancement le "
-        f"{plan.date_lancement.isoformat()}) ; part des lots dérogatoires : {pct(plan.part_derogations)}.",
+        f"{plan.date_lancement.isoformat()}).",
         markup=False,
     )
+    stdout.print("Indicateurs :", markup=False)
+    for line in indicator_lines(plan):
+        stdout.print(f"- {line}", markup=False)
     findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
     for f in findings:
         stdout.print(finding_line(f), markup=False)
@@ -110,10 +150,20 @@ def render_markdown(plan: LotPlan) -> str:
         f"Montant annuel : {eur(plan.montant_total_annuel_ht)} HT ; estimé sur {plan.duree_mois} mois : "
         f"{eur(plan.montant_total_estime_ht)} HT."
     )
+    lines += ["", "## Indicateurs", ""] + [f"- {md_cell(line)}" for line in indicator_lines(plan)]
     findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
     if findings:
         lines += ["", findings_markdown(findings)]
     return "\n".join(lines) + "\n"
+
+
+def solver_time_limit(seconds: float | None) -> AbstractContextManager[None]:
+    """The time limit of strategy ``optimal`` around plan building (its module loads only when asked)."""
+    if seconds is None:
+        return nullcontext()
+    from lotsmarche.lotting.optimal import time_limit
+
+    return time_limit(seconds)
 
 
 def register(app: typer.Typer) -> None:
@@ -155,6 +205,13 @@ def register(app: typer.Typer) -> None:
         justification: Annotated[
             str | None, typer.Option("--justification", help="Motivation du non-allotissement.")
         ] = None,
+        time_limit: Annotated[
+            float | None,
+            typer.Option(
+                "--time-limit",
+                help="Limite de temps du calcul de la stratégie optimal, en secondes (60 par défaut).",
+            ),
+        ] = None,
         xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Fichier lots.xlsx à écrire.")] = None,
         force: Annotated[bool, typer.Option("--force", help="Remplacer les fichiers existants.")] = False,
         fmt: FormatOpt = Format.table,
@@ -170,22 +227,25 @@ def register(app: typer.Typer) -> None:
             problems.append(Problem("--sans-allotissement exige --justification (motivation, art. L2113-11)"))
         if justification is not None and not sans_allotissement:
             problems.append(Problem("--justification ne s'emploie qu'avec --sans-allotissement"))
+        if time_limit is not None and not time_limit > 0:
+            problems.append(Problem("--time-limit doit être un nombre de secondes positif"))
         if problems:
             raise InputError("Options incompatibles", problems)
         launch = parse_date(date_lancement, "--date-lancement")
         check_outputs([out] + ([xlsx] if xlsx else []), force)
-        result, _demand = plan_lots(
-            list(demand or []),
-            groupement_path=groupement,
-            sourcing_path=sourcing,
-            strategy=strategy or DEFAULT_STRATEGY,
-            plan_file=plan,
-            date_lancement=launch,
-            duree_mois=duree_mois,
-            sans_allotissement=justification if sans_allotissement else None,
-            lots_max_par_candidat=lots_max_par_candidat,
-            catalogues_dir=catalogues,
-        )
+        with solver_time_limit(time_limit):
+            result, _demand = plan_lots(
+                list(demand or []),
+                groupement_path=groupement,
+                sourcing_path=sourcing,
+                strategy=strategy or DEFAULT_STRATEGY,
+                plan_file=plan,
+                date_lancement=launch,
+                duree_mois=duree_mois,
+                sans_allotissement=justification if sans_allotissement else None,
+                lots_max_par_candidat=lots_max_par_candidat,
+                catalogues_dir=catalogues,
+            )
         written = save_plan(result, out, xlsx, force=force)
         if fmt == Format.json:
             sys.stdout.write(plan_to_json(result))

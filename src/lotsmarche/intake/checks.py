@@ -133,14 +133,16 @@ def _season(lines: Lines, cat: Catalogue) -> list[Finding]:
 def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
     found: list[Finding] = []
     produit = lines.text["produit"]
-    given = np.flatnonzero(lines.text["prix_source"].texts() == "demande")
+    given = np.flatnonzero(lines.text["prix_source"].rows_equal("demande"))
     if not len(given):
         return found
     ref_e4 = {c: int(p.prix_reference_ht * 10000) for c, p in cat.produits.items()}
     ranks = _ranked(produit)[given]
     e4s = lines.numbers["prix_e4"][given]
     # Distinct (product, price) pairs in (product code, price) order, with their line counts.
-    order = np.lexsort((e4s, ranks))
+    top = int(e4s.max()) + 1
+    fits = top * (int(ranks.max()) + 1) < 2**62
+    order = np.argsort(ranks * top + e4s) if fits else np.lexsort((e4s, ranks))
     ranks, e4s, rows = ranks[order], e4s[order], given[order]
     starts = np.flatnonzero(np.r_[True, (ranks[1:] != ranks[:-1]) | (e4s[1:] != e4s[:-1])])
     counts = np.diff(np.r_[starts, len(rows)])
@@ -233,7 +235,7 @@ def _duplicates(lines: Lines) -> list[Finding]:
 
 
 def _postcodes(lines: Lines) -> list[Finding]:
-    unknown = np.flatnonzero(lines.text["commune_insee"].texts() == "")
+    unknown = np.flatnonzero(lines.text["commune_insee"].rows_equal(""))
     cp = lines.text["code_postal"]
     found: list[Finding] = []
     for rows in _groups(_ranked(cp), unknown):

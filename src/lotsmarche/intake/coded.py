@@ -87,6 +87,12 @@ class Coded:
         """Rows selected by an integer or boolean index."""
         return Coded(self.codes[index], self.values, self.distinct, self._memo)
 
+    def compact(self) -> Coded:
+        """The same column with 32-bit codes (half the memory and faster row selections)."""
+        if self.codes.dtype == np.int32 or len(self.values) >= 2**31:
+            return self
+        return Coded(self.codes.astype(np.int32), self.values, self.distinct, self._memo)
+
     def formula_errors(self) -> np.ndarray:
         """Mask over ``values``: the cached results of failed formulas (``#N/A``, ``#DIV/0!``...)."""
         if "formula" not in self._memo:
@@ -113,12 +119,15 @@ class Coded:
         mask[self.codes] = True
         return mask
 
-    def first_rows(self) -> IntArray:
-        """Row of the first appearance of each value (``len(self)`` for unused values)."""
-        first = np.full(len(self.values), len(self.codes), dtype=np.intp)
-        seen, index = np.unique(self.codes, return_index=True)
-        first[seen] = index
-        return first
+    def appearance_order(self) -> IntArray:
+        """Indices of the values in the order rows first use them (unused values last)."""
+        used = pd.unique(self.codes)
+        unused = np.flatnonzero(~self.used())
+        return np.concatenate([np.asarray(used, dtype=np.intp), unused.astype(np.intp)])
+
+    def rows_equal(self, text: str) -> np.ndarray:
+        """Boolean row mask of the rows whose text is ``text``."""
+        return self.rows_where(self.values == text)
 
     def rows_where(self, bad: np.ndarray) -> np.ndarray:
         """Boolean row mask of the rows whose value is flagged in ``bad`` (a mask over ``values``)."""
@@ -145,6 +154,8 @@ def sort_order(columns: Sequence[Coded]) -> IntArray:
         combined = np.zeros(len(columns[0]), dtype=np.int64)
         for key, size in zip(keys, sizes, strict=True):
             combined = combined * size + key
+        if bool((combined[1:] >= combined[:-1]).all()):  # already in order (a sorted export)
+            return np.arange(len(combined), dtype=np.intp)
         return np.argsort(combined, kind="stable")
     return np.lexsort(keys[::-1])
 
@@ -159,6 +170,16 @@ def sort_ranks(column: Coded) -> IntArray:
 
 def pair_codes(a: np.ndarray, b: np.ndarray, b_size: int) -> tuple[IntArray, IntArray]:
     """Factorise pairs of codes: ``(codes, keys)`` where ``keys = a * b_size + b`` of each distinct pair."""
-    key = a.astype(np.int64) * max(b_size, 1) + b.astype(np.int64)
+    b_size = max(b_size, 1)
+    key = a.astype(np.int64) * b_size + b.astype(np.int64)
+    span = (int(key.max()) + 1) if len(key) else 0
+    if span <= max(4 * len(key), 1 << 16):
+        # Few possible pairs: a lookup table instead of a hash table (keys come out sorted).
+        present = np.zeros(span, dtype=bool)
+        present[key] = True
+        keys = np.flatnonzero(present)
+        lookup = np.zeros(span, dtype=np.intp)
+        lookup[keys] = np.arange(len(keys), dtype=np.intp)
+        return lookup[key], keys.astype(np.intp)
     codes, uniques = pd.factorize(key)
     return np.asarray(codes, dtype=np.intp), np.asarray(uniques, dtype=np.intp)

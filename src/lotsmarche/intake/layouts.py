@@ -6,6 +6,7 @@ row and the column each value came from, so that validation can name the exact c
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -311,5 +312,7 @@ def _read_members_sheet(
         out.sites.append((info, fichier, title, row))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def member_key(name: str) -> str:
+    """Comparison key of a member or site name (case, accents, spaces and punctuation ignored)."""
     return header_key(name)

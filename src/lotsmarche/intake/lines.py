@@ -18,6 +18,8 @@ def canonical_lines(parts: list[Lines]) -> Lines:
     # Sort on integer ranks of the distinct values, never on the strings; the sort is stable, so equal
     # keys keep the source order (files in the order given, then rows).
     order = sort_order([text[c] for c in ("membre", "site_livraison", "produit")])
+    if bool((order[1:] > order[:-1]).all()):
+        return Lines(text=text, numbers=numbers, ambigu=ambigu)
     return Lines(
         text={name: column.take(order) for name, column in text.items()},
         numbers={name: values[order] for name, values in numbers.items()},

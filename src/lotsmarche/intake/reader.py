@@ -91,6 +91,7 @@ def read_demand(
     types: dict[str, str] = {}
     _known_sites(ctx, groupement=groupement, cat=cat, found=found, types=types, problems=problems)
     parts = [lines for part in found.parts if (lines := validate_part(part, ctx)) is not None]
+    found.parts.clear()  # the raw text columns are no longer needed: free them before the table is built
     if not problems.items and not any(len(lines) for lines in parts):
         problems.add(
             "aucune quantité renseignée : la demande ne contient aucune ligne de besoin",
@@ -99,6 +100,7 @@ def read_demand(
     problems.raise_if_any(order)
 
     lines = canonical_lines(parts)
+    del parts
     table = lines_frame(lines)
     membres, member_findings = _members(lines, groupement, ctx, types)
     findings = (

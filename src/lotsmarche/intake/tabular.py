@@ -12,6 +12,8 @@ import csv
 import datetime as dt
 import io
 import math
+import mmap
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,11 +28,10 @@ from lotsmarche.intake.coded import FORMULA_ERRORS, Coded
 __all__ = ["FORMULA_ERRORS", "RawSource", "RawTable", "csv_table", "read_source", "sheet_table"]
 
 
-
-
 _HEADER_SCAN = 60  # rows examined to find the header (title rows, notes and blank rows above it)
 _SEPARATORS = (";", ",", "\t")
 _CSV_LINE = re.compile(r"line (\d+)")
+_NOT_SPACE = re.compile(rb"\S")
 _SAMPLE = 65536  # characters examined for control characters (binary files)
 
 
@@ -107,7 +108,7 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
     """Read ``path`` into a :class:`RawSource`; on failure add a French problem and return None."""
     name = path.name
     try:
-        raw = path.read_bytes()
+        raw = _map(path)
     except FileNotFoundError:
         add("fichier introuvable", fichier=str(path))
         return None
@@ -117,12 +118,22 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
     except OSError as exc:
         add(f"lecture impossible ({exc.strerror or exc})", fichier=name)
         return None
-    if not raw or raw.isspace():  # (no strip(): it would copy the whole file)
+    try:
+        return _read_mapped(path, raw, add, sheet)
+    finally:
+        if isinstance(raw, mmap.mmap):
+            raw.close()
+
+
+def _read_mapped(path: Path, raw: bytes | mmap.mmap, add: AddProblem, sheet: str | None) -> RawSource | None:
+    name = path.name
+    if not _NOT_SPACE.search(raw):
         add("le fichier est vide", fichier=name)
         return None
-    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _read_workbook(path, raw, add, sheet)
-    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+    magic = bytes(raw[:4])
+    if magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _read_workbook(path, bytes(raw), add, sheet)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
         add(
             "format Excel 97-2003 (.xls) non pris en charge : enregistrez le classeur au format .xlsx ou CSV",
             fichier=name,
@@ -138,9 +149,9 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
         "fichier binaire ou encodage non reconnu : enregistrez-le en CSV (UTF-8 ou Windows-1252) ou en .xlsx"
     )
     source = RawSource(fichier=name)
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if magic.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            source.csv_text = raw.decode("utf-16")
+            source.csv_text = bytes(raw).decode("utf-16")
         except UnicodeDecodeError:
             add(binary, fichier=name)
             return None
@@ -150,7 +161,7 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
     else:
         # The body is left to the C parser (it decodes it strictly): only the first lines are decoded here.
         head = _head_bytes(raw)
-        encoding = None if b"\x00" in raw else head_encoding(head)
+        encoding = None if raw.find(b"\x00") >= 0 else head_encoding(head)
         if encoding is None:
             add(binary, fichier=name)
             return None
@@ -164,18 +175,26 @@ def read_source(path: Path, add: AddProblem, sheet: str | None = None) -> RawSou
     return source
 
 
-def _head_bytes(raw: bytes) -> bytes:
+def _map(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes, memory-mapped: a million-line CSV is scanned, never copied, before parsing."""
+    with path.open("rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _head_bytes(raw: bytes | mmap.mmap) -> bytes:
     """The first lines of a CSV: at least ``_HEADER_SCAN`` lines and the sample the encoding test reads."""
     end = 0
     for _ in range(_HEADER_SCAN):
         nl = raw.find(b"\n", end)
         if nl < 0:
-            return raw
+            return bytes(raw[:])
         end = nl + 1
     if end < _SAMPLE:
         nl = raw.find(b"\n", _SAMPLE)
         end = len(raw) if nl < 0 else nl + 1
-    return raw[:end]
+    return bytes(raw[:end])
 
 
 def _decode_head(head: bytes, encoding: str) -> str | None:
@@ -334,9 +353,14 @@ def _read_body(
         f"nombre de colonnes supérieur à celui de l'en-tête ({width}) : "
         "vérifiez le séparateur et les guillemets"
     )
+    if source.csv_text is not None:
+        body: Path | io.StringIO = io.StringIO(source.csv_text)
+    else:
+        assert source.csv_path is not None
+        body = source.csv_path
     try:
         data = pd.read_csv(
-            source.csv_path if source.csv_text is None else io.StringIO(source.csv_text),
+            body,
             sep=sep,
             header=None,
             names=list(range(width)),

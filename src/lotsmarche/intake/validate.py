@@ -150,7 +150,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     m_col = d["membre"]
     m_names: list[str] = [""] * len(m_col.values)
     m_err: Errors = {}
-    for i in np.argsort(m_col.first_rows(), kind="stable").tolist():
+    for i in m_col.appearance_order().tolist():
         name = " ".join(str(m_col.values[i]).split())
         if name:
             m_names[i] = ctx.members.setdefault(member_key(name), name)
@@ -296,7 +296,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
         ],
     )
     cp_blank = np.asarray([not x for x in cp.values], dtype=bool)
-    missing = cp.rows_where(cp_blank) & ~cp_bad & ~c_bad & (membre.texts() != "")
+    missing = cp.rows_where(cp_blank) & ~cp_bad & ~c_bad & ~membre.rows_equal("")
     v.report_mask(
         missing,
         lambda r: (
@@ -319,9 +319,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     for key in place_keys.tolist():
         ak, mk = divmod(key, len(m_col.values) + 1)
         cpc, cc = divmod(int(a_keys[ak]), max(nc, 1))
-        places.append(
-            resolve(cat, str(cp.values[cpc]), c_vals[cc], member_communes[mk - 1] if mk else None)
-        )
+        places.append(resolve(cat, str(cp.values[cpc]), c_vals[cc], member_communes[mk - 1] if mk else None))
     place_err = {k: p.error for k, p in enumerate(places) if p.error}
     v.report_mask(
         Coded(place_codes, np.arange(len(places))).rows_where(_flags(len(places), place_err))
@@ -367,21 +365,22 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     if v.bad.any():
         return None
     place_of = Coded(place_codes, np.arange(len(places)))
+    columns = {
+        "fichier": Coded.constant(part.fichier, v.n),
+        "feuille": Coded.constant(part.feuille, v.n),
+        "colonne_source": part.colonne_source,
+        "membre": membre,
+        "site_livraison": site,
+        "code_postal": cp,
+        "commune_insee": Coded.from_parts(place_of.codes, [p.insee for p in places]),
+        "territoire": Coded.from_parts(place_of.codes, [p.territoire for p in places]),
+        "produit": produit,
+        "prix_source": Coded(given.astype(np.intp), np.asarray(["catalogue", "demande"], dtype=object)),
+        "label_requis": Coded.from_parts(la_col.codes, la_vals),
+        "conditionnement": Coded.from_parts(cp_pair, cond_texts),
+    }
     return Lines(
-        text={
-            "fichier": Coded.constant(part.fichier, v.n),
-            "feuille": Coded.constant(part.feuille, v.n),
-            "colonne_source": part.colonne_source,
-            "membre": membre,
-            "site_livraison": site,
-            "code_postal": cp,
-            "commune_insee": Coded.from_parts(place_of.codes, [p.insee for p in places]),
-            "territoire": Coded.from_parts(place_of.codes, [p.territoire for p in places]),
-            "produit": produit,
-            "prix_source": Coded(given.astype(np.intp), np.asarray(["catalogue", "demande"], dtype=object)),
-            "label_requis": Coded.from_parts(la_col.codes, la_vals),
-            "conditionnement": Coded.from_parts(cp_pair, cond_texts),
-        },
+        text={name: column.compact() for name, column in columns.items()},
         numbers={
             "ligne_source": np.asarray(v.rows, dtype="int64"),
             "quantite_milli": milli.astype("int64"),

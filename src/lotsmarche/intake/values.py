@@ -272,31 +272,38 @@ def parse_fixed_many(texts: Sequence[str] | np.ndarray, decimals: int) -> tuple[
 def _parse_plain(texts: list[str], decimals: int) -> tuple[np.ndarray, np.ndarray]:
     n = len(texts)
     lens = np.fromiter(map(len, texts), dtype="int64", count=n)
-    ok = (lens > 0) & (lens <= MAX_INT_DIGITS + decimals + 1)
+    fits = (lens > 0) & (lens <= MAX_INT_DIGITS + decimals + 1)
     units = np.zeros(n, dtype="int64")
-    if not ok.any():
-        return units, ok
-    width = int(lens[ok].max())
+    if not fits.any():
+        return units, fits
+    width = int(lens[fits].max())
     # Texts too long to be plain numbers are blanked out of the matrix (they fail below anyway).
-    short = texts if ok.all() else [t if fits else "" for t, fits in zip(texts, ok.tolist(), strict=True)]
-    m = np.array(short, dtype=f"U{width}").view(np.uint32).reshape(n, width)
-    inside = np.arange(width)[None, :] < lens[:, None]
-    digit = (m >= 48) & (m <= 57)
-    sep = (m == 44) | (m == 46)
-    nsep = sep.sum(axis=1)
-    pos = np.where(nsep == 1, sep.argmax(axis=1), lens)  # position of the decimal mark (or the end)
-    nfrac = np.where(nsep == 1, lens - pos - 1, 0)
-    ok &= (
-        (digit | sep | ~inside).all(axis=1)
-        & (nsep <= 1)
-        & digit.any(axis=1)
-        & (nfrac <= decimals)
-        & (pos <= MAX_INT_DIGITS)
-    )
+    short = texts if fits.all() else [t if f else "" for t, f in zip(texts, fits.tolist(), strict=True)]
+    # One row per character position (contiguous): each pass below handles a position of all texts.
+    chars = np.ascontiguousarray(np.array(short, dtype=f"U{width}").view(np.uint32).reshape(n, width).T)
     acc = np.zeros(n, dtype="int64")
-    for j in range(width):  # at most 17 digits: no int64 overflow
-        acc = np.where(digit[:, j], acc * 10 + (m[:, j].astype("int64") - 48), acc)
-    scale = 10 ** (decimals - np.clip(nfrac, 0, decimals))
+    n_digits = np.zeros(n, dtype="int64")
+    n_frac = np.zeros(n, dtype="int64")
+    n_marks = np.zeros(n, dtype="int64")
+    after_mark = np.zeros(n, dtype=bool)
+    for c in chars:
+        d = c - np.uint32(48)  # wraps around below "0": one comparison tells a digit
+        is_digit = d < 10
+        is_mark = (c == 44) | (c == 46)  # "," or "."
+        acc = np.where(is_digit, acc * 10 + d, acc)  # at most 17 digits: no int64 overflow
+        n_digits += is_digit
+        n_frac += is_digit & after_mark
+        n_marks += is_mark
+        after_mark |= is_mark
+    ok = (
+        fits
+        & (n_digits + n_marks == lens)  # nothing but digits and one mark
+        & (n_marks <= 1)
+        & (n_digits > 0)
+        & (n_frac <= decimals)
+        & (n_digits - n_frac <= MAX_INT_DIGITS)
+    )
+    scale = 10 ** (decimals - np.clip(n_frac, 0, decimals))
     return np.where(ok, acc * scale, 0), ok
 
 

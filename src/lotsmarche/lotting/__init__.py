@@ -24,6 +24,7 @@ from lotsmarche.lotting.planfile import load_plan_file, resolve
 from lotsmarche.lotting.strategies import (
     STRATEGY_REGISTRY,
     Group,
+    LazyStrategy,
     Strategy,
     StrategyContext,
     get_strategy,
@@ -89,7 +90,9 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
         findings.extend(plan_findings)
         strategie = f"plan:{plan_file.name}"
     else:
-        groups = get_strategy(strategy).split(prepared.cells, cat, context)
+        chosen = get_strategy(strategy)
+        groups = chosen.split(prepared.cells, cat, context)
+        findings.extend(_strategy_findings(chosen))
         strategie = strategy
     drafts = build_drafts(prepared, groups, cat, suppliers, strategie)
     name_drafts(drafts, prepared, cat)
@@ -100,7 +103,7 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     lots = [lot.model_copy(update={"procedure": outcome.lots[lot.numero]}) for lot in lots]
     findings.extend(outcome.findings)
     findings.extend(lot_findings)
-    gap = _rounding_finding(drafts)
+    gap = _rounding_finding(prepared, lots)
     if gap is not None:
         findings.append(gap)
     if limit is not None:
@@ -284,23 +287,39 @@ def _value(
     return lots, findings
 
 
-def _rounding_finding(drafts: list[LotDraft]) -> Finding | None:
-    """Say how far the priced items are from the demand's own amounts when lines of one item differ in price.
+def _strategy_findings(strategy: Strategy) -> list[Finding]:
+    """Plan-level findings a strategy leaves about its last split (``optimal``: OPT-001/002/003).
 
-    An item has one estimated unit price (the quantity-weighted mean of its lines' prices, to the cent) so
-    that quantity × price is its DQE line; when its lines were priced differently, the item's amount differs
-    from the exact sum of its lines by at most half a cent per unit. Buyers see the total gap here.
+    Read right after ``split`` so that every caller of ``build_plan`` (lots, compare, run) carries them.
     """
-    count = sum(d.articles_prix_multiples for d in drafts)
-    gap = Decimal(sum(d.ecart_e7 for d in drafts)) / AMOUNT_SCALE
+    loaded = strategy.load() if isinstance(strategy, LazyStrategy) else strategy
+    found = getattr(loaded, "last_findings", None)
+    return [f for f in found if isinstance(f, Finding)] if isinstance(found, list) else []
+
+
+def _rounding_finding(prepared: PreparedDemand, lots: list[Lot]) -> Finding | None:
+    """Say how far the priced items are from the demand's own amounts when a product has several prices.
+
+    A product has one estimated unit price in the whole plan (the quantity-weighted mean of all its lines'
+    prices, to the cent) so that quantity × price is its DQE line in whatever lot it lands; when its lines
+    were priced differently, the items' amounts differ from the exact sum of the lines. Buyers see the total
+    gap here (it is the same for every strategy but for the per-item rounding to the cent).
+    """
+    count = sum(1 for p in prepared.prix.values() if p.nb_prix > 1)
+    items_e7 = sum(int(it.montant_annuel_ht.scaleb(2)) for lot in lots for it in lot.items) * (
+        AMOUNT_SCALE // 100
+    )
+    exact_e7 = sum(int(v) for v in prepared.column("montant_e7"))
+    gap = Decimal(items_e7 - exact_e7) / AMOUNT_SCALE
     if count == 0 or round_cents(gap) == 0:
         return None
     return Finding(
         code="LOT-006",
         severite="info",
-        message=f"{count} article(s) regroupent des lignes de la demande à des prix unitaires différents : "
-        "leur prix estimé est la moyenne pondérée par les quantités, arrondie au centime. Écart entre le "
-        "montant annuel des lots et la somme exacte des lignes de la demande : "
+        message=f"{count} produit(s) de la demande sont demandés à des prix unitaires différents selon les "
+        "lignes : le prix estimé de chaque produit, le même dans tous les lots, est la moyenne de ses prix "
+        "pondérée par les quantités de toute la demande, arrondie au centime. Écart entre le montant annuel "
+        "des lots et la somme exacte des lignes de la demande : "
         f"{'+' if gap > 0 else '−'}{eur(abs(round_cents(gap)))}.",
         base_legale="Code de la commande publique, art. R2121-1 (valeur estimée du besoin)",
         correction="Harmonisez les prix unitaires de la demande pour un même produit si l'écart importe.",

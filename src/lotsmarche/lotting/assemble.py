@@ -146,7 +146,7 @@ def _build_drafts(
     pair_keys = k_sorted[starts]
     pair_group = (pair_keys // n_sites).tolist()
     pair_site = (pair_keys % n_sites).tolist()
-    pair_q = np.add.reduceat(qtys[order_gs], starts).tolist()
+    pair_q = np.add.reduceat(qtys[order_gs], starts)
     weekly = np.fmax.reduceat(livr[order_gs], starts)  # fmax skips NaN (not given)
     weekly = np.where(np.isnan(weekly), DEFAULT_DELIVERIES_PER_WEEK, weekly)
     pair_mask = np.bitwise_or.reduceat(mois[order_gs], starts)
@@ -159,7 +159,7 @@ def _build_drafts(
     for gi, mk in zip(pair_group, pair_mask.tolist(), strict=True):
         group_mask[gi] |= int(mk)
     make, templates = site_maker(codes)
-    all_sites = site_breakdowns(make, templates, pair_site, pair_q, {})
+    all_sites = site_breakdowns(make, templates, pair_site, pair_q)
     sites_of_group: list[list[RepartitionSite]] = [[] for _ in groups]
     for gi, site in zip(pair_group, all_sites, strict=True):
         sites_of_group[gi].append(site)

@@ -79,14 +79,19 @@ class LineCodes:
 
 
 def line_codes(prepared: PreparedDemand, group_of_cell: np.ndarray) -> LineCodes:
+    """Codes of every line; product and territory come through the line's cell (no string work per line)."""
     t = prepared.table
-    p_idx, p_uni = pd.factorize(t["produit"].astype(str), sort=True)
+    cell = prepared.cell_of_line
+    cell_p, p_uni = pd.factorize(prepared.cells["produit"], sort=True)
+    cell_t, t_uni = pd.factorize(prepared.cells["territoire"], sort=True)
     m_idx, m_uni = pd.factorize(t["membre"].astype(str), sort=True)
     membres = [str(v) for v in m_uni]
-    s_idx, sites = _site_codes(t, m_idx.astype(np.int64), membres)
+    s_idx, sites = _site_codes(
+        t, m_idx.astype(np.int64), membres, cell_t.astype(np.int64)[cell], [str(v) for v in t_uni]
+    )
     return LineCodes(
-        group=group_of_cell[prepared.cell_of_line],
-        produit=p_idx.astype(np.int64),
+        group=group_of_cell[cell],
+        produit=cell_p.astype(np.int64)[cell],
         produits=[str(v) for v in p_uni],
         membre=m_idx.astype(np.int64),
         membres=membres,
@@ -96,15 +101,11 @@ def line_codes(prepared: PreparedDemand, group_of_cell: np.ndarray) -> LineCodes
 
 
 def _site_codes(
-    t: pd.DataFrame, m_idx: np.ndarray, membres: list[str]
+    t: pd.DataFrame, m_idx: np.ndarray, membres: list[str], t_i: np.ndarray, t_u: list[str]
 ) -> tuple[np.ndarray, list[tuple[str, str, str, str]]]:
     """A site is (membre, site, code postal, territoire); codes follow the sorted order of those 4 values."""
-    columns = (
-        t["site_livraison"].astype(str),
-        t["code_postal"].astype(str),
-        t["territoire"].fillna("").astype(str),
-    )
-    (s_i, s_u), (cp_i, cp_u), (t_i, t_u) = (pd.factorize(c, sort=True) for c in columns)
+    columns = (t["site_livraison"].astype(str), t["code_postal"].astype(str))
+    (s_i, s_u), (cp_i, cp_u) = (pd.factorize(c, sort=True) for c in columns)
     n_s, n_cp, n_t = len(s_u), len(cp_u), len(t_u)
     if len(membres) * n_s * n_cp * n_t < SAFE_INT:
         key = ((m_idx * n_s + s_i) * n_cp + cp_i) * n_t + t_i
@@ -114,10 +115,11 @@ def _site_codes(
             rest, terr = divmod(key_value, n_t)
             rest, cp = divmod(rest, n_cp)
             m, site = divmod(rest, n_s)
-            out.append((membres[m], str(s_u[site]), str(cp_u[cp]), str(t_u[terr])))
+            out.append((membres[m], str(s_u[site]), str(cp_u[cp]), t_u[terr]))
         return s_idx.astype(np.int64), out
     # too many distinct values for one int64 key: a (slower) four-column group-by, same order
-    frame = pd.DataFrame({"m": m_idx, "s": columns[0], "cp": columns[1], "t": columns[2]})
+    terr = np.asarray(t_u, dtype=object)[t_i]
+    frame = pd.DataFrame({"m": m_idx, "s": columns[0], "cp": columns[1], "t": terr})
     grouped = frame.groupby(["m", "s", "cp", "t"], sort=True)
     keys = cast("list[tuple[int, str, str, str]]", grouped.size().index.tolist())
     return grouped.ngroup().to_numpy(dtype=np.int64), [
@@ -194,7 +196,8 @@ def _packagings(
     cat: Catalogue,
 ) -> list[str]:
     """Packaging of each item (see the module docstring)."""
-    c_idx, c_uni = pd.factorize(prepared.conditionnement, sort=True)
+    cell_c, c_uni = pd.factorize(prepared.cells["conditionnement"], sort=True)
+    c_idx = cell_c.astype(np.int64)[prepared.cell_of_line]
     packs = [str(c) for c in c_uni]
     regime = [cat.conditionnements[c].regime for c in packs]
     items, conds, sums = pair_sums(i_idx, c_idx, len(packs), prepared.table["quantite_milli"].to_numpy())
@@ -225,15 +228,21 @@ def _member_breakdowns(
         amounts = [half_up(a * b, QTY_SCALE) for a, b in zip(q.tolist(), price.tolist(), strict=True)]
     bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
     names = codes.membres
-    make = Maker(RepartitionMembre)
-    decimals: dict[int, Decimal] = {}  # equal quantities share one immutable Decimal
-    flat: list[RepartitionMembre] = []
-    for m, mq, amount in zip(member.tolist(), q.tolist(), amounts, strict=True):
-        d = decimals.get(mq)
-        if d is None:
-            d = decimals[mq] = qty(mq)
-        flat.append(make({"membre": names[m], "quantite": d, "montant_annuel_ht": cents(amount)}))
+    quantities = decimal_quantities(q)
+    flat = Maker(RepartitionMembre).many(
+        [
+            {"membre": names[m], "quantite": d, "montant_annuel_ht": cents(a)}
+            for m, d, a in zip(member.tolist(), quantities, amounts, strict=True)
+        ]
+    )
     return [flat[bounds[i] : bounds[i + 1]] for i in range(n_items)]
+
+
+def decimal_quantities(milli: np.ndarray) -> list[Decimal]:
+    """``qty`` of each value; equal values share one immutable Decimal (made once per distinct value)."""
+    distinct, inverse = np.unique(milli, return_inverse=True)
+    made = [qty(v) for v in distinct.tolist()]
+    return [made[i] for i in inverse.tolist()]
 
 
 def site_maker(codes: LineCodes) -> tuple[Maker[RepartitionSite], list[dict[str, object]]]:
@@ -249,18 +258,14 @@ def site_breakdowns(
     make: Maker[RepartitionSite],
     templates: list[dict[str, object]],
     site_ids: list[int],
-    quantities: list[int],
-    decimals: dict[int, Decimal],
+    quantities: np.ndarray,
 ) -> list[RepartitionSite]:
-    out: list[RepartitionSite] = []
-    for s, sq in zip(site_ids, quantities, strict=True):
-        d = decimals.get(sq)
-        if d is None:
-            d = decimals[sq] = qty(sq)
-        values = templates[s].copy()
-        values["quantite"] = d
-        out.append(make(values))
-    return out
+    return make.many(
+        [
+            {**templates[s], "quantite": d}
+            for s, d in zip(site_ids, decimal_quantities(quantities), strict=True)
+        ]
+    )
 
 
 def _site_breakdowns(
@@ -268,6 +273,6 @@ def _site_breakdowns(
 ) -> list[list[RepartitionSite]]:
     item, site, q = pair_sums(i_idx, codes.site, len(codes.sites), qtys)
     make, templates = site_maker(codes)
-    flat = site_breakdowns(make, templates, site.tolist(), q.tolist(), {})
+    flat = site_breakdowns(make, templates, site.tolist(), q)
     bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
     return [flat[bounds[i] : bounds[i + 1]] for i in range(n_items)]

@@ -166,39 +166,58 @@ def prepare(demand: Demand, cat: Catalogue, source: str = "demande") -> Prepared
     qty = table["quantite_milli"].to_numpy(dtype=np.int64)
     price = table["prix_e4"].to_numpy(dtype=np.int64)
     cells["quantite_milli"] = (
-        pd.Series(qty).groupby(cell_of_line).sum().reindex(range(len(cells)), fill_value=0)
+        pd.Series(qty).groupby(cell_of_line).sum().reindex(range(len(cells)), fill_value=0).to_numpy()
     )
-    cells["montant_e7"] = _exact_amounts(cell_of_line, qty, price, len(cells))
+    pair_cell, pair_price, pair_qty = _price_sums(cell_of_line, price, qty)
+    exact = [0] * len(cells)
+    for c, p, q in zip(pair_cell.tolist(), pair_price.tolist(), pair_qty.tolist(), strict=True):
+        exact[c] += q * p  # Python ints: exact whatever the size
+    cells["montant_e7"] = exact
     _attach_attributes(cells, cat)
     return PreparedDemand(
         table=table,
         cell_of_line=cell_of_line,
         cells=cells,
         conditionnement=cond.reset_index(drop=True),
-        prix=product_prices(produit, qty, price),
+        prix=_product_prices(cells, pair_cell, pair_price),
     )
 
 
-def product_prices(produit: pd.Series, qty: np.ndarray, price: np.ndarray) -> dict[str, ProductPrice]:
+def _price_sums(group: np.ndarray, price: np.ndarray, qty: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Σ quantity per (group, price), sorted; one int64 key when groups × price range fits (it does in
+    practice), else a slower two-key group-by."""
+    low = int(price.min())
+    span = int(price.max()) - low + 1
+    if (int(group.max()) + 1) * span < 1 << 62:
+        s = pd.Series(qty).groupby(group * span + (price - low), sort=True).sum()
+        keys = s.index.to_numpy(dtype=np.int64)
+        return keys // span, keys % span + low, s.to_numpy(dtype=np.int64)
+    per = pd.Series(qty).groupby([group, price], sort=True).sum()
+    g, p = (np.asarray(per.index.get_level_values(i), dtype=np.int64) for i in (0, 1))
+    return g, p, per.to_numpy(dtype=np.int64)
+
+
+def _product_prices(
+    cells: pd.DataFrame, pair_cell: np.ndarray, pair_price: np.ndarray
+) -> dict[str, ProductPrice]:
     """One estimated unit price per product over the whole demand, so every strategy values it alike.
 
-    Σ quantity × price is summed exactly per (product, price) (int64 quantities, Python-int products), then
-    divided by the product's quantity and rounded half-up to the cent, all in exact integers.
+    Exact Σ quantity × price and Σ quantity of the product's cells, divided and rounded half-up to the cent
+    in integers; ``nb_prix`` counts the distinct unit prices among its lines.
     """
-    codes, uniques = pd.factorize(produit, sort=True)
-    frame = pd.DataFrame({"g": codes, "p": price, "q": qty})
-    per_price = frame.groupby(["g", "p"], sort=False)["q"].sum()
+    codes, uniques = pd.factorize(cells["produit"], sort=True)
     exact = [0] * len(uniques)
     quantity = [0] * len(uniques)
-    count = [0] * len(uniques)
-    for (g, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
-        exact[int(g)] += int(q) * int(p)
-        quantity[int(g)] += int(q)
-        count[int(g)] += 1
-    out: dict[str, ProductPrice] = {}
-    for g, code in enumerate(uniques.tolist()):
-        out[str(code)] = ProductPrice(_mean_cents(exact[g], quantity[g]), count[g])
-    return out
+    totals = zip(codes.tolist(), cells["montant_e7"].tolist(), cells["quantite_milli"].tolist(), strict=True)
+    for code, e, q in totals:
+        exact[code] += int(e)
+        quantity[code] += int(q)
+    distinct = pd.DataFrame({"p": codes[pair_cell], "x": pair_price}).drop_duplicates()
+    count = np.bincount(distinct["p"].to_numpy(dtype=np.int64), minlength=len(uniques)).tolist()
+    return {
+        str(code): ProductPrice(_mean_cents(exact[g], quantity[g]), int(count[g]))
+        for g, code in enumerate(uniques.tolist())
+    }
 
 
 def _mean_cents(exact_e7: int, quantity_milli: int) -> int:
@@ -215,16 +234,6 @@ def half_up(num: int, den: int) -> int:
     if num >= 0:
         return (2 * num + den) // (2 * den)
     return -((-2 * num + den) // (2 * den))
-
-
-def _exact_amounts(group: np.ndarray, qty: np.ndarray, price: np.ndarray, n: int) -> list[int]:
-    """Σ quantity × price per group, exact: summed per (group, price) in int64, multiplied as Python ints."""
-    frame = pd.DataFrame({"g": group, "p": price, "q": qty})
-    per_price = frame.groupby(["g", "p"], sort=False)["q"].sum()
-    totals = [0] * n
-    for (g, p), q in zip(per_price.index.tolist(), per_price.tolist(), strict=True):
-        totals[int(g)] += int(q) * int(p)
-    return totals
 
 
 def _attach_attributes(cells: pd.DataFrame, cat: Catalogue) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.lotting.assemble import LotDraft
-from lotsmarche.lotting.lines import PreparedDemand
+from lotsmarche.lotting.lines import CONTACT, PreparedDemand
 from lotsmarche.lotting.titles import base_title, make_unique, with_territory
 from lotsmarche.models import CONSERVATIONS
 
@@ -44,7 +44,8 @@ def name_drafts(drafts: list[LotDraft], prepared: PreparedDemand, cat: Catalogue
         especes = sorted({e for e in col("espece") if e})
         names = especes or sorted({cat.produits[p].libelle for p in col("produit")})
         details.append(", ".join(names[:4]) + (" …" if len(names) > 4 else ""))
-    for d, title in zip(drafts, make_unique(titles, stems, [d.regime for d in drafts], details), strict=True):
+    contact = [d.regime == CONTACT for d in drafts]
+    for d, title in zip(drafts, make_unique(titles, stems, contact, details), strict=True):
         d.intitule = title
 
 

@@ -39,12 +39,9 @@ OTHER_CONSERVATION: dict[str, str] = {
     "ambiant": "produits d'épicerie",
 }
 RAW_CUTS: dict[str, str] = {"entier": "entiers", "filet": "filets", "portion_calibree": "portions"}
-REGIME_SHORT: dict[str, str] = {
-    "reemployable": "livraison en emballages réemployables",
-    "sans_plastique": "emballages sans plastique",
-    "plastique_transport": "emballages plastiques de transport",
-    "plastique_contact": "contenants plastiques",
-}
+# Lots of one family and conservation are only split by packaging when some lines ask plastic containers
+# used for cooking, reheating or serving (see lotting.lines): those lots say so, the others say nothing.
+CONTACT_SUFFIX = "contenants de service en plastique"
 UNKNOWN_TERRITORY = "territoire non déterminé"
 
 
@@ -114,20 +111,22 @@ def with_territory(title: str, territoire: str | None) -> str:
     return f"{title} — {territoire or UNKNOWN_TERRITORY}"
 
 
-def make_unique(titles: list[str], stems: list[str], regimes: list[str], details: list[str]) -> list[str]:
+def make_unique(titles: list[str], stems: list[str], contact: list[bool], details: list[str]) -> list[str]:
     """Make titles unique and explicit.
 
-    Lots that differ only by packaging regime (same stem) all name their regime; titles still equal then
-    get their content (species or products), and finally a part number.
+    Among lots with the same stem, those delivered in plastic containers used for cooking, reheating or
+    serving say so when others are not; titles still equal then get their content (species or products),
+    and finally a part number.
     """
     out = list(titles)
     by_stem: dict[str, list[int]] = {}
     for i, stem in enumerate(stems):
         by_stem.setdefault(stem, []).append(i)
     for idx in by_stem.values():
-        if len({regimes[j] for j in idx}) > 1:
+        if len({contact[j] for j in idx}) > 1:
             for i in idx:
-                out[i] = f"{out[i]} ({REGIME_SHORT.get(regimes[i], regimes[i])})"
+                if contact[i]:
+                    out[i] = f"{out[i]} ({CONTACT_SUFFIX})"
     for step in ("details", "numero"):
         seen: dict[str, list[int]] = {}
         for i, t in enumerate(out):
