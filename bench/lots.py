@@ -1,15 +1,17 @@
 """Benchmark of the lot builder on a generated canonical demand (default 1 000 000 lines).
 
-Run by hand: ``python bench/lots.py [LINES] [STRATEGY...]``. For each strategy (all but ``optimal`` by
-default) a fresh process generates the same demand (fixed seed; real catalogue products, 4 000 members with
-two sites each, postcodes of the Pas-de-Calais), then times ``build_plan`` and reports the process's peak
-resident memory before and after it. Figures go into docs/BENCHMARKS.md, section "Lotting".
+Run by hand: ``python bench/lots.py [LINES] [STRATEGY...] [--runs N]`` (default 1 000 000 lines, every
+strategy but ``optimal``, 3 runs). Each run is a fresh process that generates the same demand (fixed seed;
+real catalogue products, 4 000 members with two sites each, postcodes of the Pas-de-Calais), then times
+``build_plan`` and reports the process's peak resident memory before and after it; the table gives the
+median of the runs (and their range). Figures go into docs/BENCHMARKS.md, section "Lotting".
 """
 
 from __future__ import annotations
 
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -113,29 +115,44 @@ def child(lines: int, strategy: str) -> None:
     )
 
 
+def run_child(lines: int, strategy: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", str(lines), strategy],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args and args[0] == "--child":
         child(int(args[1]), args[2])
         return
+    runs = 3
+    if "--runs" in args:
+        i = args.index("--runs")
+        runs = int(args[i + 1])
+        del args[i : i + 2]
     lines = int(args[0]) if args else 1_000_000
     strategies = args[1:] or list(STRATEGIES)
-    print(f"{lines} lignes, stratégies : {', '.join(strategies)}")
+    print(f"{lines} lignes, stratégies : {', '.join(strategies)}, {runs} exécution(s) chacune")
     print(
-        "stratégie | lots | articles | génération (s) | build_plan (s) | dont empreinte (s) "
-        "| pic mémoire avant → après (Mio)"
+        "stratégie | lots | articles | build_plan médiane (s) [min – max] | dont empreinte (s) "
+        "| pic mémoire avant → après (Mio, médiane)"
     )
     for strategy in strategies:
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(lines), strategy],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        results = [run_child(lines, strategy) for _ in range(runs)]
+        times = [r["build_plan_s"] for r in results]
+        r = results[0]
         print(
-            f"{r['strategy']} | {r['lots']} | {r['items']} | {r['generate_s']} | {r['build_plan_s']} | "
-            f"{r['empreinte_s']} | {r['peak_before_mib']} → {r['peak_after_mib']}"
+            f"{strategy} | {r['lots']} | {r['items']} | {statistics.median(times)} "
+            f"[{min(times)} – {max(times)}] | {statistics.median(x['empreinte_s'] for x in results)} | "
+            f"{statistics.median(x['peak_before_mib'] for x in results)} → "
+            f"{statistics.median(x['peak_after_mib'] for x in results)}",
+            flush=True,
         )
 
 

@@ -416,3 +416,34 @@ def test_optimal_findings_are_carried_by_the_plan(wide_demand: Demand, catalogue
     assert [f.code for f in solver][:1] in (["OPT-001"], ["OPT-003"])
     assert all(plan.findings.count(f) == 1 for f in solver)  # every solver finding, exactly once
     assert [f for f in plan.findings if f.code.startswith("OPT-")] == solver
+
+
+def test_breakdowns_made_without_validation_equal_validated_ones() -> None:
+    from pydantic import BaseModel, ValidationError
+
+    from lotsmarche.lotting.fastmodel import Maker
+    from lotsmarche.models import RepartitionSite
+
+    rows = [
+        {"membre": "A", "site": "Cuisine", "code_postal": "62200", "territoire": "Boulonnais", "quantite": D("1.5")},
+        {"membre": "B", "site": "Self", "code_postal": "62100", "territoire": None, "quantite": D("2")},
+    ]  # fmt: skip
+    made = Maker(RepartitionSite).many([dict(r) for r in rows])
+    valid = [RepartitionSite(**r) for r in rows]
+    assert made == valid
+    assert [m.model_dump_json() for m in made] == [v.model_dump_json() for v in valid]
+    assert [hash(m) for m in made] == [hash(v) for v in valid]
+    copy = made[0].model_copy(update={"quantite": D("3")})
+    assert (copy.quantite, made[0].quantite, made[1].model_fields_set) == (D("3"), D("1.5"), set(rows[0]))
+    with pytest.raises(ValidationError):
+        made[0].membre = "C"  # still frozen
+    with pytest.raises(ValueError, match="champs attendus"):
+        Maker(RepartitionSite)({"membre": "A"})
+    with pytest.raises(ValueError, match="non conformes"):
+        Maker(RepartitionSite)({**rows[0], "quantite": "1.5"})
+
+    class Mutable(BaseModel):
+        x: int
+
+    with pytest.raises(TypeError):
+        Maker(Mutable)

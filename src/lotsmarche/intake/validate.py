@@ -9,22 +9,31 @@ no lines.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 import numpy as np
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.intake.coded import Coded, pair_codes
+from lotsmarche.intake.fields import (
+    avail_mask,
+    deliveries,
+    int_text,
+    label,
+    packaging,
+    qty_max,
+    qty_text,
+    ref_e4,
+    scale,
+    suggest,
+)
 from lotsmarche.intake.layouts import LongPart, member_key
 from lotsmarche.intake.members import SiteInfo
 from lotsmarche.intake.places import commune_of_text, resolve
 from lotsmarche.intake.tabular import AddProblem
 from lotsmarche.intake.values import (
-    Fixed,
     normalise_unit,
     parse_fixed,
     parse_fixed_many,
@@ -34,14 +43,9 @@ from lotsmarche.intake.values import (
     unit_factor,
 )
 from lotsmarche.models import Commune
-from lotsmarche.text import fold
 
 T = TypeVar("T")
 
-# Largest quantity accepted on one line, per product unit: beyond, it is almost surely a unit mistake.
-QUANTITE_MAX: dict[str, int] = {"kg": 1_000_000, "litre": 1_000_000, "piece": 10_000_000, "colis": 200_000}
-QUANTITE_MAX_DEFAULT = 1_000_000
-LIVRAISONS_MAX = 14  # deliveries per week (twice a day, every day)
 PER_CHECK_LIMIT = 200  # rows reported per check and part (the headline gives the total)
 
 
@@ -187,7 +191,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
             return t, None
         if t.upper() in codes_by_upper:
             return codes_by_upper[t.upper()], None
-        return "", f"produit « {t} » inconnu du catalogue{_suggest(t, cat)}"
+        return "", f"produit « {t} » inconnu du catalogue{suggest(t, cat)}"
 
     p_col = d["produit"]
     p_vals, p_err = _per_unique(p_col, product)
@@ -218,7 +222,9 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
         num[k], den[k] = factor.as_integer_ratio()
     pu = Coded(pu_codes, np.arange(len(pu_keys)))
     u_bad = v.report(pu, pu_err, "unite")
-    row_num, row_den = num[pu_codes], den[pu_codes]
+    # Usually every line is in the product's own unit: then there is nothing to convert.
+    unit = bool((num == 1).all() and (den == 1).all())
+    row_num, row_den = (num[:1], den[:1]) if unit else (num[pu_codes], den[pu_codes])
 
     # Quantities: exact thousandths, then converted to the product unit (half-up to the thousandth).
     def quantity(text: str) -> tuple[int, str | None]:
@@ -234,15 +240,15 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     q_col = d["quantite"]
     q_units, q_err = _per_unique_number(q_col, 3, quantity)
     q_bad = v.report(q_col, q_err, "quantite")
-    milli = _scale(q_units[q_col.codes], row_num, row_den)
-    limit_of = np.asarray([_qty_max(cat, x) for x in p_vals], dtype="int64")
+    milli = q_units[q_col.codes] if unit else scale(q_units[q_col.codes], row_num, row_den)
+    limit_of = np.asarray([qty_max(cat, x) for x in p_vals], dtype="int64")
     limits = limit_of[p_col.codes] if len(limit_of) else np.zeros(v.n, dtype="int64")
     too_big = p_ok & ~q_bad & ~u_bad & (milli > limits * 1000)
     v.report_mask(
         too_big,
         lambda r: (
-            f"quantité démesurée pour une seule ligne ({_qty_text(int(milli[r]))} "
-            f"{cat.produits[p_vals[p_col.codes[r]]].unite}, plafond {_int_text(int(limits[r]))} "
+            f"quantité démesurée pour une seule ligne ({qty_text(int(milli[r]))} "
+            f"{cat.produits[p_vals[p_col.codes[r]]].unite}, plafond {int_text(int(limits[r]))} "
             f"{cat.produits[p_vals[p_col.codes[r]]].unite}) : vérifiez l'unité"
         ),
         "quantite",
@@ -264,9 +270,9 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     v.report(pr_col, pr_err, "prix_unitaire_ht")
     e4_src = pr_units[pr_col.codes]
     given = e4_src > 0
-    ref_of = np.asarray([_ref_e4(cat, x) for x in p_vals], dtype="int64")
+    ref_of = np.asarray([ref_e4(cat, x) for x in p_vals], dtype="int64")
     ref = ref_of[p_col.codes] if len(ref_of) else np.zeros(v.n, dtype="int64")
-    prix = np.where(given, _scale(np.maximum(e4_src, 0), row_den, row_num), ref)
+    prix = np.where(given, e4_src if unit else scale(np.maximum(e4_src, 0), row_den, row_num), ref)
 
     # Communes named on the line (optional column): name or INSEE code.
     c_col = d["commune"]
@@ -337,17 +343,17 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
     v.report(mo_col, mo_err, "mois")
     # No months given: the product's months of availability (asking out of season is never implied).
     mo_of = np.asarray([x if t else -1 for x, t in zip(mo_vals, mo_col.values, strict=True)], dtype="int64")
-    avail_of = np.asarray([_avail_mask(cat, x) for x in p_vals], dtype="int64")
+    avail_of = np.asarray([avail_mask(cat, x) for x in p_vals], dtype="int64")
     mois = mo_of[mo_col.codes] if len(mo_of) else np.full(v.n, -1, dtype="int64")
     if len(avail_of):
         mois = np.where(mois < 0, avail_of[p_col.codes], mois)
 
     la_col = d["label_requis"]
-    la_vals, la_err = _per_unique(la_col, lambda t: _label(t, cat))
+    la_vals, la_err = _per_unique(la_col, lambda t: label(t, cat))
     v.report(la_col, la_err, "label_requis")
 
     co_col = d["conditionnement"]
-    co_vals, co_err = _per_unique(co_col, lambda t: _packaging(t, cat))
+    co_vals, co_err = _per_unique(co_col, lambda t: packaging(t, cat))
     v.report(co_col, co_err, "conditionnement")
     # No packaging asked: the product's default one, per distinct (packaging, product).
     cp_pair, cp_keys = pair_codes(co_col.codes, p_col.codes, len(p_vals))
@@ -358,7 +364,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
         cond_texts.append(co_vals[cc] or (cat.produits[code].conditionnement_defaut if code else ""))
 
     li_col = d["livraisons_par_semaine"]
-    li_vals, li_err = _per_unique(li_col, _deliveries)
+    li_vals, li_err = _per_unique(li_col, deliveries)
     v.report(li_col, li_err, "livraisons_par_semaine")
     li_of = np.asarray([x if x is not None else np.nan for x in li_vals], dtype="float64")
 
@@ -392,92 +398,3 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:
         if places
         else np.zeros(v.n, dtype=bool),
     )
-
-
-def _scale(values: np.ndarray, num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """round_half_up(values × num / den) in exact integer arithmetic (object ints if int64 could overflow)."""
-    if not len(values):
-        return values.astype("int64")
-    if int(values.max(initial=0)) * int(num.max(initial=1)) * 2 < 2**62:
-        return np.asarray((values * num * 2 + den) // (den * 2), dtype="int64")
-    out = [(int(a) * int(b) * 2 + int(c)) // (int(c) * 2) for a, b, c in zip(values, num, den, strict=True)]
-    return np.asarray([min(x, 2**62) for x in out], dtype="int64")
-
-
-def _qty_max(cat: Catalogue, code: str | None) -> int:
-    if not code:
-        return QUANTITE_MAX_DEFAULT
-    return QUANTITE_MAX.get(cat.produits[code].unite, QUANTITE_MAX_DEFAULT)
-
-
-def _qty_text(milli: int) -> str:
-    whole, frac = divmod(milli, 1000)
-    return _int_text(whole) + (("," + f"{frac:03d}".rstrip("0")) if frac else "")
-
-
-def _avail_mask(cat: Catalogue, code: str | None) -> int:
-    if not code:
-        return 4095
-    return sum(1 << (m - 1) for m in cat.produits[code].mois_disponibles)
-
-
-def _int_text(value: int) -> str:
-    return f"{value:,}".replace(",", "\u202f")
-
-
-def _ref_e4(cat: Catalogue, code: str | None) -> int:
-    if not code:
-        return 0
-    value = cat.produits[code].prix_reference_ht * 10000
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _suggest(text: str, cat: Catalogue) -> str:
-    upper = text.upper()
-    found = difflib.get_close_matches(upper, list(cat.produits), n=3, cutoff=0.6)
-    by_label = {fold(p.libelle): p.code for p in cat.produits.values()}
-    for lab in difflib.get_close_matches(fold(text), list(by_label), n=3, cutoff=0.7):
-        if by_label[lab] not in found:
-            found.append(by_label[lab])
-    if not found:
-        return " (voir « lotsmarche catalogue show produits »)"
-    return " ; codes proches : " + ", ".join(sorted(found)[:5])
-
-
-def _label(text: str, cat: Catalogue) -> tuple[str, str | None]:
-    t = text.strip()
-    if not t:
-        return "", None
-    key = fold(t).replace(" ", "_").replace("-", "_").upper()
-    for code, lab in cat.labels.items():
-        if key == code.upper() or fold(t) == fold(lab.libelle):
-            return code, None
-    return "", f"label « {t} » inconnu ; labels possibles : {', '.join(sorted(cat.labels))}"
-
-
-def _packaging(text: str, cat: Catalogue) -> tuple[str, str | None]:
-    t = text.strip()
-    if not t:
-        return "", None
-    key = fold(t).replace(" ", "_").replace("-", "_")
-    for code, pack in cat.conditionnements.items():
-        if key == fold(code) or fold(t) == fold(pack.libelle):
-            return code, None
-    return (
-        "",
-        f"conditionnement « {t} » inconnu ; codes possibles : {', '.join(sorted(cat.conditionnements))}",
-    )
-
-
-def _deliveries(text: str) -> tuple[float | None, str | None]:
-    if not text.strip():
-        return None, None
-    r = parse_fixed(text, 2, "nombre de livraisons par semaine")
-    if isinstance(r, str):
-        return None, r
-    if isinstance(r, Fixed) and (r.units == 0 or r.units > LIVRAISONS_MAX * 100):
-        return None, (
-            f"nombre de livraisons par semaine « {text.strip()} » hors limites "
-            f"(entre 0 exclu et {LIVRAISONS_MAX})"
-        )
-    return r.units / 100, None

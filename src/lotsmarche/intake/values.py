@@ -271,16 +271,19 @@ def parse_fixed_many(texts: Sequence[str] | np.ndarray, decimals: int) -> tuple[
 
 def _parse_plain(texts: list[str], decimals: int) -> tuple[np.ndarray, np.ndarray]:
     n = len(texts)
-    lens = np.fromiter(map(len, texts), dtype="int64", count=n)
-    fits = (lens > 0) & (lens <= MAX_INT_DIGITS + decimals + 1)
-    units = np.zeros(n, dtype="int64")
-    if not fits.any():
-        return units, fits
-    width = int(lens[fits].max())
-    # Texts too long to be plain numbers are blanked out of the matrix (they fail below anyway).
-    short = texts if fits.all() else [t if f else "" for t, f in zip(texts, fits.tolist(), strict=True)]
-    # One row per character position (contiguous): each pass below handles a position of all texts.
-    chars = np.ascontiguousarray(np.array(short, dtype=f"U{width}").view(np.uint32).reshape(n, width).T)
+    limit = MAX_INT_DIGITS + decimals + 1
+    width = max(map(len, texts), default=0)
+    if width <= limit:
+        # One row per character position (contiguous): each pass below handles a position of all texts.
+        matrix = np.array(texts, dtype=f"U{max(width, 1)}").view(np.uint32).reshape(n, -1)
+        chars = np.ascontiguousarray(matrix.T)
+        lens = (chars != 0).sum(axis=0)  # cells never hold NUL characters: the rest is padding
+        fits = lens > 0
+    else:  # some text is too long to be a plain number: blank those out of the matrix
+        lens = np.fromiter(map(len, texts), dtype="int64", count=n)
+        fits = (lens > 0) & (lens <= limit)
+        short = [t if f else "" for t, f in zip(texts, fits.tolist(), strict=True)]
+        chars = np.ascontiguousarray(np.array(short, dtype=f"U{limit}").view(np.uint32).reshape(n, limit).T)
     acc = np.zeros(n, dtype="int64")
     n_digits = np.zeros(n, dtype="int64")
     n_frac = np.zeros(n, dtype="int64")

@@ -47,14 +47,20 @@ class Maker(Generic[M]):
         if not values:
             return []
         out = [self(values[0])]
-        cls, fields_set, new, set_ = self.cls, self.fields_set, _new, _set
+        cls, fields_set, new = self.cls, self.fields_set, _new
+        # the slot descriptors' own setters: what object.__setattr__ ends up calling, without the lookup
+        set_dict, set_fields, set_extra, set_private = (
+            _slot_setter(cls, name)
+            for name in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__")
+        )
+        append = out.append
         for v in islice(values, 1, None):
             obj = new(cls)
-            set_(obj, "__dict__", v)
-            set_(obj, "__pydantic_fields_set__", fields_set)
-            set_(obj, "__pydantic_extra__", None)
-            set_(obj, "__pydantic_private__", None)
-            out.append(obj)
+            set_dict(obj, v)
+            set_fields(obj, fields_set)
+            set_extra(obj, None)
+            set_private(obj, None)
+            append(obj)
         return out
 
     def __call__(self, values: dict[str, Any]) -> M:
@@ -72,3 +78,12 @@ class Maker(Generic[M]):
         _set(obj, "__pydantic_extra__", None)
         _set(obj, "__pydantic_private__", None)
         return obj
+
+
+def _slot_setter(cls: type, name: str) -> Any:
+    """The ``__set__`` of the descriptor storing attribute ``name`` on instances of ``cls``."""
+    for klass in cls.__mro__:
+        descriptor = klass.__dict__.get(name)
+        if descriptor is not None and hasattr(descriptor, "__set__"):
+            return descriptor.__set__
+    return lambda obj, value: _set(obj, name, value)

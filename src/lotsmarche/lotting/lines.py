@@ -79,7 +79,6 @@ class PreparedDemand:
     table: pd.DataFrame
     cell_of_line: np.ndarray  # int64, one per row of `table` (positional)
     cells: pd.DataFrame
-    conditionnement: pd.Series  # packaging per line, product default filled in (positional)
     prix: dict[str, ProductPrice]  # per product code, computed once over the whole demand
 
     def column(self, name: str) -> list[Any]:
@@ -178,7 +177,6 @@ def prepare(demand: Demand, cat: Catalogue, source: str = "demande") -> Prepared
         table=table,
         cell_of_line=cell_of_line,
         cells=cells,
-        conditionnement=cond.reset_index(drop=True),
         prix=_product_prices(cells, pair_cell, pair_price),
     )
 
