@@ -66,7 +66,7 @@ def build_cctp() -> Writer:
             "{{ p.quantite|quantite }}",
             "{{ p.specifications }}",
         ],
-        [3.2, 3.8, 2.0, 1.3, 2.0, 4.7],
+        [3.2, 3.6, 2.4, 1.2, 2.0, 4.6],
         loop="p in lot.produits",
         size=8,
     )
