@@ -7,11 +7,8 @@ that gives the reader the postcodes. The file is byte-identical for identical in
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,12 +17,21 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, OutputExistsError, Problem
 from lotsmarche.intake.members import SiteInfo
 from lotsmarche.models import CONSERVATION_LIBELLES, MEMBER_KINDS
+from lotsmarche.xlsxutil import (
+    EURO,
+    FONT,
+    bold,
+    header_cell,
+    non_negative_rule,
+    protect_structure,
+    put_text,
+    workbook_bytes,
+)
 
 SHEET = "Recensement"
 INFO_HEADERS = ("Code", "Libellé", "Famille", "Conservation", "Unité", "Prix de référence HT (€)", "CPV")
 HEADER_ROW = 3
-_FIXED_DATE = (2026, 1, 1, 0, 0, 0)
-_FIXED_ISO = "2026-01-01T00:00:00Z"
+TITLE = "Recensement des besoins annuels du groupement de commandes"
 
 INSTRUCTIONS = (
     "Recensement des besoins alimentaires du groupement de commandes",
@@ -78,8 +84,7 @@ def write_survey(
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         raise InputError("Membres en double", [Problem(f"membre « {n} » présent deux fois") for n in dup])
-    data = _deterministic(_build(cat, familles, infos))
-    _atomic_write(out, data)
+    _atomic_write(out, _build(cat, familles, infos))
 
 
 def _with_postcode(info: SiteInfo, cat: Catalogue) -> SiteInfo:
@@ -94,7 +99,7 @@ def _with_postcode(info: SiteInfo, cat: Catalogue) -> SiteInfo:
 
 def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -108,22 +113,17 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
     first_member = len(INFO_HEADERS) + 1
     last_col = len(INFO_HEADERS) + len(infos)
     last_row = HEADER_ROW + len(products)
-    ws.cell(1, 1, "Recensement des besoins annuels du groupement de commandes").font = Font(
-        bold=True, size=14
-    )
+    ws.cell(1, 1, TITLE).font = bold(size=14)
     ws.cell(
         2,
         1,
         "Quantités annuelles dans l'unité indiquée ; cellule vide = pas de besoin. "
         "Voir la feuille « Instructions ».",
-    ).font = Font(italic=True)
+    ).font = Font(name=FONT, italic=True)
     grey = PatternFill("solid", fgColor="E7E6E6")
-    bold = Font(bold=True)
     for j, title in enumerate([*INFO_HEADERS, *(i.membre for i in infos)], start=1):
-        c = ws.cell(HEADER_ROW, j, title)
-        c.data_type = "s"  # a member named "=..." stays text, never a formula
-        c.font = bold
-        c.alignment = Alignment(wrap_text=True, vertical="top")
+        c = ws.cell(HEADER_ROW, j)
+        header_cell(c, title)  # a member named "=..." stays text, never a formula
         if j <= len(INFO_HEADERS):
             c.fill = grey
     for r, p in enumerate(products, start=HEADER_ROW + 1):
@@ -137,24 +137,20 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
             p.cpv,
         ]
         for j, value in enumerate(values, start=1):
-            c = ws.cell(r, j, value)
+            c = ws.cell(r, j)
             c.fill = grey
-            c.data_type = "n" if j == 6 else "s"
-            if j == 6:
-                c.number_format = '#,##0.00 "€"'
+            if isinstance(value, str):
+                put_text(c, value)
+            else:
+                c.value = value
+                c.number_format = EURO
         for j in range(first_member, last_col + 1):
             c = ws.cell(r, j)
             c.protection = Protection(locked=False)
             c.number_format = "#,##0.###"
     if products:
-        dv = DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="Quantité invalide",
-            error="Saisissez une quantité annuelle positive ou laissez la cellule vide.",
+        dv = non_negative_rule(
+            "Quantité invalide", "Saisissez une quantité annuelle positive ou laissez la cellule vide."
         )
         dv.add(f"{get_column_letter(first_member)}{HEADER_ROW + 1}:{get_column_letter(last_col)}{last_row}")
         ws.add_data_validation(dv)
@@ -163,17 +159,18 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
     for j in range(first_member, last_col + 1):
         ws.column_dimensions[get_column_letter(j)].width = 18
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, first_member)
-    ws.protection.sheet = True  # no password: it protects against slips, not against the user
-    ws.protection.formatColumns = False
+    protect_structure(ws)
 
     ins = wb.create_sheet("Instructions")
     for r, line in enumerate(INSTRUCTIONS, start=1):
-        ins.cell(r, 1, line).font = Font(bold=(r == 1))
+        put_text(ins.cell(r, 1), line)
+        if r == 1:
+            ins.cell(r, 1).font = bold()
     ins.column_dimensions["A"].width = 120
 
     mem = wb.create_sheet("Membres")
     for j, title in enumerate(("Membre", "Type", "Site de livraison", "Code postal", "Commune"), start=1):
-        mem.cell(1, j, title).font = bold
+        header_cell(mem.cell(1, j), title)
     for r, info in enumerate(infos, start=2):
         row = (
             info.membre,
@@ -183,8 +180,8 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
             info.commune or "",
         )
         for j, value in enumerate(row, start=1):
-            c = mem.cell(r, j, value)
-            c.data_type = "s"
+            c = mem.cell(r, j)
+            put_text(c, value)
             c.number_format = "@"
     kinds = DataValidation(type="list", formula1='"' + ",".join(MEMBER_KINDS) + '"', allow_blank=True)
     kinds.add(f"B2:B{max(len(infos) + 1, 200)}")
@@ -193,28 +190,7 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
         mem.column_dimensions[get_column_letter(j)].width = width
     mem.freeze_panes = "A2"
 
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
-def _deterministic(data: bytes) -> bytes:
-    """Same workbook → same bytes: fixed zip entry dates and fixed document dates."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                content = _DATES.sub(lambda m: m.group(1) + _FIXED_ISO.encode() + m.group(3), content)
-            info = zipfile.ZipInfo(item.filename, date_time=_FIXED_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, content)
-    return buf.getvalue()
+    return workbook_bytes(wb, TITLE)
 
 
 def _atomic_write(out: Path, data: bytes) -> None:

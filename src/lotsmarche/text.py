@@ -7,6 +7,27 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
+# XML 1.0 forbids these code points; Word refuses the file if one slips through. Tab and line feed stay
+# (docxtpl turns "\n" into a line break); \a and \f are removed too, because in data they would become
+# paragraph and page breaks that nobody typed on purpose.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# French month names, lower case as written inside a sentence; index 0 is January.
+MOIS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
 
 def fold(text: str) -> str:
     """Lower-case, accents removed, inner spaces collapsed: for matching headers, names and lint."""
@@ -18,3 +39,8 @@ def fold(text: str) -> str:
 def md_cell(text: str) -> str:
     """Escape a value for a markdown table cell: data is shown, never interpreted."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def clean_text(value: str) -> str:
+    """Text safe for an XML part or a spreadsheet cell: CR LF → LF, illegal control characters removed."""
+    return _ILLEGAL_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))

@@ -1,7 +1,9 @@
-"""Small LotPlan builders for tests: make_item, make_lot, make_plan (sane defaults, exact amounts).
+"""Small LotPlan builders for every test: make_item, make_lot, make_plan (sane defaults, exact amounts).
 
 Defaults describe the Boulonnais seafood group: a collège and an EHPAD, fresh whiting fillets delivered in
-polystyrene boxes, launch on 1 September 2026 for 48 months, maximum = estimate × 1.2.
+polystyrene boxes, launch on 1 September 2026 for 48 months, maximum = estimate × 1.2. Any other field of
+a Lot, or of the plan's Groupement, is given by keyword; ``_render_factory`` adds the DCE defaults (clauses,
+criteria, two lots) on top of these builders.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from lotsmarche.models import (
     LotItem,
     LotPlan,
     Member,
+    Finding,
     ProcedureGlobale,
     ProcedureLot,
     RepartitionMembre,
@@ -50,6 +53,7 @@ SEUILS_2026 = ThresholdRow(
 
 COLLEGE = Member(nom="Collège Angellier", type="college", commune="Boulogne-sur-Mer")
 EHPAD = Member(nom="EHPAD Guynemer", type="ehpad", commune="Boulogne-sur-Mer")
+MEMBRES = [COLLEGE, EHPAD]
 
 
 def make_item(
@@ -59,22 +63,34 @@ def make_item(
     conditionnement: str = "caisse_polystyrene",
     labels: Sequence[str] = (),
     prix: str = "10.00",
+    *,
+    quantite: str | None = None,
+    libelle: str | None = None,
+    unite: str = "kg",
+    tva: str = "5.5",
+    mois: Sequence[int] | None = None,
 ) -> LotItem:
-    """One item whose annual amount is split evenly between ``membres`` (amounts exact to the cent)."""
-    total = D(montant)
-    q = total / D(prix)
+    """One item whose annual amount is split evenly between ``membres`` (amounts exact to the cent).
+
+    Given ``quantite``, the amount is ``round_cents(quantite × prix)`` and ``montant`` is not used."""
+    if quantite is not None:
+        q = D(quantite)
+        total = round_cents(q * D(prix))
+    else:
+        total = D(montant)
+        q = total / D(prix)
     parts = [round_cents(total / len(membres)) for _ in membres]
     parts[-1] = total - sum(parts[:-1], D(0))
     return LotItem(
         produit=produit,
-        libelle=produit,
-        unite="kg",
+        libelle=libelle or produit,
+        unite=unite,
         quantite_annuelle=q,
         prix_unitaire_ht=D(prix),
         montant_annuel_ht=total,
-        tva=D("5.5"),
+        tva=D(tva),
         cpv="03311000-2",
-        mois=list(range(1, 13)),
+        mois=list(mois or range(1, 13)),
         labels_requis=list(labels),
         conditionnement=conditionnement,
         repartition_membres=[
@@ -105,16 +121,21 @@ def make_lot(
     territoires: Sequence[str] = ("Boulonnais",),
     groupe_espece: str | None = None,
     minimum: str | None = None,
+    *,
+    marge: str = "0.20",
+    **fields: Any,
 ) -> Lot:
-    """A lot; ``maximum`` overrides the amount derived from the items (estimate × 1.2)."""
+    """A lot; ``maximum`` overrides the amount derived from the items (estimate × (1 + marge)), ``fields``
+    any other Lot field (procedure, clauses, criteres, findings, sites...)."""
     items = list(items) if items is not None else [make_item()]
     annual = sum((i.montant_annuel_ht for i in items), D(0))
     estimate = round_cents(annual * duree_mois / 12)
-    maxi = D(maximum) if maximum is not None else ceil_cents(estimate * D("1.2"))
+    factor = 1 + D(marge)
+    maxi = D(maximum) if maximum is not None else ceil_cents(estimate * factor)
     if maximum is not None:
-        estimate = round_cents(maxi / D("1.2"))
+        estimate = round_cents(maxi / factor)
     membres = sorted({r.membre for i in items for r in i.repartition_membres})
-    return Lot(
+    values: dict[str, Any] = dict(
         numero=numero,
         intitule=intitule or f"Lot {numero} — Produits de la mer frais — Boulonnais",
         famille=famille,
@@ -141,10 +162,12 @@ def make_lot(
             motifs=["test"],
         ),  # type: ignore[arg-type]
         fournisseurs_capables=["A", "B"],
-        nb_fournisseurs_capables=2,
         indice_revision=indice,
         indice_libelle="IPPI – Poissons" if indice else None,
     )
+    values.update(fields)
+    values.setdefault("nb_fournisseurs_capables", len(values["fournisseurs_capables"]))
+    return Lot(**values)
 
 
 def make_plan(
@@ -155,25 +178,40 @@ def make_plan(
     allotissement: bool = True,
     justification: str | None = None,
     lots_max_par_candidat: int | None = None,
-    procedure: str | None = None,
+    procedure: str | ProcedureGlobale | None = None,
+    *,
+    generateur: str = "lotsmarche test",
+    strategie: str | None = None,
+    findings: Sequence[Finding] = (),
+    egalim: dict[str, Any] | None = None,
+    lignes_demande: int = 1,
     **groupement: Any,
 ) -> LotPlan:
-    """A plan; the overall procedure follows the total of maxima against 216 000 € unless ``procedure`` is "
-    "given."""
+    """A plan; the overall procedure follows the total of maxima against 216 000 € unless ``procedure`` (a
+    code or the whole ProcedureGlobale) is given; ``groupement`` holds any other Groupement field."""
     lots = list(lots) if lots is not None else [make_lot()]
     total = sum((lot.montant_maximum_ht for lot in lots), D(0))
-    code = procedure or ("appel_offres" if total >= D("216000") else "mapa")
-    libelle = "Appel d'offres ouvert" if code == "appel_offres" else "Procédure adaptée (MAPA)"
+    if not isinstance(procedure, ProcedureGlobale):
+        code = procedure or ("appel_offres" if total >= D("216000") else "mapa")
+        procedure = ProcedureGlobale(
+            code=code,  # type: ignore[arg-type]
+            libelle="Appel d'offres ouvert" if code == "appel_offres" else "Procédure adaptée (MAPA)",
+            publicite="boamp_jal",
+            motifs=["test"],
+            seuil_applique=D("216000"),
+        )
     g = Groupement(
         membres=list(membres),
         date_lancement=date_lancement,
         lots_max_par_candidat=lots_max_par_candidat,
         **groupement,
     )
+    if strategie is None:
+        strategie = "famille-conservation" if allotissement else "sans_allotissement"
     return LotPlan(
-        generateur="lotsmarche test",
+        generateur=generateur,
         groupement=g,
-        strategie="famille-conservation" if allotissement else "sans_allotissement",
+        strategie=strategie,
         date_lancement=date_lancement,
         duree_mois=duree_mois,
         seuils=SEUILS_2026,
@@ -184,14 +222,10 @@ def make_plan(
         montant_total_annuel_ht=sum((lot.montant_annuel_ht for lot in lots), D(0)),
         montant_total_estime_ht=sum((lot.montant_estime_duree_ht for lot in lots), D(0)),
         montant_total_maximum_ht=total,
-        procedure=ProcedureGlobale(
-            code=code,
-            libelle=libelle,
-            publicite="boamp_jal",
-            motifs=["test"],  # type: ignore[arg-type]
-            seuil_applique=D("216000"),
-        ),
+        procedure=procedure,
         part_derogations=D(0),
-        lignes_demande=1,
+        lignes_demande=lignes_demande,
         empreinte_demande="0" * 64,
+        findings=list(findings),
+        egalim=egalim or {},
     )

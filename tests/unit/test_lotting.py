@@ -424,10 +424,11 @@ def test_breakdowns_made_without_validation_equal_validated_ones() -> None:
     from lotsmarche.lotting.fastmodel import Maker
     from lotsmarche.models import RepartitionSite
 
+    fields = ("membre", "site", "code_postal", "territoire", "quantite")
     rows = [
-        {"membre": "A", "site": "Cuisine", "code_postal": "62200", "territoire": "Boulonnais", "quantite": D("1.5")},
-        {"membre": "B", "site": "Self", "code_postal": "62100", "territoire": None, "quantite": D("2")},
-    ]  # fmt: skip
+        dict(zip(fields, ("A", "Cuisine", "62200", "Boulonnais", D("1.5")), strict=True)),
+        dict(zip(fields, ("B", "Self", "62100", None, D("2")), strict=True)),
+    ]
     made = Maker(RepartitionSite).many([dict(r) for r in rows])
     valid = [RepartitionSite(**r) for r in rows]
     assert made == valid

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 
 from lotsmarche.render.filters import (
-    clean_text,
     date_fr,
     mois_fr,
     montant,
@@ -17,6 +16,7 @@ from lotsmarche.render.filters import (
     pourcentage,
     quantite,
 )
+from lotsmarche.text import clean_text
 
 
 def test_montant_uses_narrow_nbsp_thousands_and_nbsp_before_euro() -> None:

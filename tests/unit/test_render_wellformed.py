@@ -17,8 +17,8 @@ from lotsmarche.render.dce import TEMPLATE_FILES
 from lotsmarche.render.docx import compile_docx, read_zip
 from lotsmarche.render.env import builtin_env, sandbox_env
 from lotsmarche.render.wellformed import always_well_formed
-from lotsmarche.render.ziputil import write_zip
 from lotsmarche.resources import templates_dir
+from lotsmarche.ziputil import write_zip
 from tests.unit._render_factory import make_plan
 
 

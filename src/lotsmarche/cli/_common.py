@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from lotsmarche.models import Finding
+from lotsmarche.text import md_cell as md_cell  # noqa: PLC0414 - explicit re-export, commands import it here
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -54,17 +55,45 @@ def finding_line(f: Finding) -> str:
     return text
 
 
-def findings_markdown(findings: list[Finding]) -> str:
-    lines = ["| Gravité | Code | Lot | Message | Base légale | Correction |", "|---|---|---|---|---|---|"]
-    for f in findings:
-        lot = str(f.lot) if f.lot is not None else "plan"
-        lines.append(
-            f"| {f.severite} | {f.code} | {lot} | {md_cell(f.message)} | {md_cell(f.base_legale)} "
-            f"| {md_cell(f.correction or '')} |"
-        )
+def severity_counts(findings: list[Finding]) -> dict[str, int]:
+    """Number of findings of each severity, keyed erreur, avertissement, info (in that order)."""
+    return {s: sum(1 for f in findings if f.severite == s) for s in SEVERITY_LABEL}
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """« 1 erreur(s), 2 avertissement(s), 0 information(s) » from :func:`severity_counts`."""
+    return (
+        f"{counts['erreur']} erreur(s), {counts['avertissement']} avertissement(s), "
+        f"{counts['info']} information(s)"
+    )
+
+
+def exit_if_errors(counts: dict[str, int]) -> None:
+    """Exit code 1 when a check found an error: scripts and CI can stop on it."""
+    if counts["erreur"]:
+        # SystemExit, not typer.Exit: cli.main() runs click with standalone_mode=False, which turns
+        # typer.Exit into a return value that main() then drops (exit code 0).
+        raise SystemExit(1)
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
+    """A markdown table; every cell is escaped (data is shown, never interpreted)."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def md_cell(text: str) -> str:
-    """Escape a value for a markdown table cell (data is never interpreted)."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def findings_markdown(findings: list[Finding]) -> str:
+    headers = ["Gravité", "Code", "Lot", "Message", "Base légale", "Correction"]
+    rows = [
+        [
+            f.severite,
+            f.code,
+            "plan" if f.lot is None else str(f.lot),
+            f.message,
+            f.base_legale,
+            f.correction or "",
+        ]
+        for f in findings
+    ]
+    return markdown_table(headers, rows)

@@ -12,9 +12,12 @@ from lotsmarche.cli._common import (
     CataloguesOpt,
     Format,
     FormatOpt,
+    counts_text,
     echo_json,
+    exit_if_errors,
     findings_markdown,
-    md_cell,
+    markdown_table,
+    severity_counts,
     stdout,
 )
 from lotsmarche.models import Finding
@@ -24,12 +27,6 @@ sub = typer.Typer(
     help="Consulter et vérifier les catalogues de référence (produits, seuils, labels, territoires…).",
     no_args_is_help=True,
 )
-
-
-def _markdown(headers: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _line(f: Finding) -> str:
@@ -61,7 +58,7 @@ def list_(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
     headers = ["Type", "Contenu", "Fichier", "Entrées", "Vérifié le"]
     cells = [[r["type"], r["libelle"], r["fichier"], str(r["entrees"]), r["version"] or "—"] for r in rows]
     if fmt is Format.markdown:
-        stdout.print(_markdown(headers, cells), markup=False)
+        stdout.print(markdown_table(headers, cells), markup=False)
     else:
         _table("Catalogues de référence", headers, cells)
 
@@ -86,7 +83,7 @@ def show(
         return
     headers, rows = table(cat, view.name)
     if fmt is Format.markdown:
-        stdout.print(_markdown(headers, rows), markup=False)
+        stdout.print(markdown_table(headers, rows), markup=False)
     else:
         _table(f"{view.libelle} ({len(rows)})", headers, rows)
 
@@ -97,7 +94,7 @@ def check(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
     from lotsmarche.catalogue.check import check_catalogue
 
     findings = check_catalogue(load_catalogue(catalogues))
-    counts = {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
+    counts = severity_counts(findings)
     if fmt is Format.json:
         echo_json({"constats": [f.model_dump(mode="json") for f in findings], "nombres": counts})
     elif fmt is Format.markdown:
@@ -105,15 +102,8 @@ def check(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
     else:
         for f in findings:
             stdout.print(_line(f), style=SEVERITY_STYLE[f.severite], markup=False)
-        stdout.print(
-            f"Catalogues chargés et vérifiés : {counts['erreur']} erreur(s), {counts['avertissement']} "
-            f"avertissement(s), {counts['info']} information(s).",
-            markup=False,
-        )
-    if counts["erreur"]:
-        # SystemExit, not typer.Exit: cli.main() runs click with standalone_mode=False, which turns
-        # typer.Exit into a return value that main() then drops (exit code 0).
-        raise SystemExit(1)
+        stdout.print(f"Catalogues chargés et vérifiés : {counts_text(counts)}.", markup=False)
+    exit_if_errors(counts)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,16 +13,15 @@ from lotsmarche.cli._common import (
     CataloguesOpt,
     Format,
     FormatOpt,
+    counts_text,
     echo_json,
+    exit_if_errors,
     findings_markdown,
+    severity_counts,
     stdout,
 )
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import Finding
-
-
-def _summary(findings: list[Finding]) -> dict[str, int]:
-    return {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
 
 
 def _table(findings: list[Finding]) -> None:
@@ -77,19 +76,12 @@ def register(app: typer.Typer) -> None:
             ) from exc
         plan = plan_from_json(text, lots_json.name)
         findings = check_plan(plan, load_catalogue(catalogues), launch)
-        summary = _summary(findings)
+        summary = severity_counts(findings)
         if fmt == Format.json:
             echo_json({"findings": [f.model_dump(mode="json") for f in findings], "resume": summary})
         elif fmt == Format.markdown:
             stdout.print(findings_markdown(findings), markup=False)
         else:
             _table(findings)
-            stdout.print(
-                f"{summary['erreur']} erreur(s), {summary['avertissement']} avertissement(s), "
-                f"{summary['info']} information(s).",
-                markup=False,
-            )
-        if summary["erreur"]:
-            # SystemExit, not typer.Exit: cli.main() runs click with standalone_mode=False, which would turn
-            # typer.Exit into a return value and lose the exit code.
-            raise SystemExit(1)
+            stdout.print(f"{counts_text(summary)}.", markup=False)
+        exit_if_errors(summary)

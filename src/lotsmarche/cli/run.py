@@ -14,8 +14,10 @@ from lotsmarche.cli._common import (
     FormatOpt,
     GroupementOpt,
     SourcingOpt,
+    counts_text,
     echo_json,
     finding_line,
+    severity_counts,
     stderr,
     stdout,
 )
@@ -98,7 +100,7 @@ def run(
             return str(format_currency(value, "EUR", locale="fr_FR"))
 
         findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
-        counts = {s: sum(1 for f in findings if f.severite == s) for s in ("erreur", "avertissement", "info")}
+        counts = severity_counts(findings)
         stdout.print(
             f"{plan.groupement.nom} — {len(plan.lots)} lots, maximum total "
             f"{eur(plan.montant_total_maximum_ht)} HT sur {plan.duree_mois} mois : {plan.procedure.libelle}.",
@@ -111,8 +113,7 @@ def run(
                 markup=False,
             )
         stdout.print(
-            f"Contrôles : {counts['erreur']} erreur(s), {counts['avertissement']} avertissement(s), "
-            f"{counts['info']} information(s) — détail dans {result.dossier / 'controle.md'}.",
+            f"Contrôles : {counts_text(counts)} — détail dans {result.dossier / 'controle.md'}.",
             markup=False,
         )
         for f in findings:

@@ -17,6 +17,7 @@ from lotsmarche.compare.metrics import COLUMNS, column_value
 from lotsmarche.compare.table import Comparison, comparison_markdown, headers
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
 from lotsmarche.models import LotPlan
+from lotsmarche.xlsxutil import bold, header_cell, put_text, workbook_bytes
 
 XLSX_FORMATS = {
     "int": "0",
@@ -38,70 +39,40 @@ def lots_file_name(strategie: str) -> str:
 def comparison_xlsx(cmp: Comparison) -> bytes:
     """One row per strategy, French headers and number formats, every text cell a literal string."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import PatternFill
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Comparaison"
-    bold = Font(bold=True)
     fill = PatternFill("solid", start_color=BEST_FILL, end_color=BEST_FILL)
     for c, text in enumerate(headers(cmp.k), start=1):
-        cell = ws.cell(row=1, column=c)
-        _literal(cell, text)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header_cell(ws.cell(row=1, column=c), text)
     for r, row in enumerate(cmp.lignes, start=2):
-        _literal(ws.cell(row=r, column=1), row.strategie)
+        put_text(ws.cell(row=r, column=1), row.strategie)
         for c, col in enumerate(COLUMNS, start=2):
             cell = ws.cell(row=r, column=c)
             value = column_value(row, col.key)
             if value is None:
-                _literal(cell, "—")
+                put_text(cell, "—")
             elif col.kind == "text":
-                _literal(cell, str(value))
+                put_text(cell, str(value))
             else:
                 cell.value = int(value) if col.kind == "int" else Decimal(value)
                 cell.number_format = XLSX_FORMATS[col.kind]
             if row.strategie in cmp.meilleurs.get(col.key, []):
                 cell.fill = fill
-                cell.font = bold
+                cell.font = bold()
     ws.freeze_panes = "B2"
     ws.column_dimensions["A"].width = 24
     for c in range(2, len(COLUMNS) + 2):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = 18
     legend = ws.cell(row=len(cmp.lignes) + 3, column=1)
-    _literal(
+    put_text(
         legend,
         f"Surligné : meilleure valeur de la colonne. Servable : au moins {cmp.k} fournisseurs du sourçage "
         "peuvent servir le lot. Parts calculées sur le total des montants maximums.",
     )
-    buf = io.BytesIO()
-    wb.properties.creator = "lotsmarche"
-    wb.save(buf)
-    return _normalise_zip(buf.getvalue())
-
-
-def _literal(cell: object, text: str) -> None:
-    # openpyxl turns a string starting with "=" into a formula: force the string type (data is never code).
-    cell.value = text  # type: ignore[attr-defined]
-    cell.data_type = "s"  # type: ignore[attr-defined]
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite the xlsx zip with fixed timestamps and no creation date: same inputs, same bytes."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            payload = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                payload = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", payload)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, payload)
-    return out.getvalue()
+    return workbook_bytes(wb, "Comparaison des allotissements", f"k = {cmp.k} fournisseurs")
 
 
 def comparison_png(cmp: Comparison) -> bytes:

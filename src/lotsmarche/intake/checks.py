@@ -17,24 +17,10 @@ from lotsmarche.intake.places import candidates_text, territory_choice
 from lotsmarche.intake.validate import Lines
 from lotsmarche.intake.values import months_list
 from lotsmarche.models import Finding
+from lotsmarche.text import MOIS_FR
 
 MAX_PER_CODE = 20
 PRICE_TOLERANCE = Decimal("0.5")  # ±50 % around the catalogue reference price
-
-MOIS_NOMS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 BASE_SAISON = "Code rural et de la pêche maritime, art. L230-5 (produits de saison)"
 BASE_ESTIMATION = "Code de la commande publique, art. R2121-1 (estimation de la valeur du besoin)"
@@ -43,7 +29,7 @@ BASE_GROUPEMENT = "Code de la commande publique, art. L2113-6 (groupement de com
 
 
 def months_text(mask: int) -> str:
-    return ", ".join(MOIS_NOMS[m - 1] for m in months_list(mask))
+    return ", ".join(MOIS_FR[m - 1] for m in months_list(mask))
 
 
 def _names(values: list[str], limit: int = 3) -> str:

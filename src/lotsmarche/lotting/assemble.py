@@ -21,7 +21,14 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import LottingError, Problem
 from lotsmarche.lotting.capacity import LotNeed, servable_by
 from lotsmarche.lotting.cpv import index_by_prefix, lot_cpv
-from lotsmarche.lotting.items import build_items, line_codes, months_of, site_breakdowns, site_maker
+from lotsmarche.lotting.items import (
+    DecimalCache,
+    build_items,
+    line_codes,
+    months_of,
+    site_breakdowns,
+    site_rows,
+)
 from lotsmarche.lotting.lines import PreparedDemand, kg_of, lot_regime
 from lotsmarche.lotting.strategies import Group
 from lotsmarche.models import LotItem, RepartitionSite, Supplier
@@ -130,7 +137,8 @@ def _build_drafts(
     regimes = prepared.column("regime")
     group_regime = [lot_regime(regimes[p] for p in group.cells) for group in groups]
     codes = line_codes(prepared, group_of_cell)
-    items_of_group = build_items(prepared, codes, group_regime, cat)
+    decimals = DecimalCache()
+    items_of_group = build_items(prepared, codes, group_regime, cat, decimals)
 
     # Sites of each lot and deliveries: Σ sites (deliveries per week × weeks of supply).
     t = prepared.table
@@ -158,8 +166,7 @@ def _build_drafts(
     group_mask = [0] * len(groups)
     for gi, mk in zip(pair_group, pair_mask.tolist(), strict=True):
         group_mask[gi] |= int(mk)
-    make, templates = site_maker(codes)
-    all_sites = site_breakdowns(make, templates, pair_site, pair_q)
+    all_sites = site_breakdowns(site_rows(codes), pair_site, pair_q, decimals)
     sites_of_group: list[list[RepartitionSite]] = [[] for _ in groups]
     for gi, site in zip(pair_group, all_sites, strict=True):
         sites_of_group[gi].append(site)

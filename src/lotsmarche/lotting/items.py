@@ -128,7 +128,11 @@ def _site_codes(
 
 
 def build_items(
-    prepared: PreparedDemand, codes: LineCodes, group_regime: list[str], cat: Catalogue
+    prepared: PreparedDemand,
+    codes: LineCodes,
+    group_regime: list[str],
+    cat: Catalogue,
+    decimals: DecimalCache,
 ) -> list[list[LotItem]]:
     """The items of each group, in product code order."""
     t = prepared.table
@@ -150,8 +154,11 @@ def build_items(
     labels = _labels(t, i_idx, n_items)
     conds = _packagings(prepared, i_idx, item_group, group_regime, cat)
 
-    members = _member_breakdowns(codes, i_idx, qtys, np.asarray(price_cents, dtype=np.int64), n_items)
-    sites = _site_breakdowns(codes, i_idx, qtys, n_items)
+    prices = np.asarray(price_cents, dtype=np.int64)
+    members = _member_breakdowns(
+        codes, i_idx, qtys=qtys, price_cents=prices, n_items=n_items, decimals=decimals
+    )
+    sites = _site_breakdowns(codes, i_idx, qtys, n_items, decimals)
     out: list[list[LotItem]] = [[] for _ in group_regime]
     for i in range(n_items):
         product = cat.produits[item_prod[i]]
@@ -218,61 +225,91 @@ def _packagings(
 
 
 def _member_breakdowns(
-    codes: LineCodes, i_idx: np.ndarray, qtys: np.ndarray, price_cents: np.ndarray, n_items: int
+    codes: LineCodes,
+    i_idx: np.ndarray,
+    *,
+    qtys: np.ndarray,
+    price_cents: np.ndarray,
+    n_items: int,
+    decimals: DecimalCache,
 ) -> list[list[RepartitionMembre]]:
     item, member, q = pair_sums(i_idx, codes.membre, len(codes.membres), qtys)
     price = price_cents[item]
     if len(q) and int(np.abs(q).max()) * int(np.abs(price).max(initial=0)) < SAFE_INT:
-        amounts = half_up_div(q * price, QTY_SCALE).tolist()
+        amounts = decimals.amounts(half_up_div(q * price, QTY_SCALE))
     else:  # beyond int64: exact Python integers, same rounding
-        amounts = [half_up(a * b, QTY_SCALE) for a, b in zip(q.tolist(), price.tolist(), strict=True)]
+        amounts = [cents(half_up(a * b, QTY_SCALE)) for a, b in zip(q.tolist(), price.tolist(), strict=True)]
     bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
     names = codes.membres
-    quantities = decimal_quantities(q)
     flat = Maker(RepartitionMembre).many(
         [
-            {"membre": names[m], "quantite": d, "montant_annuel_ht": cents(a)}
-            for m, d, a in zip(member.tolist(), quantities, amounts, strict=True)
+            {"membre": names[m], "quantite": d, "montant_annuel_ht": a}
+            for m, d, a in zip(member.tolist(), decimals.quantities(q), amounts, strict=True)
         ]
     )
     return [flat[bounds[i] : bounds[i + 1]] for i in range(n_items)]
 
 
-def decimal_quantities(milli: np.ndarray) -> list[Decimal]:
-    """``qty`` of each value; equal values share one immutable Decimal (made once per distinct value)."""
-    distinct, inverse = np.unique(milli, return_inverse=True)
-    made = [qty(v) for v in distinct.tolist()]
-    return [made[i] for i in inverse.tolist()]
+class DecimalCache:
+    """Decimals of integer thousandths (quantities) and cents (amounts), made once per distinct value.
+
+    Decimals are immutable, so equal values share one object: a member with one site has the same quantity
+    in both breakdowns, and real demands repeat round quantities; it saves time and memory.
+    """
+
+    def __init__(self) -> None:
+        self.milli: dict[int, Decimal] = {}
+        self.cents: dict[int, Decimal] = {}
+
+    def quantities(self, milli: np.ndarray) -> list[Decimal]:
+        return self._convert(milli, self.milli, THOUSAND, 0)
+
+    def amounts(self, value_cents: np.ndarray) -> list[Decimal]:
+        return self._convert(value_cents, self.cents, None, -2)
+
+    @staticmethod
+    def _convert(
+        values: np.ndarray, cache: dict[int, Decimal], divisor: Decimal | None, exponent: int
+    ) -> list[Decimal]:
+        distinct, inverse = np.unique(values, return_inverse=True)
+        keys = distinct.tolist()
+        missing = [k for k in keys if k not in cache]
+        make = Decimal
+        if divisor is not None:  # qty(): an exact division strips trailing zeros (1500 → 1.5)
+            cache.update(zip(missing, [make(k) / divisor for k in missing], strict=True))
+        else:  # cents(): two decimals kept (115 → 1.15, 100 → 1.00)
+            cache.update(zip(missing, [make(k).scaleb(exponent) for k in missing], strict=True))
+        table = np.empty(len(keys), dtype=object)
+        table[:] = [cache[k] for k in keys]
+        out: list[Decimal] = table[inverse].tolist()
+        return out
 
 
-def site_maker(codes: LineCodes) -> tuple[Maker[RepartitionSite], list[dict[str, object]]]:
-    """A maker of site breakdowns and, per site code, the breakdown's fields but the quantity."""
-    templates: list[dict[str, object]] = [
-        {"membre": m, "site": s, "code_postal": cp, "territoire": terr or None, "quantite": None}
-        for m, s, cp, terr in codes.sites
-    ]
-    return Maker(RepartitionSite), templates
+def site_rows(codes: LineCodes) -> list[tuple[str, str, str, str | None]]:
+    """Per site code: (membre, site, code postal, territoire or None), the breakdown's fixed fields."""
+    return [(m, s, cp, terr or None) for m, s, cp, terr in codes.sites]
 
 
 def site_breakdowns(
-    make: Maker[RepartitionSite],
-    templates: list[dict[str, object]],
+    rows: list[tuple[str, str, str, str | None]],
     site_ids: list[int],
     quantities: np.ndarray,
+    decimals: DecimalCache,
 ) -> list[RepartitionSite]:
-    return make.many(
+    return Maker(RepartitionSite).many(
         [
-            {**templates[s], "quantite": d}
-            for s, d in zip(site_ids, decimal_quantities(quantities), strict=True)
+            {"membre": m, "site": s, "code_postal": cp, "territoire": terr, "quantite": d}
+            for (m, s, cp, terr), d in zip(
+                map(rows.__getitem__, site_ids), decimals.quantities(quantities), strict=True
+            )
         ]
     )
 
 
 def _site_breakdowns(
-    codes: LineCodes, i_idx: np.ndarray, qtys: np.ndarray, n_items: int
+    codes: LineCodes, i_idx: np.ndarray, qtys: np.ndarray, n_items: int, decimals: DecimalCache
 ) -> list[list[RepartitionSite]]:
     item, site, q = pair_sums(i_idx, codes.site, len(codes.sites), qtys)
-    make, templates = site_maker(codes)
-    flat = site_breakdowns(make, templates, site.tolist(), q)
+    flat = site_breakdowns(site_rows(codes), site.tolist(), q, decimals)
     bounds = np.searchsorted(item, np.arange(n_items + 1)).tolist()
     return [flat[bounds[i] : bounds[i + 1]] for i in range(n_items)]

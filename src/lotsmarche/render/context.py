@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotPlan, Member
 from lotsmarche.render import texts
-from lotsmarche.render.filters import clean_text, mois_fr
+from lotsmarche.render.filters import mois_fr
+from lotsmarche.text import clean_text
 
 AVANCE_SEUIL = Decimal("50000")  # R2191-3: advance compulsory above 50 000 € HT and 2 months
 

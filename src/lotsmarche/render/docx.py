@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 from xml.parsers import expat
-from xml.sax.saxutils import escape
 
 from docxtpl import DocxTemplate
 from jinja2 import Environment, Template, TemplateError, TemplateSyntaxError, meta
@@ -29,11 +28,10 @@ from lxml import etree
 from lotsmarche.errors import Problem, RenderError
 from lotsmarche.render.env import escape_outputs_as_str
 from lotsmarche.render.wellformed import always_well_formed
-from lotsmarche.render.ziputil import ZIP_DATE, Packed, pack, read_zip, write_zip, zip_packed
+from lotsmarche.ziputil import ZIP_DATE, Packed, core_xml, pack, read_zip, write_zip, zip_packed
 
 __all__ = ["ZIP_DATE", "CompiledDocx", "compile_docx", "core_xml", "read_zip", "repack_docx", "write_zip"]
 
-CORE_DATE = "2000-01-01T00:00:00Z"
 BROUILLON = "PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _JINJA_PARTS = ("/header", "/footer")
@@ -44,22 +42,6 @@ _DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DOCXTPL = DocxTemplate(BytesIO())
 _STRICT = etree.XMLParser(resolve_entities=False, huge_tree=True)
 _C0 = bytes(c for c in range(32) if c not in (9, 10, 13))
-
-
-def core_xml(title: str, subject: str) -> bytes:
-    """docProps/core.xml written in Python (docxtpl double-escapes properties) with fixed dates."""
-    return (
-        _DECL
-        + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
-        ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{escape(title)}</dc:title><dc:subject>{escape(subject)}</dc:subject>"
-        "<dc:creator>lotsmarche</dc:creator><cp:lastModifiedBy>lotsmarche</cp:lastModifiedBy>"
-        "<cp:revision>1</cp:revision>"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{CORE_DATE}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CORE_DATE}</dcterms:modified>'
-        "</cp:coreProperties>"
-    ).encode()
 
 
 def repack_docx(data: bytes, title: str | None = "", subject: str = "") -> bytes:

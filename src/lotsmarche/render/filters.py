@@ -1,4 +1,4 @@
-"""French formatting filters for the templates (babel, locale fr_FR) and the text clean-up of data.
+"""French formatting filters for the templates (babel, locale fr_FR).
 
 Everything a lawyer reads goes through these functions, so they follow French administrative typography:
 U+202F (narrow no-break space) between thousands, U+00A0 before the euro and percent signs, "1er" for the
@@ -7,7 +7,6 @@ first day of a month, amounts in words for the acte d'engagement.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -17,19 +16,11 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from num2words import num2words
 
+from lotsmarche.text import MOIS_FR
+
 LOCALE = "fr_FR"
 NNBSP = "\u202f"
 NBSP = "\u00a0"
-
-# XML 1.0 forbids these code points; Word refuses the file if one slips through. Tab and line feed stay
-# (docxtpl turns "\n" into a line break); \a and \f are removed too, because in data they would become
-# paragraph and page breaks that nobody typed on purpose.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def clean_text(value: str) -> str:
-    """Text safe for an XML part or a spreadsheet cell: CR LF → LF, illegal control characters removed."""
-    return _ILLEGAL_XML.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _decimal(value: Any) -> Decimal:
@@ -101,7 +92,7 @@ def montant_lettres(value: Any) -> str:
 
 def mois_fr(mois: list[int]) -> str:
     """Months of supply as French words: all twelve → ``"toute l'année"``; runs are kept as listed."""
-    noms = [MOIS[m - 1] for m in sorted(set(mois)) if 1 <= m <= 12]
+    noms = [MOIS_FR[m - 1] for m in sorted(set(mois)) if 1 <= m <= 12]
     if len(noms) == 12:
         return "toute l'année"
     if not noms:
@@ -110,21 +101,6 @@ def mois_fr(mois: list[int]) -> str:
         return noms[0]
     return ", ".join(noms[:-1]) + " et " + noms[-1]
 
-
-MOIS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 FILTERS = {
     "montant": montant,

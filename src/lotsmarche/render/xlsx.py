@@ -10,33 +10,22 @@ stored as text: a product called ``=SUM(A1)`` stays a string, never a formula.
 from __future__ import annotations
 
 from decimal import Decimal
-from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from lotsmarche.models import Lot, LotPlan
-from lotsmarche.render.docx import BROUILLON, core_xml, read_zip, write_zip
-from lotsmarche.render.filters import clean_text
+from lotsmarche.models import Lot, LotItem, LotPlan
+from lotsmarche.render.docx import BROUILLON
+from lotsmarche.text import clean_text
+from lotsmarche.xlsxutil import EURO, bold, non_negative_rule, protect_structure, put_text, workbook_bytes
 
-EURO = '#,##0.00 "€"'
 FIRST = 5  # first product line; row 4 holds the column titles (print titles)
 YELLOW = PatternFill("solid", fgColor="FFF2CC")
 HEAD = PatternFill("solid", fgColor="D9E2F3")
 THIN = Side(style="thin", color="808080")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-BOLD = Font(name="Calibri", bold=True)  # a font name, or LibreOffice falls back on a serif
-
-
-def _text(cell: Cell, value: str) -> None:
-    """Store ``value`` as a string whatever its first character (= + - @ never become formulas)."""
-    cell.value = clean_text(value)
-    cell.data_type = "s"
-    if value[:1] in ("=", "+", "-", "@"):
-        cell.quotePrefix = True  # keeps it text if a user edits the cell in Excel
+BOLD = bold()
 
 
 def _qty_format(value: Decimal) -> str:
@@ -48,14 +37,14 @@ def _rate_format(rate: Decimal) -> str:
 
 
 def _header(ws: Worksheet, title: str, lines: list[str], columns: list[tuple[str, float]]) -> None:
-    _text(ws.cell(1, 1), title)
-    ws.cell(1, 1).font = Font(name="Calibri", bold=True, size=13)
+    put_text(ws.cell(1, 1), title)
+    ws.cell(1, 1).font = bold(size=13)
     for offset, line in enumerate(lines, start=2):
-        _text(ws.cell(offset, 1), line)
+        put_text(ws.cell(offset, 1), line)
         ws.cell(offset, 1).alignment = Alignment(wrap_text=False)
     for col, (name, width) in enumerate(columns, start=1):
         cell = ws.cell(FIRST - 1, col)
-        _text(cell, name)
+        put_text(cell, name)
         cell.font = BOLD
         cell.fill = HEAD
         cell.border = BOX
@@ -78,8 +67,13 @@ def _page_setup(ws: Worksheet, reference: str, title: str, brouillon: bool) -> N
         ws.oddHeader.center.text = BROUILLON
         ws.oddHeader.center.color = "C00000"
     ws.oddFooter.center.text = "Page &P / &N"
-    ws.protection.sheet = True  # no password: the protection guards the structure, not a secret
-    ws.protection.formatColumns = False
+    protect_structure(ws)
+
+
+def _product_cells(ws: Worksheet, row: int, item: LotItem) -> None:
+    """Code, designation and unit: the first three columns of both sheets, as literal text."""
+    for col, value in enumerate((item.produit, item.libelle, item.unite), start=1):
+        put_text(ws.cell(row, col), value)
 
 
 def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
@@ -94,21 +88,11 @@ def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
         ],
         [("Code", 24), ("Désignation", 48), ("Unité", 10), ("Prix unitaire HT (€)", 18), ("Taux de TVA", 12)],
     )
-    validation = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Prix invalide",
-        error="Saisissez un prix hors taxes positif ou nul, en euros.",
-    )
+    validation = non_negative_rule("Prix invalide", "Saisissez un prix hors taxes positif ou nul, en euros.")
     ws.add_data_validation(validation)
     last = FIRST + len(lot.items) - 1
     for row, item in enumerate(lot.items, start=FIRST):
-        _text(ws.cell(row, 1), item.produit)
-        _text(ws.cell(row, 2), item.libelle)
-        _text(ws.cell(row, 3), item.unite)
+        _product_cells(ws, row, item)
         price = ws.cell(row, 4)
         price.number_format = EURO
         price.fill = YELLOW
@@ -144,9 +128,7 @@ def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
     )
     last = FIRST + len(lot.items) - 1
     for row, item in enumerate(lot.items, start=FIRST):
-        _text(ws.cell(row, 1), item.produit)
-        _text(ws.cell(row, 2), item.libelle)
-        _text(ws.cell(row, 3), item.unite)
+        _product_cells(ws, row, item)
         qty = ws.cell(row, 4, item.quantite_annuelle)
         qty.number_format = _qty_format(item.quantite_annuelle)
         ws.cell(row, 5, f"=BPU!D{row}").number_format = EURO
@@ -165,23 +147,23 @@ def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool) -> None:
         )
     first_total = row
     for label, formula, _kind in totals:
-        _text(ws.cell(row, 5), label)
+        put_text(ws.cell(row, 5), label)
         ws.cell(row, 5).font = BOLD
         ws.cell(row, 6, formula).number_format = EURO
         ws.cell(row, 6).font = BOLD
         row += 1
-    _text(ws.cell(row, 5), "Total TTC")
+    put_text(ws.cell(row, 5), "Total TTC")
     ws.cell(row, 5).font = BOLD
     ws.cell(row, 6, f"=SUM(F{first_total}:F{row - 1})").number_format = EURO
     ws.cell(row, 6).font = BOLD
     row += 2
-    _text(ws.cell(row, 2), "Montant maximum de l'accord-cadre sur la durée totale (HT)")
+    put_text(ws.cell(row, 2), "Montant maximum de l'accord-cadre sur la durée totale (HT)")
     ws.cell(row, 2).font = BOLD
     ws.cell(row, 6, lot.montant_maximum_ht).number_format = EURO
     ws.cell(row, 6).font = BOLD
     if lot.montant_minimum_ht is not None:
         row += 1
-        _text(ws.cell(row, 2), "Montant minimum de l'accord-cadre sur la durée totale (HT)")
+        put_text(ws.cell(row, 2), "Montant minimum de l'accord-cadre sur la durée totale (HT)")
         ws.cell(row, 6, lot.montant_minimum_ht).number_format = EURO
     _page_setup(ws, ref, f"DQE — lot {lot.numero}", brouillon)
 
@@ -195,10 +177,4 @@ def render_bpu_dqe(plan: LotPlan, lot: Lot, brouillon: bool = False) -> bytes:
     _bpu(bpu, plan, lot, brouillon)
     _dqe(wb.create_sheet("DQE"), plan, lot, brouillon)
     wb.calculation.fullCalcOnLoad = True
-    buffer = BytesIO()
-    wb.save(buffer)
-    entries = read_zip(buffer.getvalue())
-    entries["docProps/core.xml"] = core_xml(
-        f"BPU et DQE — lot {lot.numero} : {clean_text(lot.intitule)}", plan.groupement.reference
-    )
-    return write_zip(entries)
+    return workbook_bytes(wb, f"BPU et DQE — lot {lot.numero} : {lot.intitule}", plan.groupement.reference)

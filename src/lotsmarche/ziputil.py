@@ -6,7 +6,8 @@ keeps its static members packed and only the rendered parts are compressed at ea
 
 The bytes are those ``zipfile`` writes for a ``ZipInfo`` with a fixed date, ``create_system`` 3 and mode
 0644, deflated at the default level: the archives did not change when this module replaced ``zipfile``
-on the writing side (a unit test compares both).
+on the writing side (a unit test compares both). :func:`core_xml` gives every package the same document
+properties with fixed dates, so a .docx or .xlsx written twice from the same data is the same bytes.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from lotsmarche.errors import Problem, RenderError
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+CORE_DATE = "2000-01-01T00:00:00Z"  # creation and modification date written in docProps/core.xml
 _DOS_DATE = (ZIP_DATE[0] - 1980) << 9 | ZIP_DATE[1] << 5 | ZIP_DATE[2]
 _DOS_TIME = ZIP_DATE[3] << 11 | ZIP_DATE[4] << 5 | ZIP_DATE[5] // 2
 _VERSION = 20  # "2.0": deflate, what zipfile writes for a deflated member without zip64
@@ -86,3 +89,19 @@ def write_zip(entries: dict[str, bytes]) -> bytes:
 def read_zip(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(BytesIO(data)) as zf:
         return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+
+
+def core_xml(title: str, subject: str) -> bytes:
+    """docProps/core.xml written here (docxtpl double-escapes properties, openpyxl stamps the time)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+        ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(title)}</dc:title><dc:subject>{escape(subject)}</dc:subject>"
+        "<dc:creator>lotsmarche</dc:creator><cp:lastModifiedBy>lotsmarche</cp:lastModifiedBy>"
+        "<cp:revision>1</cp:revision>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{CORE_DATE}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CORE_DATE}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode()
