@@ -55,7 +55,8 @@ MEMBER_KINDS: tuple[str, ...] = (
 )
 
 # Packaging regime of a demand line, derived from the packaging delivered (see lotsmarche.packaging).
-# A lot never mixes two regimes.
+# Lots never mix plastic containers for cooking/reheating/serving (plastique_contact) with the other
+# regimes; among the others a lot takes the most demanding one asked (see lotsmarche.lotting.items).
 Regime = Literal["reemployable", "sans_plastique", "plastique_transport", "plastique_contact"]
 REGIMES: tuple[str, ...] = ("reemployable", "sans_plastique", "plastique_transport", "plastique_contact")
 REGIME_LIBELLES: dict[str, str] = {

@@ -1,8 +1,9 @@
 """Packaging regime of a demand line: the one notion lotting and the rules share about packaging.
 
 The regime comes from the packaging delivered (the line's ``conditionnement``, else the product's default).
-Lots never mix regimes, so a lot's packaging rules are uniform (Code de l'environnement L541-15-10 III,
-D541-338 for containers used for cooking, reheating or serving).
+Lots never put plastic containers for cooking, reheating or serving (``plastique_contact``, Code de
+l'environnement L541-15-10 III and D541-338) together with other lines, so the plastic ban applies to a
+lot as a whole; the other regimes only set how the lot is delivered (the most demanding one asked wins).
 """
 
 from __future__ import annotations

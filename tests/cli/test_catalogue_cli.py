@@ -8,18 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lotsmarche.cli import main
 from lotsmarche.resources import catalogues_dir
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli._runner import run
 
 
 @pytest.fixture

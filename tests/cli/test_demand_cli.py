@@ -7,11 +7,10 @@ import tempfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lotsmarche.cli import main
+from tests.cli._runner import run
 
 CSV = (
     "membre;site_livraison;code_postal;produit;quantite;unite;prix_unitaire_ht\n"
@@ -20,18 +19,10 @@ CSV = (
 )
 
 
-def _run(args: list[str], capsys) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
-    with pytest.raises(SystemExit) as exc:
-        main(args)
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(exc.value.code or 0), out.out, out.err
-
-
 def test_check_json_shape(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "d.csv"
     p.write_text(CSV, encoding="utf-8")
-    code, out, err = _run(["demand", "check", str(p), "--format", "json"], capsys)
+    code, out, err = run(["demand", "check", str(p), "--format", "json"], capsys)
     assert code == 0, err
     data = json.loads(out)
     assert sorted(data) == [
@@ -61,7 +52,7 @@ def test_check_json_shape(tmp_path, capsys) -> None:  # type: ignore[no-untyped-
 def test_check_table_is_french(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "d.csv"
     p.write_text(CSV, encoding="utf-8")
-    code, out, _ = _run(["demand", "check", str(p)], capsys)
+    code, out, _ = run(["demand", "check", str(p)], capsys)
     assert code == 0
     assert "montant annuel estimé : 1\u202f750,35\xa0€ HT" in out
     assert "Aucun avertissement." in out
@@ -70,7 +61,7 @@ def test_check_table_is_french(tmp_path, capsys) -> None:  # type: ignore[no-unt
 def test_check_bad_input_exit_2_no_traceback(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     p = tmp_path / "d.csv"
     p.write_text(CSV + "X;X;62200;MER-INCONNU;-1;kg;\n", encoding="utf-8")
-    code, out, err = _run(["demand", "check", str(p)], capsys)
+    code, out, err = run(["demand", "check", str(p)], capsys)
     assert code == 2
     assert out == ""
     assert err.startswith("Erreur : Demande invalide")
@@ -83,7 +74,7 @@ def test_template_then_check_round_trip(tmp_path, capsys) -> None:  # type: igno
     members = tmp_path / "membres.csv"
     members.write_text("Membre;Type;Code postal\nCollège Angellier;college;62200\n", encoding="utf-8")
     out = tmp_path / "recensement.xlsx"
-    code, stdout, err = _run(
+    code, stdout, err = run(
         [
             "demand",
             "template",
@@ -101,10 +92,10 @@ def test_template_then_check_round_trip(tmp_path, capsys) -> None:  # type: igno
     ws = wb["Recensement"]
     ws.cell(4, 8).value = "12,5"
     wb.save(out)
-    code, stdout, err = _run(["demand", "check", str(out), "--format", "markdown"], capsys)
+    code, stdout, err = run(["demand", "check", str(out), "--format", "markdown"], capsys)
     assert code == 0, err
     assert "1 lignes, 1 membres" in stdout
-    code, _, err = _run(["demand", "template", "--out", str(out)], capsys)
+    code, _, err = run(["demand", "template", "--out", str(out)], capsys)
     assert code == 2
     assert "ajoutez --force pour le remplacer" in err
 
@@ -116,7 +107,7 @@ def test_template_with_random_members_file(capsys, data: bytes, name: str) -> No
         members = Path(d) / name
         members.write_bytes(data)
         out = Path(d) / "sortie" / "r.xlsx"
-        code, _, err = _run(["demand", "template", "--out", str(out), "--membres", str(members)], capsys)
+        code, _, err = run(["demand", "template", "--out", str(out), "--membres", str(members)], capsys)
         assert code in (0, 2)
         assert "Traceback" not in err and "Erreur interne" not in err
         if code == 2:
@@ -130,6 +121,6 @@ def test_check_random_bytes_never_traceback(capsys, data: bytes) -> None:  # typ
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "d.csv"
         p.write_bytes(data)
-        code, _, err = _run(["demand", "check", str(p)], capsys)
+        code, _, err = run(["demand", "check", str(p)], capsys)
         assert code == 2
         assert err.startswith("Erreur : ") and "Traceback" not in err

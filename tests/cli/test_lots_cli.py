@@ -68,7 +68,7 @@ def test_json_format_prints_the_plan_and_overrides_apply(tmp_path: Path, capsys)
 def test_markdown_format(tmp_path: Path, capsys) -> None:
     code, stdout, _ = run(["lots", "--out", str(tmp_path / "l.json"), "--format", "markdown"], capsys)
     assert code in (0, 1)
-    assert stdout.startswith("# Plan d'allotissement — stratégie « famille-conservation »")
+    assert stdout.startswith("# Plan d'allotissement — stratégie « capacite »")
     assert "| N° | Intitulé | Montant maximum HT | Procédure | Fournisseurs capables |" in stdout
     assert "## Indicateurs" in stdout
 

@@ -14,12 +14,12 @@ from decimal import Decimal
 from typing import Any
 
 from lotsmarche.models import (
+    Finding,
     Groupement,
     Lot,
     LotItem,
     LotPlan,
     Member,
-    Finding,
     ProcedureGlobale,
     ProcedureLot,
     RepartitionMembre,
@@ -135,36 +135,36 @@ def make_lot(
     if maximum is not None:
         estimate = round_cents(maxi / factor)
     membres = sorted({r.membre for i in items for r in i.repartition_membres})
-    values: dict[str, Any] = dict(
-        numero=numero,
-        intitule=intitule or f"Lot {numero} — Produits de la mer frais — Boulonnais",
-        famille=famille,
-        conservation=conservation,
-        regime_emballage=regime,
-        groupe_espece=groupe_espece,
-        territoires=list(territoires),
-        cpv_principal="03311000-2",
-        cpv_secondaires=[],
-        items=items,
-        sites=[s for i in items for s in i.repartition_sites][:1],
-        membres=membres,
-        mois_approvisionnement=list(range(1, 13)),
-        livraisons_annuelles=52,
-        montant_annuel_ht=annual,
-        montant_estime_duree_ht=estimate,
-        montant_minimum_ht=D(minimum) if minimum is not None else None,
-        montant_maximum_ht=maxi,
-        procedure=ProcedureLot(
+    values: dict[str, Any] = {
+        "numero": numero,
+        "intitule": intitule or f"Lot {numero} — Produits de la mer frais — Boulonnais",
+        "famille": famille,
+        "conservation": conservation,
+        "regime_emballage": regime,
+        "groupe_espece": groupe_espece,
+        "territoires": list(territoires),
+        "cpv_principal": "03311000-2",
+        "cpv_secondaires": [],
+        "items": items,
+        "sites": [s for i in items for s in i.repartition_sites][:1],
+        "membres": membres,
+        "mois_approvisionnement": list(range(1, 13)),
+        "livraisons_annuelles": 52,
+        "montant_annuel_ht": annual,
+        "montant_estime_duree_ht": estimate,
+        "montant_minimum_ht": D(minimum) if minimum is not None else None,
+        "montant_maximum_ht": maxi,
+        "procedure": ProcedureLot(
             code="mapa",
             libelle="Procédure adaptée (MAPA)",
             publicite="adaptee",
             derogation=derogation,
             motifs=["test"],
         ),  # type: ignore[arg-type]
-        fournisseurs_capables=["A", "B"],
-        indice_revision=indice,
-        indice_libelle="IPPI – Poissons" if indice else None,
-    )
+        "fournisseurs_capables": ["A", "B"],
+        "indice_revision": indice,
+        "indice_libelle": "IPPI – Poissons" if indice else None,
+    }
     values.update(fields)
     values.setdefault("nb_fournisseurs_capables", len(values["fournisseurs_capables"]))
     return Lot(**values)

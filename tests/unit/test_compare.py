@@ -6,7 +6,6 @@ import io
 import json
 import shutil
 import subprocess
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,38 +22,10 @@ from lotsmarche.compare import (
     write_comparison,
 )
 from lotsmarche.errors import OutputExistsError
-from lotsmarche.models import (
-    Finding,
-    Groupement,
-    Lot,
-    LotPlan,
-    ProcedureGlobale,
-    ProcedureLot,
-    ThresholdRow,
-    ThresholdValue,
-)
+from lotsmarche.models import Finding, Lot, LotPlan, ProcedureGlobale, ProcedureLot
+from tests.unit import _plan_factory as base
 
 D = Decimal
-
-
-def _tv(v: str) -> ThresholdValue:
-    return ThresholdValue(montant=D(v), base_legale="test", source="test", confiance="C")
-
-
-SEUILS = ThresholdRow(
-    id="2026",
-    du=date(2026, 4, 1),
-    au=date(2027, 12, 31),
-    dispense=_tv("60000"),
-    mini_lot=_tv("60000"),
-    petit_lot=_tv("80000"),
-    part_max_petits_lots=_tv("0.20"),
-    publicite_boamp=_tv("90000"),
-    formalise_local=_tv("216000"),
-    formalise_central=_tv("140000"),
-    formalise_entite_adjudicatrice=_tv("432000"),
-    ca_max_coefficient=_tv("1.5"),
-)
 
 
 def _finding(code: str, sev: str, lot: int | None = None) -> Finding:
@@ -62,27 +33,18 @@ def _finding(code: str, sev: str, lot: int | None = None) -> Finding:
 
 
 def _lot(numero: int, maximum: str, estime: str, code: str, derog: str | None, n: int, findings=()) -> Lot:  # type: ignore[no-untyped-def]
-    return Lot(
-        numero=numero,
+    """A lot reduced to what the metrics read: amounts, procedure, capable suppliers, findings."""
+    return base.make_lot(
+        numero,
+        [],
+        regime="reemployable",
+        indice=None,
         intitule=f"Lot {numero}",
-        famille="produits_de_la_mer",
-        conservation="frais",
-        regime_emballage="reemployable",
-        territoires=["Boulonnais"],
-        cpv_principal="03311000-2",
-        cpv_secondaires=[],
-        items=[],
-        sites=[],
-        membres=[],
-        mois_approvisionnement=list(range(1, 13)),
-        livraisons_annuelles=52,
         montant_annuel_ht=D(estime) / 4,
         montant_estime_duree_ht=D(estime),
-        montant_minimum_ht=None,
         montant_maximum_ht=D(maximum),
         procedure=ProcedureLot(code=code, libelle=code, publicite="adaptee", derogation=derog, motifs=[]),  # type: ignore[arg-type]
         fournisseurs_capables=[f"F{i}" for i in range(n)],
-        nb_fournisseurs_capables=n,
         findings=list(findings),
     )
 
@@ -90,18 +52,9 @@ def _lot(numero: int, maximum: str, estime: str, code: str, derog: str | None, n
 def make_plan(
     strategie: str, lots: list[Lot], egalim: dict | None = None, findings=(), cout: str = "1500"
 ) -> LotPlan:  # type: ignore[no-untyped-def,type-arg]
-    total = sum((lot.montant_maximum_ht for lot in lots), D(0))
-    return LotPlan(
-        generateur="test",
-        groupement=Groupement(cout_gestion_par_lot=D(cout)),
-        strategie=strategie,
-        date_lancement=date(2026, 9, 1),
-        duree_mois=48,
-        seuils=SEUILS,
-        lots=lots,
-        montant_total_annuel_ht=sum((lot.montant_annuel_ht for lot in lots), D(0)),
-        montant_total_estime_ht=sum((lot.montant_estime_duree_ht for lot in lots), D(0)),
-        montant_total_maximum_ht=total,
+    return base.make_plan(
+        lots,
+        membres=(),
         procedure=ProcedureGlobale(
             code="appel_offres",
             libelle="Appel d'offres ouvert",
@@ -109,11 +62,12 @@ def make_plan(
             motifs=[],
             seuil_applique=D("216000"),
         ),
-        part_derogations=D(0),
+        generateur="test",
+        strategie=strategie,
+        findings=findings,
+        egalim=egalim,
         lignes_demande=3,
-        empreinte_demande="0" * 64,
-        findings=list(findings),
-        egalim=egalim or {},
+        cout_gestion_par_lot=D(cout),
     )
 
 

@@ -320,7 +320,7 @@ def test_capacite_splits_until_k_suppliers_and_explains_the_rest(catalogue) -> N
     assert short.intitule == "Céphalopodes frais"
     (finding,) = [f for f in plan.findings if f.code == "LOT-001"]
     assert finding.lot == short.numero
-    assert "2 fournisseurs (Blancs 1, Blancs 2) ne fournit pas : cephalopodes" in finding.message
+    assert "2 fournisseurs (Blancs 1, Blancs 2) ne fournissent pas : céphalopodes" in finding.message
 
 
 MERLAN, CABILLAUD = "MER-MERLAN-FILET-FR", "MER-CABILLAUD-FILET-FR"  # fresh fish, polystyrene by default

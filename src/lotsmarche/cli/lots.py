@@ -26,7 +26,7 @@ from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import LotPlan
 from lotsmarche.valuation import pct
 
-DEFAULT_STRATEGY = "famille-conservation"
+DEFAULT_STRATEGY = "capacite"  # opens each lot to k suppliers of the sourcing when it can
 
 
 def parse_date(text: str | None, option: str) -> date | None:
@@ -182,7 +182,7 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(
                 "--strategy",
-                help="Stratégie : famille, famille-conservation (défaut), espece, territoire, capacite "
+                help="Stratégie : famille, famille-conservation, espece, territoire, capacite (défaut) "
                 "ou optimal.",
             ),
         ] = None,

@@ -38,8 +38,13 @@ def run(
     groupement: GroupementOpt = None,
     sourcing: SourcingOpt = None,
     strategy: Annotated[
-        str, typer.Option("--strategy", help="Stratégie d'allotissement (voir « lotsmarche compare »).")
-    ] = "famille-conservation",
+        str,
+        typer.Option(
+            "--strategy",
+            help="Stratégie d'allotissement : famille, famille-conservation, espece, territoire, "
+            "capacite ou optimal.",
+        ),
+    ] = "capacite",
     brouillon: Annotated[
         bool,
         typer.Option(

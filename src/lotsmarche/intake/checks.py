@@ -6,7 +6,6 @@ million-line demand yields a readable list: at most ``MAX_PER_CODE`` findings pe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
@@ -37,10 +36,13 @@ def _names(values: list[str], limit: int = 3) -> str:
     return shown + (f" et {len(values) - limit} autre(s)" if len(values) > limit else "")
 
 
-def _capped(code: str, findings: list[Finding], summary: Callable[[int], Finding]) -> list[Finding]:
-    if len(findings) <= MAX_PER_CODE:
-        return findings
-    return [*findings[:MAX_PER_CODE], summary(len(findings) - MAX_PER_CODE)]
+def _more(code: str, left_out: int, what: str, base: str) -> list[Finding]:
+    """The summary closing the first ``MAX_PER_CODE`` findings of a code; none if nothing was left out."""
+    if left_out <= 0:
+        return []
+    return [
+        Finding(code=code, severite="avertissement", message=f"… et {left_out} {what}.", base_legale=base)
+    ]
 
 
 def demand_warnings(lines: Lines, cat: Catalogue) -> list[Finding]:
@@ -104,16 +106,8 @@ def _season(lines: Lines, cat: Catalogue) -> list[Finding]:
                 incertain=prod.saisonnalite_confiance != "C",
             )
         )
-    if len(groups) > MAX_PER_CODE:
-        found.append(
-            Finding(
-                code="DEM-001",
-                severite="avertissement",
-                message=f"… et {len(groups) - MAX_PER_CODE} autre(s) produit(s) demandé(s) hors saison.",
-                base_legale=BASE_SAISON,
-            )
-        )
-    return found
+    left_out = len(groups) - MAX_PER_CODE
+    return found + _more("DEM-001", left_out, "autre(s) produit(s) demandé(s) hors saison", BASE_SAISON)
 
 
 def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
@@ -154,16 +148,8 @@ def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
                 correction="Vérifiez l'unité et le prix : l'estimation du besoin détermine la procédure.",
             )
         )
-    if len(far) > MAX_PER_CODE:
-        found.append(
-            Finding(
-                code="DEM-002",
-                severite="avertissement",
-                message=f"… et {len(far) - MAX_PER_CODE} autre(s) prix éloigné(s) de la référence.",
-                base_legale=BASE_ESTIMATION,
-            )
-        )
-    return found
+    left_out = len(far) - MAX_PER_CODE
+    return found + _more("DEM-002", left_out, "autre(s) prix éloigné(s) de la référence", BASE_ESTIMATION)
 
 
 def _euros(e4: int) -> str:
@@ -182,12 +168,11 @@ def _duplicates(lines: Lines) -> list[Finding]:
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if n else np.zeros(0, dtype=np.intp)
     ends = np.r_[starts[1:], n]
     dup = np.flatnonzero(ends - starts > 1)
-    runs = [(int(starts[k]), int(ends[k])) for k in dup[: MAX_PER_CODE + 1]]
-    extra = max(len(dup) - MAX_PER_CODE, 0)
+    runs = [(int(starts[k]), int(ends[k])) for k in dup[:MAX_PER_CODE]]
     found: list[Finding] = []
     fichier, feuille = lines.text["fichier"], lines.text["feuille"]
     ligne = lines.numbers["ligne_source"]
-    for a, b in runs[:MAX_PER_CODE]:
+    for a, b in runs:
         # Rows as the user sees them in their files, not our line ids.
         places = []
         for r in range(a, min(b, a + 10)):
@@ -208,16 +193,8 @@ def _duplicates(lines: Lines) -> list[Finding]:
                 membre=membre,
             )
         )
-    if extra:
-        found.append(
-            Finding(
-                code="DEM-003",
-                severite="avertissement",
-                message=f"… et {extra} autre(s) doublon(s) possible(s).",
-                base_legale=BASE_ESTIMATION,
-            )
-        )
-    return found
+    left_out = len(dup) - MAX_PER_CODE
+    return found + _more("DEM-003", left_out, "autre(s) doublon(s) possible(s)", BASE_ESTIMATION)
 
 
 def _postcodes(lines: Lines) -> list[Finding]:
@@ -240,15 +217,9 @@ def _postcodes(lines: Lines) -> list[Finding]:
                 correction="Vérifiez le code postal ou complétez territoires.csv (--catalogues).",
             )
         )
-    return _capped(
-        "DEM-004",
-        found,
-        lambda n: Finding(
-            code="DEM-004",
-            severite="avertissement",
-            message=f"… et {n} autre(s) code(s) postal(aux) hors référentiel.",
-            base_legale=BASE_ALLOTISSEMENT,
-        ),
+    left_out = len(found) - MAX_PER_CODE
+    return found[:MAX_PER_CODE] + _more(
+        "DEM-004", left_out, "autre(s) code(s) postal(aux) hors référentiel", BASE_ALLOTISSEMENT
     )
 
 

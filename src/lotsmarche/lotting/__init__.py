@@ -50,7 +50,7 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     cat: Catalogue,
     groupement: Groupement,
     suppliers: list[Supplier],
-    strategy: str = "famille-conservation",
+    strategy: str = "capacite",
     plan_file: Path | None = None,
     sans_allotissement: str | None = None,
     lots_max_par_candidat: int | None = None,

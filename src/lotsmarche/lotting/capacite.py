@@ -180,6 +180,20 @@ def _improves(parts: list[Part], before: int, count: _Counter, k: int) -> bool:
     return all(count(p) > before for p in parts)
 
 
+_PLURAL_VERBS = (
+    ("ne fournit pas", "ne fournissent pas"),
+    ("ne propose pas", "ne proposent pas"),
+    ("ne livre pas", "ne livrent pas"),
+)
+
+
+def _plural(reason: str) -> str:
+    """The reasons of capacity.blocking_reasons are written for one supplier; agree them with several."""
+    for singular, plural in _PLURAL_VERBS:
+        reason = reason.replace(singular, plural)
+    return reason
+
+
 def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
     """Why the sourcing cannot serve a lot, supplier by supplier, in one French sentence list."""
     parts: list[str] = []
@@ -189,6 +203,8 @@ def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
         if reasons:
             by_reason.setdefault(", ".join(reasons), []).append(s.nom)
     for reason, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        who = f"« {names[0]} »" if len(names) == 1 else f"{len(names)} fournisseurs ({', '.join(names)})"
-        parts.append(f"{who} {reason}")
+        if len(names) == 1:
+            parts.append(f"« {names[0]} » {reason}")
+        else:
+            parts.append(f"{len(names)} fournisseurs ({', '.join(names)}) {_plural(reason)}")
     return " ; ".join(parts) if parts else "aucun fournisseur dans le sourçage"

@@ -10,7 +10,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lotsmarche.models import Supplier
+from lotsmarche.models import CONSERVATION_LIBELLES, Supplier
+
+GROUPE_LIBELLES: dict[str, str] = {
+    "poissons_blancs": "poissons blancs",
+    "poissons_plats": "poissons plats",
+    "poissons_bleus": "poissons bleus",
+    "cephalopodes": "céphalopodes",
+    "coquillages": "coquillages",
+    "crustaces": "crustacés",
+    "produits_transformes": "produits transformés",
+}
+
+
+def _eur(value: Decimal) -> str:
+    from babel.numbers import format_currency
+
+    return str(format_currency(value, "EUR", locale="fr_FR"))
+
+
+def _kg(value: Decimal) -> str:
+    from babel.numbers import format_decimal
+
+    return f"{format_decimal(value, format='#,##0.###', locale='fr_FR')} kg"
 
 
 @dataclass(frozen=True)
@@ -33,11 +55,12 @@ def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
     if need.famille not in supplier.familles:
         reasons.append(f"ne fournit pas la famille {need.famille}")
     if supplier.conservations is not None and need.conservation not in supplier.conservations:
-        reasons.append(f"ne fournit pas en conservation « {need.conservation} »")
+        label = CONSERVATION_LIBELLES.get(need.conservation, need.conservation)
+        reasons.append(f"ne fournit pas de produits {label}")
     if supplier.groupes_especes is not None:
         missing = sorted(g for g in need.groupes_especes if g not in supplier.groupes_especes)
         if missing:
-            reasons.append("ne fournit pas : " + ", ".join(missing))
+            reasons.append("ne fournit pas : " + ", ".join(GROUPE_LIBELLES.get(g, g) for g in missing))
     if supplier.produits is not None:
         missing = sorted(p for p in need.produits if p not in supplier.produits)
         if missing:
@@ -50,8 +73,8 @@ def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
         reasons.append("ne livre pas en emballages réemployables")
     if supplier.capacite_annuelle_ht is not None and supplier.capacite_annuelle_ht < need.montant_annuel_ht:
         reasons.append(
-            f"capacité annuelle {supplier.capacite_annuelle_ht} € HT inférieure au besoin "
-            f"{need.montant_annuel_ht} € HT"
+            f"capacité annuelle de {_eur(supplier.capacite_annuelle_ht)} HT inférieure au besoin de "
+            f"{_eur(need.montant_annuel_ht)} HT"
         )
     if (
         supplier.capacite_annuelle_kg is not None

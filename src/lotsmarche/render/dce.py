@@ -198,7 +198,7 @@ def check_templates(templates_dir_: Path, cat: Catalogue) -> list[Problem]:
     if not present:
         attendus = ", ".join(TEMPLATE_FILES.values())
         return [Problem(f"aucun modèle reconnu ; noms attendus : {attendus}", fichier=str(templates_dir_))]
-    base, lots = build_contexts(sample_plan(), cat)
+    base, lots = build_contexts(sample_plan(cat), cat)
     problems: list[Problem] = []
     for kind, name in sorted(present.items()):
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import (
     ClauseSelection,
     Contact,
@@ -18,19 +19,16 @@ from lotsmarche.models import (
     ProcedureLot,
     RepartitionMembre,
     RepartitionSite,
-    ThresholdRow,
-    ThresholdValue,
 )
 
 _D = Decimal
 
 
-def _seuil(montant: str) -> ThresholdValue:
-    return ThresholdValue(montant=_D(montant), base_legale="exemple", source="exemple", confiance="C")
+def sample_plan(cat: Catalogue) -> LotPlan:
+    """One lot, one product, one clause per destination, two criteria: every template branch has data.
 
-
-def sample_plan() -> LotPlan:
-    """One lot, one product, one clause per destination, two criteria: every template branch has data."""
+    The thresholds are the catalogue's latest row (loading refuses a catalogue without one): the sample
+    never carries legal amounts of its own that could fall out of date."""
     membre = Member(nom="Collège exemple", type="college", commune="Boulogne-sur-Mer")
     site = RepartitionSite(
         membre=membre.nom, site="Cuisine", code_postal="62200", territoire="Boulonnais", quantite=_D(100)
@@ -106,20 +104,6 @@ def sample_plan() -> LotPlan:
             Critere(code="qualite", libelle="Qualité", ponderation=40, sous_criteres=["Fraîcheur"]),
         ],
     )
-    seuils = ThresholdRow(
-        id="exemple",
-        du=date(2026, 1, 1),
-        au=date(2027, 12, 31),
-        dispense=_seuil("60000"),
-        mini_lot=_seuil("60000"),
-        petit_lot=_seuil("80000"),
-        part_max_petits_lots=_seuil("0.2"),
-        publicite_boamp=_seuil("90000"),
-        formalise_local=_seuil("216000"),
-        formalise_central=_seuil("140000"),
-        formalise_entite_adjudicatrice=_seuil("432000"),
-        ca_max_coefficient=_seuil("1.5"),
-    )
     return LotPlan(
         generateur="lotsmarche",
         strategie="exemple",
@@ -131,7 +115,7 @@ def sample_plan() -> LotPlan:
             exception_condition_sociale="Exemple.",
             contacts=[Contact(role="Acheteur", nom="Service achats", courriel="a@example.org")],
         ),
-        seuils=seuils,
+        seuils=cat.seuils[-1],
         lots=[lot],
         montant_total_annuel_ht=_D("1250.00"),
         montant_total_estime_ht=_D("5000.00"),
