@@ -46,12 +46,17 @@ def _set_font(style_element: object, size: float | None = None) -> None:
         rpr.append(lang)
     lang.set(qn("w:val"), "fr-FR")
     if size:
-        for tag in ("w:sz", "w:szCs"):
-            el = rpr.find(qn(tag))
-            if el is None:
-                el = OxmlElement(tag)
-                rpr.append(el)
-            el.set(qn("w:val"), str(int(size * 2)))
+        _set_size(rpr, size)
+
+
+def _set_size(rpr: object, size: float) -> None:
+    """Text size of a run-properties element, for Latin and complex scripts (in half-points)."""
+    for tag in ("w:sz", "w:szCs"):
+        el = rpr.find(qn(tag))  # type: ignore[attr-defined]
+        if el is None:
+            el = OxmlElement(tag)
+            rpr.append(el)  # type: ignore[attr-defined]
+        el.set(qn("w:val"), str(int(size * 2)))
 
 
 def _default_size(doc: DocumentObject, size: float) -> None:
@@ -62,12 +67,7 @@ def _default_size(doc: DocumentObject, size: float) -> None:
     text outside tables keeps 10 pt and a table style can set the size of its cells once for all.
     """
     rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    for tag in ("w:sz", "w:szCs"):
-        el = rpr.find(qn(tag))
-        if el is None:
-            el = OxmlElement(tag)
-            rpr.append(el)
-        el.set(qn("w:val"), str(int(size * 2)))
+    _set_size(rpr, size)
 
 
 def _table_styles(doc: DocumentObject) -> None:
