@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -41,18 +41,7 @@ MemberKind = Literal[
     "commune",
     "administration",
 ]
-MEMBER_KINDS: tuple[str, ...] = (
-    "college",
-    "lycee",
-    "ecole",
-    "creche",
-    "universite",
-    "esms",
-    "ehpad",
-    "hopital",
-    "commune",
-    "administration",
-)
+MEMBER_KINDS: tuple[str, ...] = get_args(MemberKind)  # the same kinds, in the same order, as values
 
 # Packaging regime of a demand line, derived from the packaging delivered (see lotsmarche.packaging).
 # Lots never mix plastic containers for cooking/reheating/serving (plastique_contact) with the other
