@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.headers import _keys, field_of, map_headers
-from lotsmarche.intake.tabular import FORMULA_ERRORS, RawTable, csv_table, read_source, sheet_table
+from lotsmarche.intake.tabular import FORMULA_ERRORS, RawTable, header_tables
 from lotsmarche.intake.values import Fixed, parse_fixed
 from lotsmarche.models import CONSERVATIONS, Supplier
 from lotsmarche.text import fold
@@ -72,24 +72,7 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:
     def add(message: str, **where: Any) -> None:
         problems.append(Problem(message, **where))
 
-    expected = "« fournisseur » et « familles »"
-    source = read_source(path, add)
-    tables = []
-    if source is not None:
-        if source.is_csv:
-            t = csv_table(source, _is_header, add, expected)
-            tables = [t] if t else []
-        else:
-            tables = [
-                t
-                for title, grid in source.sheets.items()
-                if (t := sheet_table(source.fichier, title, grid, _is_header))
-            ]
-            if not tables:
-                add(
-                    f"aucune feuille avec une ligne d'en-tête reconnue ; colonnes attendues : {expected}",
-                    fichier=source.fichier,
-                )
+    tables = header_tables(path, _is_header, add, "« fournisseur » et « familles »")
     territories = {fold(c.territoire): c.territoire for c in cat.communes.values()}
     suppliers: list[Supplier] = []
     for t in tables:

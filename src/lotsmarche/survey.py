@@ -211,7 +211,7 @@ def load_survey_members(path: Path) -> list[SiteInfo]:
     if path.suffix.lower() in (".yaml", ".yml"):
         return _members_yaml(path)
     from lotsmarche.intake.headers import MEMBERS_ALIASES, is_members_header, map_headers
-    from lotsmarche.intake.tabular import RawTable, csv_table, read_source, sheet_table
+    from lotsmarche.intake.tabular import RawTable, header_tables
     from lotsmarche.intake.values import parse_postcode, postcode_error
 
     problems: list[Problem] = []
@@ -219,23 +219,7 @@ def load_survey_members(path: Path) -> list[SiteInfo]:
     def add(message: str, **where: Any) -> None:
         problems.append(Problem(message, **where))
 
-    source = read_source(path, add)
-    tables = []
-    if source is not None:
-        if source.is_csv:
-            t = csv_table(source, is_members_header, add, "« membre » et « code postal » ou « type »")
-            tables = [t] if t else []
-        else:
-            tables = [
-                t
-                for title, grid in source.sheets.items()
-                if (t := sheet_table(source.fichier, title, grid, is_members_header))
-            ]
-            if not tables:
-                add(
-                    "aucune feuille avec les colonnes « membre » et « code postal » ou « type »",
-                    fichier=path.name,
-                )
+    tables = header_tables(path, is_members_header, add, "« membre » et « code postal » ou « type »")
     out: list[SiteInfo] = []
     for t in tables:
         cols = {f: pos for pos, f in map_headers(t.headers, MEMBERS_ALIASES).items()}

@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
     """Add the command(s) of this module to `app`."""
 
     @app.command("compare")
-    def compare(  # noqa: PLR0917 - typer maps each option to a parameter
+    def compare(
         demand: Annotated[
             list[Path] | None,
             typer.Argument(

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
             "vérifie seulement les modèles Word."
         ),
     )
-    def dce(  # noqa: PLR0917  (typer maps parameters to options)
+    def dce(
         plan_file: Annotated[
             Path | None, typer.Argument(help="Plan de lots lots.json (produit par « lotsmarche lots »).")
         ] = None,

@@ -25,7 +25,15 @@ import pandas as pd
 
 from lotsmarche.intake.coded import FORMULA_ERRORS, Coded
 
-__all__ = ["FORMULA_ERRORS", "RawSource", "RawTable", "csv_table", "read_source", "sheet_table"]
+__all__ = [
+    "FORMULA_ERRORS",
+    "RawSource",
+    "RawTable",
+    "csv_table",
+    "header_tables",
+    "read_source",
+    "sheet_table",
+]
 
 
 _HEADER_SCAN = 60  # rows examined to find the header (title rows, notes and blank rows above it)
@@ -426,6 +434,30 @@ def sheet_table(fichier: str, feuille: str, grid: list[list[str]], is_header: He
     ]
     table = RawTable(fichier, feuille, header_idx + 1, headers, columns, rows, grid[:header_idx], overflow)
     return _clean(table)
+
+
+def header_tables(path: Path, is_header: HeaderTest, add: AddProblem, expected: str) -> list[RawTable]:
+    """The table of a CSV file, or of each sheet of a workbook, under a header ``is_header`` recognises.
+
+    For the side files (sourcing, members): problems go to ``add``, including a workbook in which no sheet
+    has such a header (``expected`` names the columns looked for)."""
+    source = read_source(path, add)
+    if source is None:
+        return []
+    if source.is_csv:
+        table = csv_table(source, is_header, add, expected)
+        return [table] if table else []
+    tables = [
+        t
+        for title, grid in source.sheets.items()
+        if (t := sheet_table(source.fichier, title, grid, is_header))
+    ]
+    if not tables:
+        add(
+            f"aucune feuille avec une ligne d'en-tête reconnue ; colonnes attendues : {expected}",
+            fichier=source.fichier,
+        )
+    return tables
 
 
 def _clean(table: RawTable) -> RawTable:
