@@ -11,9 +11,9 @@ then renamed. An existing file is never replaced unless ``force`` is true.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
+from lotsmarche.atomic import temp_dir
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
 from lotsmarche.resources import examples_dir
 
@@ -82,7 +82,7 @@ def write_example(out: Path, force: bool = False) -> list[Path]:
 def _write_new_folder(source: Path, out: Path) -> None:
     """Fill a temporary sibling folder, then rename it: the folder appears complete or not at all."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = temp_dir(out.parent, out.name)
     try:
         for name in EXAMPLE_FILES:
             shutil.copyfile(source / name, tmp / name)
@@ -96,7 +96,7 @@ def _write_new_folder(source: Path, out: Path) -> None:
 
 def _write_into_existing(source: Path, out: Path) -> None:
     """Copy every file into a temporary folder inside ``out``, then rename each into place."""
-    tmp = Path(tempfile.mkdtemp(prefix=".lotsmarche-exemple.", suffix=".tmp", dir=out))
+    tmp = temp_dir(out, "lotsmarche-exemple")
     try:
         for name in EXAMPLE_FILES:
             shutil.copyfile(source / name, tmp / name)
@@ -105,4 +105,3 @@ def _write_into_existing(source: Path, out: Path) -> None:
             (tmp / name).replace(out / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from datetime import datetime
 from decimal import Decimal
@@ -23,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lotsmarche.errors import InputError, OutputExistsError, Problem, RenderError
+from lotsmarche.errors import InputError, OutputExistsError, Problem
 from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, SCHEMA_VERSION, LotPlan
 
 SCHEMA_ID = "https://lotsmarche.example/schemas/lots.schema.json"
@@ -402,23 +400,9 @@ def check_outputs(paths: list[Path], force: bool) -> None:
 
 
 def _atomic_write(out: Path, data: bytes) -> None:
-    folder = out.parent if str(out.parent) else Path()
-    if not folder.is_dir():
-        raise RenderError(
-            "Dossier de sortie introuvable", [Problem("dossier inexistant", fichier=str(folder))]
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates the file readable by its owner only; give it the usual permissions (umask)
-        mask = os.umask(0)
-        os.umask(mask)
-        Path(tmp).chmod(0o666 & ~mask)
-        Path(tmp).replace(out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from lotsmarche.atomic import write_bytes
+
+    write_bytes(out, data)
 
 
 def save_plan(plan: LotPlan, out_json: Path, out_xlsx: Path | None = None, force: bool = False) -> list[Path]:

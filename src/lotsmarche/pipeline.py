@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from lotsmarche.atomic import temp_dir
 from lotsmarche.errors import Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.models import Finding, LotPlan
@@ -179,7 +179,7 @@ def run(
     )
     cat = load_catalogue(catalogues_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp = temp_dir(out.parent, out.name)
     try:
         say("Écriture du plan de lots (lots.json, lots.xlsx) et du rapport de contrôle")
         (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")

@@ -7,8 +7,6 @@ that gives the reader the postcodes. The file is byte-identical for identical in
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -194,15 +192,9 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
 
 
 def _atomic_write(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        Path(tmp).replace(out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from lotsmarche.atomic import write_bytes
+
+    write_bytes(out, data)
 
 
 def load_survey_members(path: Path) -> list[SiteInfo]:

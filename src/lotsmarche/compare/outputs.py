@@ -9,10 +9,10 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+from lotsmarche.atomic import temp_dir
 from lotsmarche.compare.metrics import COLUMNS, column_value
 from lotsmarche.compare.table import Comparison, comparison_markdown, headers
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
@@ -158,7 +158,7 @@ def write_comparison(
         )
     parent = out_dir.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    tmp = temp_dir(parent, out_dir.name)
     try:
         for name, payload in files.items():
             (tmp / name).write_bytes(payload)

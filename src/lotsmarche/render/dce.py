@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict
 
+from lotsmarche.atomic import temp_dir
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
 from lotsmarche.models import Finding, LotPlan
@@ -144,7 +145,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = temp_dir(out.parent, out.name)
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; the DCE is an ordinary shared folder
         for path, blob in files.items():
