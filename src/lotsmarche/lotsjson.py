@@ -116,9 +116,25 @@ def _french_error(err: Any) -> str:
     return "valeur invalide"
 
 
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+
+def _schema_generator() -> type[Any]:
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class DecimalStrings(GenerateJsonSchema):
+        """Decimals are written as plain decimal strings: say so with our own pattern, the same whatever
+        the pydantic version (their generated pattern changed between 2.13 and 2.14)."""
+
+        def decimal_schema(self, schema: Any) -> dict[str, Any]:
+            return {"type": "string", "pattern": DECIMAL_PATTERN}
+
+    return DecimalStrings
+
+
 def lots_json_schema() -> dict[str, Any]:
     """JSON Schema of lots.json, as committed in ``schemas/lots.schema.json``."""
-    schema = LotPlan.model_json_schema(mode="serialization")
+    schema = LotPlan.model_json_schema(mode="serialization", schema_generator=_schema_generator())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = SCHEMA_ID
     schema["title"] = f"lotsmarche — plan d'allotissement (lots.json), version {SCHEMA_VERSION}"
