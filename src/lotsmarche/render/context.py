@@ -236,8 +236,12 @@ def _clauses(lot: Lot, destination: str) -> list[ClauseCtx]:
 
 
 def _conditions(lot: Lot, kinds: tuple[str, ...]) -> list[ClauseCtx]:
+    # Execution conditions (L2112-2) are stated in the CCAP even when the library files them under the
+    # CCTP (technical wording): the CCAP is where their breach is sanctioned.
     chosen = [
-        c for c in lot.clauses if "CCAP" in c.destinations and c.condition_execution and c.type in kinds
+        c
+        for c in lot.clauses
+        if c.condition_execution and c.type in kinds and {"CCAP", "CCTP"} & set(c.destinations)
     ]
     return [
         ClauseCtx(
