@@ -329,18 +329,13 @@ def build_ccap() -> Writer:
 
     w.h1("5. Révision des prix")
     w.p(
-        "Les prix sont révisables (articles R2112-13 et R2112-14 du code de la commande publique). Ils sont "
-        "révisés le premier jour de chaque trimestre civil suivant la notification, par la formule :",
-        "justify",
-    )
-    w.p("**P = P0 × (0,15 + 0,85 × I ÷ I0)**", "center")
-    w.p(
-        "où P est le prix révisé, P0 le prix du BPU, I0 la valeur de l'indice du mois de la date limite de "
-        "remise des offres (mois zéro) et I la dernière valeur publiée de l'indice à la date de révision. "
-        "La partie fixe de 15 % couvre les frais de logistique et de conditionnement, peu sensibles au cours "
-        "des denrées. Le prix révisé s'applique aux bons de commande émis à compter de la date de "
-        "révision. Si une révision faisait varier un prix de plus de 10 % en un an, chaque partie peut "
-        "demander un réexamen et le coordonnateur peut résilier le lot sans indemnité.",
+        "Les prix sont révisables sur un indice officiel (articles R2112-13 et R2112-14 du code de la "
+        "commande publique). La formule, la périodicité et la clause de sauvegarde propres à chaque lot "
+        "figurent à l'article 11 ; l'indice de chaque lot est rappelé ci-dessous. I0 est la valeur de "
+        "l'indice du mois de la date limite de remise des offres (mois zéro) et I la dernière valeur "
+        "publiée à la date de révision. Le prix révisé s'applique aux bons de commande émis à compter de "
+        "la date de révision ; il n'est pas appliqué rétroactivement. Les identifiants des séries sont "
+        "ceux de la base de données macroéconomiques de l'INSEE.",
         "justify",
     )
     w.table(

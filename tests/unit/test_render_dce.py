@@ -96,7 +96,8 @@ def test_cctp_has_one_section_per_lot_with_products_and_sites(dce: Dce) -> None:
 def test_ccap_places_execution_conditions_and_revision_index(dce: Dce) -> None:
     _plan, out, _ = dce
     text = "\n".join(docx_lines(out / "01_CCAP.docx"))
-    assert "P = P0 × (0,15 + 0,85 × I ÷ I0)" in text
+    assert "la clause de sauvegarde propres à chaque lot figurent à l'article 11" in text
+    assert "0,15 + 0,85" not in text  # one formula per lot, from its revision clause: no competing formula
     assert "1 | Poissons blancs frais | 010533935 — Poissons frais (IPC)" in text
     assert "Emballages réemployables (environnementale). Le titulaire reprend les caisses" in text
     assert "Insertion professionnelle (sociale). Le titulaire réserve 35 heures" in text

@@ -55,7 +55,7 @@ YAML_FILES: dict[str, type[BaseModel]] = {
 # Every file is mandatory: a catalogue without its clauses or packaging rules would produce a DCE that
 # silently misses legal checks. (While the rules files were being written they were optional.)
 OPTIONAL_FILES: frozenset[str] = frozenset()
-CSV_FILES = ("territoires.csv", "cpv.csv")
+CSV_FILES = ("territoires.csv", "cpv.csv", "indices.csv")
 ALL_FILES = (*YAML_FILES, *CSV_FILES)
 HEADLINE = "Catalogue invalide"
 
@@ -131,8 +131,14 @@ class _Reader:
     def where(self, name: str) -> str:
         return f"{self.label}/{name}"
 
-    def add(self, name: str, message: str, entry: str | None = None, champ: str | None = None,
-            index: int | None = None) -> None:
+    def add(
+        self,
+        name: str,
+        message: str,
+        entry: str | None = None,
+        champ: str | None = None,
+        index: int | None = None,
+    ) -> None:
         parts = []
         if entry is not None:
             parts.append(f"entrée « {entry} »")
@@ -153,6 +159,7 @@ class _Reader:
             raw[name] = self._read_yaml(name)
         cpv = self._read_cpv()
         communes = self._read_communes()
+        indices = self._read_indices()
 
         familles = self._validate_keyed("familles.yaml", raw, Famille, "code")
         produits = self._validate_keyed("produits_mer.yaml", raw, Product, "code")
@@ -173,9 +180,26 @@ class _Reader:
 
         crosscheck.run(
             self,
-            crosscheck.Tables(familles, produits, conditionnements, labels, seuils, communes, fournisseurs,
-                              clauses, criteres, regles, cpv),
+            crosscheck.Tables(
+                familles,
+                produits,
+                conditionnements,
+                labels,
+                seuils,
+                communes,
+                fournisseurs,
+                clauses,
+                criteres,
+                regles,
+                cpv,
+            ),
         )
+        for code, product in sorted(produits.items()):
+            if product.indice_insee and product.indice_insee not in indices:
+                self.add(_product_file(code), "série INSEE absente de indices.csv", code, "indice_insee")
+        for code, famille in familles.items():
+            if famille.indice_insee and famille.indice_insee not in indices:
+                self.add("familles.yaml", "série INSEE absente de indices.csv", code, "indice_insee")
         if self.problems:
             raise CatalogueError(HEADLINE, self.problems)
 
@@ -198,6 +222,7 @@ class _Reader:
             regles_emballage=regles,
             lint=lint,
             cpv=cpv,
+            indices=indices,
             versions=dict(sorted(self.versions.items())),
         )
 
@@ -218,8 +243,10 @@ class _Reader:
             self.add(name, f"YAML illisible{where} : {getattr(exc, 'problem', None) or exc}")
             return []
         if not isinstance(data, dict) or "entries" not in data:
-            self.add(name, "le fichier doit être un dictionnaire avec les clés « version », « sources » et "
-                           "« entries »")
+            self.add(
+                name,
+                "le fichier doit être un dictionnaire avec les clés « version », « sources » et « entries »",
+            )
             return []
         self._header(name, data)
         entries = data["entries"]
@@ -234,8 +261,9 @@ class _Reader:
         try:
             date.fromisoformat(str(version))
         except ValueError:
-            self.add(name, "« version » doit être la date de vérification au format AAAA-MM-JJ "
-                           f"(lu : {version!r})")
+            self.add(
+                name, f"« version » doit être la date de vérification au format AAAA-MM-JJ (lu : {version!r})"
+            )
         else:
             self.versions[name] = str(version)
         sources = data.get("sources")
@@ -284,11 +312,35 @@ class _Reader:
             for i, row in enumerate(rows[1:]):
                 code = row[0].strip() if row else ""
                 if len(row) < 2 or not cpv_format_ok(code):
-                    self.add(name, "code CPV mal formé : 8 chiffres, un tiret et le chiffre de contrôle",
-                             code or None, "CODE", i)
+                    self.add(
+                        name,
+                        "code CPV mal formé : 8 chiffres, un tiret et le chiffre de contrôle",
+                        code or None,
+                        "CODE",
+                        i,
+                    )
                 elif code in seen:
                     self.add(name, "code CPV en double", code, "CODE", i)
                 seen.add(code)
+        return out
+
+    def _read_indices(self) -> dict[str, str]:
+        """INSEE series used for price revision: id -> "type – libellé" (from the CNRC referential)."""
+        name = "indices.csv"
+        out: dict[str, str] = {}
+        for i, row in enumerate(self._read_csv(name, ("code_insee", "type", "libelle", "source"))):
+            code = (row.get("code_insee") or "").strip()
+            libelle = (row.get("libelle") or "").strip()
+            if not code.isdigit() or not libelle:
+                self.add(
+                    name,
+                    "identifiant de série (chiffres) et libellé obligatoires",
+                    code or None,
+                    "code_insee",
+                    i,
+                )
+                continue
+            out[code] = f"{(row.get('type') or '').strip()} – {libelle}"
         return out
 
     def _read_communes(self) -> dict[str, Commune]:
@@ -335,8 +387,9 @@ class _Reader:
                 continue
             value = str(getattr(obj, key))
             if value in out:
-                self.add(name, f"« {key} » en double (chaque entrée doit avoir un {key} unique)", value, key,
-                         i)
+                self.add(
+                    name, f"« {key} » en double (chaque entrée doit avoir un {key} unique)", value, key, i
+                )
                 continue
             out[value] = obj
             self.indices.setdefault(name, {})[value] = i
@@ -410,3 +463,6 @@ def french_error(err: Any) -> str:
         return _TYPE_MESSAGES[kind] + ("" if kind in ("missing", "extra_forbidden") else shown)
     return f"valeur invalide{shown}"
 
+
+def _product_file(code: str) -> str:
+    return "produits_mer.yaml" if code.startswith("MER-") else "produits_autres.yaml"

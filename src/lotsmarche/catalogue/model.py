@@ -38,6 +38,7 @@ class Catalogue:
     regles_emballage: list[PackagingRule]
     lint: list[LintPattern]
     cpv: dict[str, str]  # official CPV code -> French label (the subset shipped)
+    indices: dict[str, str] = field(default_factory=dict)  # INSEE series id -> "type – libellé"
     versions: dict[str, str] = field(default_factory=dict)  # file name -> "date" / version line
 
     def seuils_pour(self, launch: date) -> ThresholdRow:

@@ -227,7 +227,9 @@ def _draft(
     )
     indices.pop(None, None)
     indice = sorted(indices.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0] if indices else None
-    indice_libelle = fam.indice_libelle if fam is not None and indice == fam.indice_insee else None
+    indice_libelle = cat.indices.get(indice) if indice else None
+    if indice_libelle is None and fam is not None and indice == fam.indice_insee:
+        indice_libelle = fam.indice_libelle
     kg_total = 0.0
     for it in items:
         kg = kg_of(cat, it.produit, it.quantite_annuelle)
