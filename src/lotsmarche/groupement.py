@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.members import kind_from_text
-from lotsmarche.models import MEMBER_KINDS, Groupement, Member
-from lotsmarche.text import fold
+from lotsmarche.models import MEMBER_KINDS, Duree, Groupement, Member
+from lotsmarche.text import duree_fr, fold
 
 HEADLINE = "Fichier groupement invalide"
 _FR_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -69,13 +69,58 @@ def load_groupement(path: Path | None, cat: Catalogue) -> Groupement:
         )
     problems: list[Problem] = []
     data = _prepare(data, name, problems)  # bad values it reports are replaced so validation goes on
+    duree = _duree_problem(data.get("duree"), cat, name)
     try:
         groupement = Groupement.model_validate(data)
     except ValidationError as exc:
-        raise InputError(HEADLINE, problems + [_problem(err, name) for err in exc.errors()]) from None
+        errors = exc.errors()
+        found = [_problem(err, name) for err in errors]
+        if duree is not None:  # reported in the order of the fields of the file's model
+            found.insert(_position_after_duree(errors), duree)
+        raise InputError(HEADLINE, problems + found) from None
+    if duree is not None:
+        problems.append(duree)
     if problems:
         raise InputError(HEADLINE, problems)
     return _complete(groupement, cat, name)
+
+
+def _duree_problem(raw: Any, cat: Catalogue, name: str) -> Problem | None:
+    """The total duration against the accord-cadre maximum of the catalogue (L2125-1, parametres.yaml).
+
+    Checked here rather than in the model because the maximum is catalogue data. A ``duree`` the model
+    rejects anyway (wrong type) is left to the validation messages.
+    """
+    if raw is None:
+        raw = {}
+    try:
+        duree = Duree.model_validate(raw)
+    except ValidationError:
+        return None
+    param = cat.parametre("duree_max_accord_cadre_mois")
+    max_mois = cat.parametre_int("duree_max_accord_cadre_mois")
+    if duree.total_mois <= max_mois:
+        return None
+    # The renewals are what a buyer changes to stay within the maximum.
+    key = "duree.reconductions" if isinstance(raw, dict) and "reconductions" in raw else "duree"
+    return Problem(
+        f"champ « {key} » : la durée totale ({duree.total_mois} mois, reconductions comprises) dépasse "
+        f"{duree_fr(max_mois)}, maximum d'un accord-cadre ({param.base_legale})",
+        fichier=name,
+    )
+
+
+def _position_after_duree(errors: list[Any]) -> int:
+    """Index of the first validation error on a field declared after ``duree`` (unknown keys come last)."""
+    fields = list(Groupement.model_fields)
+    rank_duree = fields.index("duree")
+    for i, err in enumerate(errors):
+        loc = err.get("loc", ())
+        top = loc[0] if loc else None
+        rank = fields.index(top) if isinstance(top, str) and top in fields else len(fields)
+        if rank > rank_duree:
+            return i
+    return len(errors)
 
 
 def _prepare(data: dict[Any, Any], name: str, problems: list[Problem]) -> dict[Any, Any]:
@@ -200,8 +245,6 @@ _MESSAGES = {
 def _problem(err: Any, name: str) -> Problem:
     loc = _loc_text(err.get("loc", ()))
     kind = err.get("type", "")
-    if loc == "duree" and kind == "value_error" and "reconductions" in (err.get("input") or {}):
-        loc = "duree.reconductions"  # the renewals are what a buyer changes to stay within 4 years
     if kind == "value_error":
         message = str(err.get("msg", "")).removeprefix("Value error, ")
     elif kind == "literal_error":

@@ -170,6 +170,34 @@ class ThresholdValue(Frozen):
     confiance: Confidence
 
 
+class LegalParameter(Frozen):
+    """One legal value read by the rules (catalogues/parametres.yaml): a date, a whole number or a share."""
+
+    code: str  # e.g. "duree_max_accord_cadre_mois"
+    valeur: date | int | Decimal
+    libelle: str
+    base_legale: str
+    confiance: Confidence  # RULES.md tag; findings relying on a "U" value are flagged « incertain »
+    du: date | None = None  # period for which the value was checked (informative)
+    au: date | None = None
+
+    @field_validator("valeur", mode="before")
+    @classmethod
+    def _plain_value(cls, value: Any) -> Any:
+        # A bare YAML scalar only: true/false or a text would otherwise be coerced into a number or a date.
+        if isinstance(value, bool) or not isinstance(value, date | int | Decimal):
+            raise ValueError(
+                f"une date AAAA-MM-JJ, un nombre entier ou un nombre décimal est attendu (lu : {value!r})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _period(self) -> LegalParameter:
+        if self.du is not None and self.au is not None and self.au < self.du:
+            raise ValueError("« au » est antérieure à « du »")
+        return self
+
+
 class ThresholdRow(Frozen):
     """One period of thresholds; the consultation launch date picks the row (du <= date <= au)."""
 
@@ -328,16 +356,8 @@ class Duree(Frozen):
 
     @property
     def total_mois(self) -> int:
+        # The legal maximum (L2125-1) is catalogue data (parametres.yaml): load_groupement checks it.
         return self.periode_initiale_mois + self.reconductions * self.duree_reconduction_mois
-
-    @model_validator(mode="after")
-    def _max_four_years(self) -> Duree:
-        if self.total_mois > 48:
-            raise ValueError(
-                f"la durée totale ({self.total_mois} mois, reconductions comprises) dépasse 4 ans "
-                "(48 mois), maximum d'un accord-cadre (Code de la commande publique, art. L2125-1)"
-            )
-        return self
 
 
 class Contact(Frozen):

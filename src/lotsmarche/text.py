@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 _SPACES = re.compile(r"\s+")
 
@@ -27,6 +28,21 @@ MOIS_FR = (
     "novembre",
     "décembre",
 )
+
+
+def date_fr(value: date) -> str:
+    """« 21 août 2026 », « 1er janvier 2027 »: the date inside a French sentence (same as the render filter,
+    without loading babel in the rules)."""
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {MOIS_FR[value.month - 1]} {value.year}"
+
+
+def duree_fr(mois: int) -> str:
+    """« 4 ans (48 mois) » for whole years, otherwise « 30 mois »."""
+    if mois % 12 == 0 and mois >= 12:
+        ans = mois // 12
+        return f"{ans} an{'s' if ans > 1 else ''} ({mois} mois)"
+    return f"{mois} mois"
 
 
 def fold(text: str) -> str:

@@ -25,7 +25,7 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     rows = {r["type"]: r for r in data["catalogues"]}
     assert list(rows) == ["familles", "produits", "conditionnements", "labels", "seuils", "territoires",
-                          "fournisseurs", "clauses", "criteres", "regles", "lint", "cpv"]
+                          "fournisseurs", "clauses", "criteres", "regles", "parametres", "lint", "cpv"]
     assert rows["familles"] == {"type": "familles", "libelle": "Familles de produits",
                                 "fichier": "familles.yaml",
                                 "entrees": 10, "version": "2026-11-28"}

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from lotsmarche.catalogue.cpv import cpv_format_ok
-from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.catalogue.model import KIND_TEXT, PARAMETRES_ATTENDUS, PARAMETRES_FILE, Catalogue, kind_ok
 from lotsmarche.errors import CatalogueError, Problem
 from lotsmarche.models import (
     Clause,
@@ -28,6 +28,7 @@ from lotsmarche.models import (
     CriteriaSet,
     Famille,
     Label,
+    LegalParameter,
     LintPattern,
     Packaging,
     PackagingRule,
@@ -51,6 +52,7 @@ YAML_FILES: dict[str, type[BaseModel]] = {
     "criteres.yaml": CriteriaSet,
     "regles_emballage.yaml": PackagingRule,
     "lint.yaml": LintPattern,
+    PARAMETRES_FILE: LegalParameter,
 }
 # Every file is mandatory: a catalogue without its clauses or packaging rules would produce a DCE that
 # silently misses legal checks. (While the rules files were being written they were optional.)
@@ -175,6 +177,7 @@ class _Reader:
         criteres = list(self._validate_keyed("criteres.yaml", raw, CriteriaSet, "id").values())
         regles = self._validate_list("regles_emballage.yaml", raw, PackagingRule)
         lint = list(self._validate_keyed("lint.yaml", raw, LintPattern, "code").values())
+        parametres = self._parametres(raw)
 
         from lotsmarche.catalogue import crosscheck
 
@@ -224,7 +227,27 @@ class _Reader:
             cpv=cpv,
             indices=indices,
             versions=dict(sorted(self.versions.items())),
+            parametres=dict(sorted(parametres.items())),
         )
+
+    def _parametres(self, raw: dict[str, list[Any]]) -> dict[str, LegalParameter]:
+        """Legal parameters: each one a rule reads must be present and hold the expected kind of value."""
+        name = PARAMETRES_FILE
+        out = self._validate_keyed(name, raw, LegalParameter, "code")
+        for code, kind in PARAMETRES_ATTENDUS.items():
+            param = out.get(code)
+            if param is None:
+                if code not in self.invalid.get(name, set()):
+                    self.add(name, "paramètre obligatoire absent (il est lu par les règles)", code, "code")
+            elif not kind_ok(param.valeur, kind):
+                self.add(
+                    name,
+                    f"valeur invalide pour ce paramètre : {KIND_TEXT[kind]} (lu : {param.valeur})",
+                    code,
+                    "valeur",
+                    self.index_of(name, code),
+                )
+        return out
 
     def _read_yaml(self, name: str) -> list[Any]:
         path = self.folder / name

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
-from lotsmarche.errors import InputError, Problem
+from lotsmarche.errors import CatalogueError, InputError, Problem
 from lotsmarche.models import (
     Clause,
     Commune,
     CriteriaSet,
     Famille,
     Label,
+    LegalParameter,
     LintPattern,
     Packaging,
     PackagingRule,
@@ -20,6 +23,33 @@ from lotsmarche.models import (
     Supplier,
     ThresholdRow,
 )
+
+PARAMETRES_FILE = "parametres.yaml"
+# Parameters the rules read, with the kind of value each must hold (checked at load: a missing or mistyped
+# legal value is a catalogue error, never a crash in the middle of a rule).
+PARAMETRES_ATTENDUS: dict[str, type] = {
+    "loi_climat_criteres_environnementaux": date,
+    "duree_max_accord_cadre_mois": int,
+    "revision_duree_min_mois": int,
+    "egalim_part_durable": Decimal,
+    "egalim_part_bio": Decimal,
+    "egalim_part_viande_poisson": Decimal,
+    "egalim_part_viande_poisson_etat": Decimal,
+}
+KIND_TEXT: dict[type, str] = {
+    date: "une date AAAA-MM-JJ est attendue",
+    int: "un nombre entier est attendu",
+    Decimal: "un nombre décimal est attendu (part en fraction : 0.50 pour 50 %)",
+}
+
+
+def kind_ok(value: object, kind: type) -> bool:
+    """Whether a parameter value has the expected kind (a whole number is accepted for a share)."""
+    if kind is Decimal:
+        return isinstance(value, Decimal | int) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, date)
 
 
 @dataclass(frozen=True)
@@ -40,6 +70,39 @@ class Catalogue:
     cpv: dict[str, str]  # official CPV code -> French label (the subset shipped)
     indices: dict[str, str] = field(default_factory=dict)  # INSEE series id -> "type – libellé"
     versions: dict[str, str] = field(default_factory=dict)  # file name -> "date" / version line
+    parametres: dict[str, LegalParameter] = field(default_factory=dict)  # legal values by code
+
+    def parametre(self, code: str) -> LegalParameter:
+        """The legal parameter ``code`` of parametres.yaml; CatalogueError naming the file and code."""
+        param = self.parametres.get(code)
+        if param is None:
+            self._param_error(code, "paramètre absent du catalogue")
+        return param
+
+    def parametre_date(self, code: str) -> date:
+        value = self.parametre(code).valeur
+        if not isinstance(value, date):
+            self._param_error(code, f"{KIND_TEXT[date]} (lu : {value})")
+        return value
+
+    def parametre_int(self, code: str) -> int:
+        value = self.parametre(code).valeur
+        if not isinstance(value, int):
+            self._param_error(code, f"{KIND_TEXT[int]} (lu : {value})")
+        return value
+
+    def parametre_decimal(self, code: str) -> Decimal:
+        value = self.parametre(code).valeur
+        if isinstance(value, date):
+            self._param_error(code, f"{KIND_TEXT[Decimal]} (lu : {value})")
+        return Decimal(value)
+
+    def _param_error(self, code: str, message: str) -> NoReturn:
+        champ = "" if code not in self.parametres else ", champ « valeur »"
+        raise CatalogueError(
+            "Catalogue invalide",
+            [Problem(f"entrée « {code} »{champ} : {message}", fichier=str(self.dossier / PARAMETRES_FILE))],
+        )
 
     def seuils_pour(self, launch: date) -> ThresholdRow:
         """The thresholds row in force on the consultation launch date (``du <= launch <= au``)."""

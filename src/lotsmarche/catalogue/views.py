@@ -118,6 +118,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         ("Code", lambda x: x.code), ("Titre", lambda x: x.titre), ("Gravité", lambda x: x.severite),
         ("Du", lambda x: x.du.isoformat()), ("Au", lambda x: x.au.isoformat() if x.au else "—"),
         ("Base légale", lambda x: x.base_legale))),
+    Kind("parametres", "parametres.yaml", "Paramètres légaux", lambda c: list(c.parametres.values()), (
+        ("Code", lambda x: x.code), ("Valeur", lambda x: str(x.valeur).replace(".", ",")),
+        ("Libellé", lambda x: x.libelle), ("Confiance", lambda x: x.confiance),
+        ("Base légale", lambda x: x.base_legale))),
     Kind("lint", "lint.yaml", "Formulations interdites (préférence géographique)", lambda c: list(c.lint), (
         ("Code", lambda x: x.code), ("Formulation", lambda x: x.libelle),
         ("Alternative", lambda x: x.alternative),

@@ -35,7 +35,6 @@ from lotsmarche.valuation import PROCEDURE_LIBELLES, eur, procedures_for_lots, v
 
 __all__ = ["STRATEGY_REGISTRY", "Group", "Strategy", "StrategyContext", "build_plan", "get_strategy"]
 
-MAX_DUREE_MOIS = 48  # L2125-1: an accord-cadre of a pouvoir adjudicateur lasts at most 4 years
 
 
 def generator() -> str:
@@ -60,7 +59,7 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     """Split the demand into lots and value them (see the module docstring)."""
     launch = date_lancement or groupement.date_lancement
     months = groupement.duree.total_mois if duree_mois is None else duree_mois
-    _check_options(groupement, months, lots_max_par_candidat)
+    _check_options(groupement, cat, months, lots_max_par_candidat)
     row = cat.seuils_pour(launch)  # InputError when no row covers the date
     limit = groupement.lots_max_par_candidat if lots_max_par_candidat is None else lots_max_par_candidat
     prepared = prepare(demand, cat)
@@ -130,13 +129,16 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     )
 
 
-def _check_options(groupement: Groupement, months: int, limit: int | None) -> None:
+def _check_options(groupement: Groupement, cat: Catalogue, months: int, limit: int | None) -> None:
     problems: list[Problem] = []
-    if months < 1 or months > MAX_DUREE_MOIS:
+    # The maximum duration of an accord-cadre (L2125-1) is catalogue data (parametres.yaml).
+    max_mois = cat.parametre_int("duree_max_accord_cadre_mois")
+    if months < 1 or months > max_mois:
+        base = cat.parametre("duree_max_accord_cadre_mois").base_legale
         problems.append(
             Problem(
-                f"durée de {months} mois impossible : un accord-cadre dure de 1 à {MAX_DUREE_MOIS} mois "
-                "(4 ans), reconductions comprises (Code de la commande publique, art. L2125-1)",
+                f"durée de {months} mois impossible : un accord-cadre dure de 1 à {max_mois} mois"
+                f"{_years(max_mois)} reconductions comprises ({base})",
                 colonne="--duree-mois",
             )
         )
@@ -340,3 +342,11 @@ def _limit_finding(limit: int, nb_lots: int) -> Finding:
         message=message,
         base_legale="Code de la commande publique, art. L2113-10 et R2113-1",
     )
+
+
+def _years(mois: int) -> str:
+    """« (4 ans), » after a whole number of years, « , » otherwise (the message stays one sentence)."""
+    if mois % 12 == 0:
+        n = mois // 12
+        return f" ({n} an{'s' if n > 1 else ''}),"
+    return ","

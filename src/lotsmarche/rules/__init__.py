@@ -55,7 +55,7 @@ def _run(
         *findings,
         *check_packaging(selected, cat, launch),
         *egalim_findings,
-        *check_procedure(selected, row, launch),
+        *check_procedure(selected, cat, row, launch),
         *lint_plan(selected, cat),
     ]
     return selected, sort_findings(findings), egalim

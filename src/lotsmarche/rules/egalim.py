@@ -37,9 +37,9 @@ from lotsmarche.rules.egalim_indicators import (
     CIBLE_EGALIM,
     CIBLE_VIANDE_POISSON,
     CIBLE_VIANDE_POISSON_ETAT,
-    INDICATORS,
     KEYS,
     indicator,
+    indicators,
     scope_finding,
     share,
 )
@@ -219,15 +219,17 @@ def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any]
         }
 
     etat = {m.nom for m in plan.groupement.membres if m.restauration_etat}
+    cible_vp = cat.parametre_decimal(CIBLE_VIANDE_POISSON)
+    cible_vp_etat = cat.parametre_decimal(CIBLE_VIANDE_POISSON_ETAT)
     result_members: dict[str, Any] = {}
     for name in sorted(members):
         data = shares(members[name])
-        data["cible_viande_poisson"] = CIBLE_VIANDE_POISSON_ETAT if name in etat else CIBLE_VIANDE_POISSON
+        data["cible_viande_poisson"] = cible_vp_etat if name in etat else cible_vp
         result_members[name] = data
     familles = sorted({lot.famille for lot in plan.lots})
     groupe = shares(group)
     indicateurs: dict[str, Any] = {}
-    for ind in INDICATORS:
+    for ind in indicators(cat):
         summary, finding = indicator(ind, group, result_members, familles, cat)
         indicateurs[ind.key] = summary
         if finding is not None:
@@ -235,7 +237,11 @@ def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any]
     result: dict[str, Any] = {
         "date_reference": launch,
         "perimetre": familles,
-        "cibles": {"egalim": CIBLE_EGALIM, "bio": CIBLE_BIO, "viande_poisson": CIBLE_VIANDE_POISSON},
+        "cibles": {
+            "egalim": cat.parametre_decimal(CIBLE_EGALIM),
+            "bio": cat.parametre_decimal(CIBLE_BIO),
+            "viande_poisson": cible_vp,
+        },
         "groupe": groupe,
         "membres": result_members,
         "indicateurs": indicateurs,

@@ -1,8 +1,9 @@
 """EGALIM indicators (EGA-001 … EGA-003, EGA-008): one plan-level finding per indicator.
 
-Each indicator (sustainable-and-quality 50 %, organic 20 %, meat-and-fish 60 % or 100 % for State canteens)
-gives ONE finding naming the group's projected share and the members below target (worst first, at most
-``LISTE_MAX`` names in the message; all of them in ``plan.egalim["indicateurs"]``).
+Each indicator (sustainable-and-quality 50 %, organic 20 %, meat-and-fish 60 % or 100 % for State canteens;
+the targets are read from catalogues/parametres.yaml, never coded) gives ONE finding naming the group's
+projected share and the members below target (worst first, at most ``LISTE_MAX`` names in the message; all
+of them in ``plan.egalim["indicateurs"]``).
 
 Severity: the legal rate is computed per restaurant over ALL the food purchases of the calendar year
 (R230-30-1). When the plan buys every family of the catalogue that enters the indicator's base (every family
@@ -20,15 +21,12 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.clauses.text import NBSP, fmt_number
 from lotsmarche.models import Finding
 
-CIBLE_EGALIM = Decimal("0.50")
-CIBLE_BIO = Decimal("0.20")
-CIBLE_VIANDE_POISSON = Decimal("0.60")
-CIBLE_VIANDE_POISSON_ETAT = Decimal("1.00")
-BASE_EGALIM = "Code rural et de la pêche maritime, art. L230-5-1 et R230-30-1"
-BASE_60 = (
-    "Code rural et de la pêche maritime, art. L230-5-1 (loi n° 2021-1104, art. 257 : viandes et "
-    "produits de la pêche) et R230-30-1"
-)
+# Catalogue codes (parametres.yaml) of the targets.
+CIBLE_EGALIM = "egalim_part_durable"
+CIBLE_BIO = "egalim_part_bio"
+CIBLE_VIANDE_POISSON = "egalim_part_viande_poisson"
+CIBLE_VIANDE_POISSON_ETAT = "egalim_part_viande_poisson_etat"
+BASE_EGALIM = "Code rural et de la pêche maritime, art. L230-5-1 et R230-30-1"  # per-item findings
 KEYS = (
     "montant_total_ht",
     "montant_egalim_ht",
@@ -55,17 +53,42 @@ class Indicator:
     court: str  # short label for EGA-008
     cible: Decimal
     base_legale: str
+    cible_etat: Decimal | None = None  # State canteens' target (meat and fish only)
+    incertain: bool = False  # a target tagged U in the catalogue
 
 
-INDICATORS: tuple[Indicator, ...] = (
-    Indicator("EGA-001", "egalim", "montant_egalim_ht", "montant_total_ht",
-              "Produits durables et de qualité", "durables et de qualité", CIBLE_EGALIM, BASE_EGALIM),
-    Indicator("EGA-002", "bio", "montant_bio_ht", "montant_total_ht",
-              "Produits issus de l'agriculture biologique", "bio", CIBLE_BIO, BASE_EGALIM),
-    Indicator("EGA-003", "viande_poisson", "montant_viande_poisson_egalim_ht", "montant_viande_poisson_ht",
-              "Viandes et produits de la pêche durables et de qualité", "viandes et poissons",
-              CIBLE_VIANDE_POISSON, BASE_60),
+# (code, key, numerator, denominator, head of message, short label, target code in parametres.yaml)
+_SPECS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
+    ("EGA-001", "egalim", "montant_egalim_ht", "montant_total_ht",
+     "Produits durables et de qualité", "durables et de qualité", CIBLE_EGALIM),
+    ("EGA-002", "bio", "montant_bio_ht", "montant_total_ht",
+     "Produits issus de l'agriculture biologique", "bio", CIBLE_BIO),
+    ("EGA-003", "viande_poisson", "montant_viande_poisson_egalim_ht", "montant_viande_poisson_ht",
+     "Viandes et produits de la pêche durables et de qualité", "viandes et poissons", CIBLE_VIANDE_POISSON),
 )
+
+
+def indicators(cat: Catalogue) -> tuple[Indicator, ...]:
+    """The three indicators with their targets and legal bases from the catalogue."""
+    out = []
+    for code, key, part, total, libelle, court, cible in _SPECS:
+        params = [cat.parametre(cible)]
+        etat = None
+        if key == "viande_poisson":
+            params.append(cat.parametre(CIBLE_VIANDE_POISSON_ETAT))
+            etat = cat.parametre_decimal(CIBLE_VIANDE_POISSON_ETAT)
+        out.append(
+            Indicator(
+                code, key, part, total, libelle, court,
+                cible=cat.parametre_decimal(cible),
+                base_legale=params[0].base_legale,
+                cible_etat=etat,
+                incertain=any(p.confiance == "U" for p in params),
+            )
+        )
+    return tuple(out)
+
+
 LISTE_MAX = 8  # members named in a message; beyond, « et N autres » (the full list is in plan.egalim)
 
 
@@ -144,8 +167,8 @@ def indicator(
         extra = f" (objectif {_target_text(target)})" if target != ind.cible else ""
         entries.append(f"{name} {_pct_vs(part, total, target)}{extra}")
     cible = _target_text(ind.cible)
-    if state_target:
-        cible += f", {_target_text(CIBLE_VIANDE_POISSON_ETAT)} pour la restauration d'État"
+    if state_target and ind.cible_etat is not None:
+        cible += f", {_target_text(ind.cible_etat)} pour la restauration d'État"
     n = len(below)
     message = (
         f"{ind.libelle} (objectif {cible}) : part projetée du groupement "
@@ -173,6 +196,7 @@ def indicator(
     finding = Finding(
         code=ind.code,
         severite="info" if missing else "avertissement",
+        incertain=ind.incertain,
         base_legale=ind.base_legale,
         message=message,
         correction=correction,
@@ -201,13 +225,14 @@ def _partial_scope(ind: Indicator, familles: list[str], missing: list[str], cat:
 
 def scope_finding(familles: list[str], cat: Catalogue, group: dict[str, Decimal]) -> Finding:
     """EGA-008: the group's projection and what it covers."""
+    inds = indicators(cat)
     parts = [
         f"{ind.court} {_pct_vs(group[ind.part], group[ind.total], ind.cible)}"
-        for ind in INDICATORS
+        for ind in inds
         if group[ind.total] != 0
     ]
     projection = f"Projection EGALIM du groupement ({f'{NBSP}; '.join(parts)})"
-    if _missing_families(INDICATORS[0], familles, cat):
+    if _missing_families(inds[0], familles, cat):
         message = (
             f"{projection} limitée aux familles de ce plan ({_names(familles, cat)}). Les taux légaux se "
             "calculent par restaurant et par année civile sur l'ensemble des achats alimentaires : ce plan "

@@ -1,9 +1,10 @@
 """Procedure, allotment, framework-agreement, Climate-law and price-revision checks.
 
 Codes: SEU (thresholds and procedure), ALL (allotment, R2113-1), AC (accord-cadre), CLI (loi Climat et
-résilience: criteria and execution conditions from 21 August 2026), PRX (price revision, R2112-14).
-Comparisons follow the texts: formal procedure at or above the EU threshold; small lots strictly below
-their threshold; small-lot allowance at most 20 % of the total.
+résilience: criteria and execution conditions from the date of catalogues/parametres.yaml), PRX (price
+revision, R2112-14). Comparisons follow the texts: formal procedure at or above the EU threshold; small lots
+strictly below their threshold; small-lot allowance at most 20 % of the total. Legal values (Climate-law
+date, maximum duration, revision duration) are read from the catalogue (``parametres.yaml``), never coded.
 """
 
 from __future__ import annotations
@@ -11,21 +12,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.clauses.context import formal_threshold, is_formal, total_maximum
 from lotsmarche.clauses.text import NBSP, fmt_euros, fmt_number
-from lotsmarche.models import Finding, LotPlan, ThresholdRow, ThresholdValue
+from lotsmarche.models import Finding, LegalParameter, LotPlan, ThresholdRow, ThresholdValue
+from lotsmarche.text import date_fr, duree_fr
 
-CLIMAT_DATE = date(2026, 8, 21)
-DUREE_MAX_MOIS = 48
-REVISION_MOIS = 3
+CLIMAT = "loi_climat_criteres_environnementaux"
+DUREE_MAX = "duree_max_accord_cadre_mois"
+REVISION = "revision_duree_min_mois"
 JUSTIFICATION_MIN = 80  # characters: a motivation must state facts and law (CE 11 août 2009, n° 319949)
-BASE_CLIMAT = (
-    "Code de la commande publique, art. L2152-7 et L2112-2 (loi n° 2021-1104, art. 35 ; décret n° 2022-767)"
-)
 BASE_SOCIAL = "Code de la commande publique, art. L2112-2-1 (loi n° 2021-1104, art. 35 ; décret n° 2022-767)"
 
 
-def _u(*values: ThresholdValue) -> bool:
+def _u(*values: ThresholdValue | LegalParameter) -> bool:
     return any(v.confiance == "U" for v in values)
 
 
@@ -214,8 +214,9 @@ def _all(plan: LotPlan) -> list[Finding]:
     return out
 
 
-def _ac(plan: LotPlan) -> list[Finding]:
+def _ac(plan: LotPlan, cat: Catalogue) -> list[Finding]:
     out: list[Finding] = []
+    duree_max = cat.parametre(DUREE_MAX)
     base = "Code de la commande publique, art. R2162-4"
     for lot in plan.lots:
         if lot.montant_maximum_ht <= 0:
@@ -254,38 +255,45 @@ def _ac(plan: LotPlan) -> list[Finding]:
                     correction="Abaissez le minimum (part_minimum) ou relevez le maximum.",
                 )
             )
-    if plan.duree_mois > DUREE_MAX_MOIS:
+    max_mois = cat.parametre_int(DUREE_MAX)
+    if plan.duree_mois > max_mois:
         out.append(
             Finding(
                 code="AC-004",
                 severite="erreur",
-                base_legale="Code de la commande publique, art. L2125-1",
+                incertain=_u(duree_max),
+                base_legale=duree_max.base_legale,
                 message=f"La durée de l'accord-cadre ({plan.duree_mois} mois, reconductions comprises) "
-                "dépasse "
-                "4 ans (48 mois).",
+                f"dépasse {duree_fr(max_mois)}.",
                 correction="Réduisez la période initiale ou le nombre de reconductions.",
             )
         )
     return out
 
 
-def _climat(plan: LotPlan, launch: date, formal: bool) -> list[Finding]:
+def _climat(plan: LotPlan, cat: Catalogue, launch: date, formal: bool) -> list[Finding]:
     out: list[Finding] = []
+    param = cat.parametre(CLIMAT)
+    climat_date = cat.parametre_date(CLIMAT)
+    depuis = f"obligatoire pour les consultations lancées à compter du {date_fr(climat_date)}."
+    base_climat = param.base_legale
+    climat_u = _u(param)
     exception = (plan.groupement.exception_condition_sociale or "").strip()
     for lot in plan.lots:
         env_crit = any(c.environnemental and c.ponderation > 0 for c in lot.criteres)
         env_cond = any(c.condition_execution and c.type == "environnementale" for c in lot.clauses)
         soc_cond = any(c.condition_execution and c.type == "sociale" for c in lot.clauses)
-        if launch >= CLIMAT_DATE:
+        if launch >= climat_date:
             if not env_crit:
                 out.append(
                     Finding(
                         code="CLI-001",
                         severite="erreur",
                         lot=lot.numero,
-                        base_legale=BASE_CLIMAT,
+                        incertain=climat_u,
+                        base_legale=base_climat,
                         message=f"Le lot {lot.numero} n'a aucun critère d'attribution environnemental, "
-                        "obligatoire pour les consultations lancées à compter du 21 août 2026.",
+                        + depuis,
                         correction="Rétablissez le critère « performances en matière de protection de "
                         "l'environnement » (pondération de 10 à 30 %).",
                     )
@@ -296,9 +304,10 @@ def _climat(plan: LotPlan, launch: date, formal: bool) -> list[Finding]:
                         code="CLI-002",
                         severite="erreur",
                         lot=lot.numero,
-                        base_legale=BASE_CLIMAT,
+                        incertain=climat_u,
+                        base_legale=base_climat,
                         message=f"Le lot {lot.numero} n'a aucune condition d'exécution environnementale, "
-                        "obligatoire pour les consultations lancées à compter du 21 août 2026.",
+                        + depuis,
                         correction="Conservez au moins une clause environnementale d'exécution (par exemple "
                         "ENV-EMB-03 ou ENV-TRA-01).",
                     )
@@ -324,14 +333,15 @@ def _climat(plan: LotPlan, launch: date, formal: bool) -> list[Finding]:
                     code="CLI-005",
                     severite="info",
                     lot=lot.numero,
-                    base_legale=BASE_CLIMAT,
+                    incertain=climat_u,
+                    base_legale=base_climat,
                     message=f"Le lot {lot.numero} n'a pas de critère ou de condition d'exécution "
                     "environnementale ; ils seront obligatoires pour les consultations lancées à "
-                    "compter du 21 août 2026.",
+                    f"compter du {date_fr(climat_date)}.",
                     correction="Ajoutez-les dès maintenant.",
                 )
             )
-    if launch >= CLIMAT_DATE and formal and exception:
+    if launch >= climat_date and formal and exception:
         out.append(
             Finding(
                 code="CLI-004",
@@ -347,11 +357,13 @@ def _climat(plan: LotPlan, launch: date, formal: bool) -> list[Finding]:
     return out
 
 
-def _prx(plan: LotPlan) -> list[Finding]:
+def _prx(plan: LotPlan, cat: Catalogue) -> list[Finding]:
     # Food supplies are raw-material-heavy and their prices follow commodity markets: every food lot of a
-    # contract longer than 3 months needs a revision clause on an official index (R2112-14).
+    # contract longer than the catalogue's duration (R2112-14) needs a revision clause on an official index.
     out: list[Finding] = []
-    if plan.duree_mois <= REVISION_MOIS:
+    param = cat.parametre(REVISION)
+    min_mois = cat.parametre_int(REVISION)
+    if plan.duree_mois <= min_mois:
         return out
     for lot in plan.lots:
         if not lot.indice_revision:
@@ -360,8 +372,10 @@ def _prx(plan: LotPlan) -> list[Finding]:
                     code="PRX-001",
                     severite="erreur",
                     lot=lot.numero,
-                    base_legale="Code de la commande publique, art. R2112-14",
-                    message=f"Le lot {lot.numero} ({lot.famille}) dure plus de 3 mois sans indice officiel "
+                    incertain=_u(param),
+                    base_legale=param.base_legale,
+                    message=f"Le lot {lot.numero} ({lot.famille}) dure plus de {min_mois} mois sans indice "
+                    "officiel "
                     "de révision des prix : la clause de révision doit citer au moins un indice.",
                     correction="Indiquez un indice INSEE pour la famille dans familles.yaml ou dans le plan.",
                 )
@@ -395,6 +409,12 @@ def _prx(plan: LotPlan) -> list[Finding]:
     return out
 
 
-def check_procedure(plan: LotPlan, row: ThresholdRow, launch: date) -> list[Finding]:
+def check_procedure(plan: LotPlan, cat: Catalogue, row: ThresholdRow, launch: date) -> list[Finding]:
     formal = is_formal(plan, row)
-    return [*_seu(plan, row, launch), *_all(plan), *_ac(plan), *_climat(plan, launch, formal), *_prx(plan)]
+    return [
+        *_seu(plan, row, launch),
+        *_all(plan),
+        *_ac(plan, cat),
+        *_climat(plan, cat, launch, formal),
+        *_prx(plan, cat),
+    ]
