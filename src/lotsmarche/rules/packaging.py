@@ -188,8 +188,8 @@ def _population_unknown(lot: Lot, name: str) -> Finding:
         severite="avertissement",
         message=(
             f"Lot {lot.numero} : la population de la commune membre « {name} » est inconnue ; l'échéance de "
-            "l'interdiction des contenants plastiques (2025 ou 2028 sous 2 000 habitants) ne peut pas être "
-            "déterminée."
+            "l'interdiction des contenants plastiques, qui dépend de la population de la commune (règles "
+            "datées de regles_emballage.yaml), ne peut pas être déterminée."
         ),
         base_legale="Code de l'environnement, art. L541-15-10 III",
         lot=lot.numero,
