@@ -25,12 +25,15 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(out)
     rows = {r["type"]: r for r in data["catalogues"]}
     assert list(rows) == ["familles", "produits", "conditionnements", "labels", "seuils", "territoires",
-                          "fournisseurs", "clauses", "criteres", "regles", "parametres", "lint", "cpv"]
+                          "fournisseurs", "clauses", "criteres", "regles", "parametres", "lint", "cpv",
+                          "communes"]
     assert rows["familles"] == {"type": "familles", "libelle": "Familles de produits",
                                 "fichier": "familles.yaml",
                                 "entrees": 10, "version": "2026-11-28"}
     assert rows["cpv"]["entrees"] == 9454
-    assert rows["territoires"]["entrees"] == 887
+    assert rows["territoires"]["entrees"] == 887  # the Pas-de-Calais map
+    assert rows["communes"]["entrees"] == 34969  # every current commune, overseas included
+    assert rows["communes"]["version"] == "2026-12-03 (@etalab/decoupage-administratif 6.0.0)"
 
 
 def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from lotsmarche.catalogue.cpv import cpv_problem
 from lotsmarche.models import (
     Clause,
-    Commune,
     CriteriaSet,
     Famille,
     Label,
@@ -64,7 +63,7 @@ class Tables:
     conditionnements: dict[str, Packaging]
     labels: dict[str, Label]
     seuils: list[ThresholdRow]
-    communes: dict[str, Commune]
+    cartes: dict[str, dict[str, str]]  # department -> INSEE code -> territory
     fournisseurs: list[Supplier]
     clauses: list[Clause]
     criteres: list[CriteriaSet]
@@ -83,7 +82,6 @@ def run(reader: _Reader, t: Tables) -> None:
     _products(reader, t)
     _packaging(reader, t)
     _thresholds(reader, t)
-    _communes(reader, t)
     _suppliers(reader, t)
     _others(reader, t)
 
@@ -236,33 +234,19 @@ def _thresholds(reader: _Reader, t: Tables) -> None:
                        reader.index_of(name, nxt.id))
 
 
-def _communes(reader: _Reader, t: Tables) -> None:
-    name = "territoires.csv"
-    for code, c in t.communes.items():
-        idx = reader.index_of(name, code)
-        if not re.fullmatch(r"\d[\dAB]\d{3}", code):
-            reader.add(name, "code INSEE mal formé (5 caractères)", code, "code_insee", idx)
-        if not c.codes_postaux:
-            reader.add(name, "au moins un code postal est attendu", code, "codes_postaux", idx)
-        for cp in c.codes_postaux:
-            if not POSTCODE.match(cp):
-                reader.add(name, f"code postal mal formé ({cp})", code, "codes_postaux", idx)
-        if not c.territoire:
-            reader.add(name, "territoire manquant", code, "territoire", idx)
-
-
 def _suppliers(reader: _Reader, t: Tables) -> None:
     name = "fournisseurs.yaml"
-    territories = {c.territoire for c in t.communes.values()}
+    # Zone names (a map territory, an EPCI, a department) are checked against the national communes table
+    # by ``catalogue check`` (CAT-025): loading never reads it.
     for s in t.fournisseurs:
         idx = reader.index_of(name, s.nom)
         for fam in s.familles:
             if _unknown(reader, t.familles, "familles.yaml", fam):
                 reader.add(name, f"famille inconnue ({fam})", s.nom, "familles", idx)
         for zone in s.zones:
-            if zone != "*" and territories and zone not in territories:
-                reader.add(name, f"territoire inconnu ({zone}) ; valeurs admises : "
-                                 f"{', '.join(sorted(territories))} ou « * »", s.nom, "zones", idx)
+            if not zone.strip():
+                reader.add(name, "zone vide ; valeurs admises : un territoire, un EPCI, un département ou "
+                                 "« * »", s.nom, "zones", idx)
         for lab in s.labels:
             if _unknown(reader, t.labels, "labels.yaml", lab):
                 reader.add(name, f"label inconnu ({lab})", s.nom, "labels", idx)

@@ -96,7 +96,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         ("Formalisé (État)", _seuil("formalise_central")),
         ("Formalisé (entités adjudicatrices)", _seuil("formalise_entite_adjudicatrice")),
         ("CA exigible max.", lambda r: f"{r.ca_max_coefficient.montant} × valeur du lot".replace(".", ",")))),
-    Kind("territoires", "territoires.csv", "Communes et territoires", lambda c: list(c.communes.values()), (
+    Kind("territoires", "cartes_territoires.yaml", "Territoires propres à un département (cartes)",
+         lambda c: [c.communes[code] for carte in c.cartes.values() for code in sorted(carte)], (
         ("Code INSEE", lambda x: x.code_insee), ("Commune", lambda x: x.nom),
         ("Codes postaux", lambda x: ", ".join(x.codes_postaux)), ("Population", lambda x: f"{x.population:,}"
                                                                    .replace(",", "\u202f")),
@@ -150,6 +151,9 @@ def summary(cat: Catalogue) -> list[dict[str, Any]]:
                      "entrees": len(kind.entries(cat)), "version": ", ".join(versions) or None})
     rows.append({"type": "cpv", "libelle": "Nomenclature CPV 2008 (codes officiels)", "fichier": "cpv.csv",
                  "entrees": len(cat.cpv), "version": None})
+    rows.append({"type": "communes", "libelle": "Communes de France (code officiel géographique) et EPCI",
+                 "fichier": cat.communes_fichier.name, "entrees": len(cat.communes),
+                 "version": f"{cat.geo.extrait_le} (@etalab/decoupage-administratif {cat.geo.version})"})
     return rows
 
 
