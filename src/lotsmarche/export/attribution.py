@@ -31,7 +31,15 @@ from typing import Any
 
 from lotsmarche.errors import InputError, ProblemCollector
 from lotsmarche.export.decp import Attribution
-from lotsmarche.export.tabfile import Table, parse_bool, parse_date, parse_decimal, parse_share, read_table
+from lotsmarche.export.tabfile import (
+    Row,
+    Table,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_share,
+    read_table,
+)
 from lotsmarche.models import LotPlan
 from lotsmarche.text import fold
 
@@ -65,8 +73,7 @@ def read_attribution(path: Path, plan: LotPlan) -> dict[int, Attribution]:
 def parse_attribution(table: Table, plan: LotPlan) -> dict[int, Attribution]:
     problems = ProblemCollector()
     where: dict[str, Any] = {"fichier": table.fichier, "feuille": table.feuille}
-    unknown = sorted(set(table.colonnes) - set(COLUMNS))
-    for key in unknown:
+    for key in sorted(set(table.colonnes) - set(COLUMNS)):
         problems.add(
             f"colonne inconnue ; colonnes possibles : {', '.join(COLUMNS)}",
             colonne=table.colonnes[key],
@@ -78,99 +85,122 @@ def parse_attribution(table: Table, plan: LotPlan) -> dict[int, Attribution]:
     numbers = {lot.numero for lot in plan.lots}
     out: dict[int, Attribution] = {}
     for row in table.rows:
-        cells = row.cells
+        reader = _RowReader(table, row, problems, where)
+        numero = reader.lot(numbers, out)
+        if numero is not None:
+            out[numero] = reader.attribution(numero)
+    problems.raise_if_any("Fichier d'attribution invalide", InputError)
+    return out
 
-        def bad(column: str, message: str, row_number: int = row.ligne) -> None:
-            problems.add(message, ligne=row_number, colonne=table.colonnes.get(column, column), **where)
 
-        def value(column: str, parse: Any, cells: dict[str, str] = cells) -> Any:
-            text = cells.get(column, "").strip()
-            if not text:
-                return None
-            parsed = parse(text)
-            if isinstance(parsed, str):
-                bad(column, parsed)
-                return None
-            return parsed
+class _RowReader:
+    """One row of the award file: each value parsed, each bad cell reported with its row and column."""
 
-        lot_text = cells.get("lot", "").strip()
-        lot_text = re.sub(r"^(lot\s*(n°|no)?\s*)", "", lot_text, flags=re.IGNORECASE)
-        if not lot_text.isdigit() or int(lot_text) not in numbers:
-            bad(
-                "lot",
-                f"numéro de lot inconnu du plan (lu : « {cells.get('lot', '')} ») ; lots : "
-                f"{', '.join(str(n) for n in sorted(numbers))}",
-            )
-            continue
-        numero = int(lot_text)
-        if numero in out:
-            bad("lot", f"le lot {numero} figure déjà à la ligne {out[numero].ligne}")
-            continue
-        kind = cells.get("titulaire_type", "").strip().upper() or "SIRET"
+    def __init__(self, table: Table, row: Row, problems: ProblemCollector, where: dict[str, Any]) -> None:
+        self.table, self.row, self.problems, self.where = table, row, problems, where
+
+    def bad(self, column: str, message: str) -> None:
+        colonne = self.table.colonnes.get(column, column)
+        self.problems.add(message, ligne=self.row.ligne, colonne=colonne, **self.where)
+
+    def text(self, column: str) -> str:
+        return self.row.cells.get(column, "").strip()
+
+    def value(self, column: str, parse: Any) -> Any:
+        text = self.text(column)
+        if not text:
+            return None
+        parsed = parse(text)
+        if isinstance(parsed, str):
+            self.bad(column, parsed)
+            return None
+        return parsed
+
+    def lot(self, numbers: set[int], seen: dict[int, Attribution]) -> int | None:
+        raw = self.text("lot")
+        digits = re.sub(r"^(lot\s*(n°|no)?\s*)", "", raw, flags=re.IGNORECASE)
+        if not digits.isdigit() or int(digits) not in numbers:
+            known = ", ".join(str(n) for n in sorted(numbers))
+            self.bad("lot", f"numéro de lot inconnu du plan (lu : « {raw} ») ; lots : {known}")
+            return None
+        numero = int(digits)
+        if numero in seen:
+            self.bad("lot", f"le lot {numero} figure déjà à la ligne {seen[numero].ligne}")
+            return None
+        return numero
+
+    def siret(self, column: str) -> str | None:
+        text = self.text(column).replace(" ", "")
+        if text and not SIRET.match(text):
+            self.bad(column, f"SIRET de 14 chiffres attendu (lu : « {text} »)")
+            return None
+        return text or None
+
+    def holders(self) -> tuple[tuple[str, str], ...]:
+        kind = self.text("titulaire_type").upper() or "SIRET"
         if kind not in TYPES_IDENTIFIANT:
-            bad(
-                "titulaire_type",
-                f"type d'identifiant inconnu (« {kind} ») ; valeurs : {', '.join(TYPES_IDENTIFIANT)}",
-            )
-        holders: list[tuple[str, str]] = []
-        for ident in (t.strip().replace(" ", "") for t in cells.get("titulaire_siret", "").split("+")):
+            valeurs = ", ".join(TYPES_IDENTIFIANT)
+            self.bad("titulaire_type", f"type d'identifiant inconnu (« {kind} ») ; valeurs : {valeurs}")
+        out: list[tuple[str, str]] = []
+        for ident in (t.strip().replace(" ", "") for t in self.text("titulaire_siret").split("+")):
             if not ident:
                 continue
             if kind == "SIRET" and not SIRET.match(ident):
-                bad("titulaire_siret", f"SIRET de 14 chiffres attendu (lu : « {ident} »)")
+                self.bad("titulaire_siret", f"SIRET de 14 chiffres attendu (lu : « {ident} »)")
                 continue
-            holders.append((kind, ident))
-        buyer = cells.get("acheteur_siret", "").strip().replace(" ", "")
-        if buyer and not SIRET.match(buyer):
-            bad("acheteur_siret", f"SIRET de 14 chiffres attendu (lu : « {buyer} »)")
-            buyer = ""
-        ident = cells.get("identifiant", "").strip()
-        if ident and len(ident) > 16:
-            bad("identifiant", f"16 caractères au plus (lu : {len(ident)} caractères)")
-            ident = ""
-        offers = value("offres_recues", _positive_int)
-        amount = value("montant", parse_decimal)
-        if amount is not None and amount < 1:
-            bad("montant", "montant HT d'au moins 1 € attendu")
-            amount = None
-        grouping = cells.get("groupement_operateurs", "").strip()
-        grouping_value = GROUPEMENTS.get(fold(grouping)) if grouping else None
-        if grouping and grouping_value is None:
-            bad(
+            out.append((kind, ident))
+        return tuple(out)
+
+    def grouping(self) -> str | None:
+        text = self.text("groupement_operateurs")
+        value = GROUPEMENTS.get(fold(text)) if text else None
+        if text and value is None:
+            self.bad(
                 "groupement_operateurs",
-                f"valeurs possibles : Conjoint, Solidaire, Pas de groupement (lu : « {grouping} »)",
+                f"valeurs possibles : Conjoint, Solidaire, Pas de groupement (lu : « {text} »)",
             )
-        ue = value("origine_ue", parse_share)
-        france = value("origine_france", parse_share)
+        return value
+
+    def identifier(self) -> str | None:
+        text = self.text("identifiant")
+        if len(text) > 16:
+            self.bad("identifiant", f"16 caractères au plus (lu : {len(text)} caractères)")
+            return None
+        return text or None
+
+    def attribution(self, numero: int) -> Attribution:
+        amount = self.value("montant", parse_decimal)
+        if amount is not None and amount < 1:
+            self.bad("montant", "montant HT d'au moins 1 € attendu")
+            amount = None
+        ue = self.value("origine_ue", parse_share)
+        france = self.value("origine_france", parse_share)
         if ue is not None and france is not None and france > ue:
-            bad(
+            self.bad(
                 "origine_france",
                 "la part des produits français ne peut pas dépasser celle des produits de l'UE",
             )
-        notified = value("date_notification", parse_date)
-        published = value("date_publication", parse_date)
+        notified = self.value("date_notification", parse_date)
+        published = self.value("date_publication", parse_date)
         if notified is not None and published is not None and published < notified:
-            bad("date_publication", "la publication des données ne peut pas précéder la notification")
-        rate = value("taux_avance", parse_share)
-        out[numero] = Attribution(
+            self.bad("date_publication", "la publication des données ne peut pas précéder la notification")
+        return Attribution(
             lot=numero,
-            ligne=row.ligne,
-            titulaires=tuple(holders),
+            ligne=self.row.ligne,
+            titulaires=self.holders(),
             date_notification=notified,
             date_publication=published,
-            offres_recues=offers,
+            offres_recues=self.value("offres_recues", _positive_int),
             montant=amount,
-            avance=value("avance", parse_bool),
-            taux_avance=rate,
-            groupement_operateurs=grouping_value,
-            sous_traitance=value("sous_traitance", parse_bool),
+            avance=self.value("avance", parse_bool),
+            taux_avance=self.value("taux_avance", parse_share),
+            groupement_operateurs=self.grouping(),
+            sous_traitance=self.value("sous_traitance", parse_bool),
             origine_ue=ue,
             origine_france=france,
-            acheteur_siret=buyer or None,
-            identifiant=ident or None,
+            acheteur_siret=self.siret("acheteur_siret"),
+            identifiant=self.identifier(),
         )
-    problems.raise_if_any("Fichier d'attribution invalide", InputError)
-    return out
 
 
 def _positive_int(text: str) -> int | str:
