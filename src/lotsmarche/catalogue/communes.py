@@ -197,58 +197,75 @@ def resolve(
         return Resolution(erreur="commune vide")
     m = _INSEE_PREFIX.match(t)
     if m or insee_force:
-        code = (m.group(1) if m else t).upper()
-        code = code.zfill(5) if code.isdigit() else code
-        if code in ref.rows:
-            return Resolution(code=code)
-        return Resolution(erreur=f"aucune commune n'a le code INSEE « {code} »")
+        return _by_insee(ref, m.group(1) if m else t)
     m = _CP_PREFIX.match(t)
     if m:
         cp = m.group(1).zfill(5) if m.group(1).isdigit() else m.group(1)
         return _by_postcode(ref, cp, indice, original=t, also_insee=False)
     if t.isdigit() and len(t) == 4:
         t = "0" + t  # a spreadsheet or YAML dropped the leading zero (01400 read as 1400)
-    code = t.upper()
-    if _CODE.match(code):
-        if code.isdigit() and code in ref.postcodes:
-            return _by_postcode(ref, code, indice, original=t, also_insee=True)
-        if code in ref.rows:
-            return Resolution(code=code)
-        return Resolution(
-            erreur=f"« {t} » n'est ni un code postal ni un code INSEE de commune : vérifiez le code ou "
-            "écrivez le nom de la commune"
-        )
+    if _CODE.match(t.upper()):
+        return _by_code(ref, t, indice)
     m = _CP_AND_NAME.match(t)
     if m:
-        cp, name = m.group(1), m.group(2)
-        if cp not in ref.postcodes:
-            return Resolution(erreur=f"le code postal {cp} n'existe pas")
-        found = [c for c in ref.postcodes[cp] if name_key(ref.rows[c].nom) == name_key(name)]
-        if len(found) == 1:
-            return Resolution(code=found[0])
-        return Resolution(
-            erreur=f"aucune commune « {name} » n'a le code postal {cp} ; communes de ce code postal : "
-            f"{_listing(ref, ref.postcodes[cp])}"
-        )
+        return _by_postcode_and_name(ref, m.group(1), m.group(2))
     m = _NAME_AND_QUALIFIER.match(t)
     if m:
-        name, qual = m.group(1), m.group(2).upper()
-        codes = ref.by_name.get(name_key(name), ())
-        if len(qual) == 5:  # an INSEE code or a postcode after the name
-            found = [c for c in codes if qual in (c, *ref.rows[c].codes_postaux)]
-        else:
-            found = [c for c in codes if ref.rows[c].departement == qual]
-        if len(found) == 1:
-            return Resolution(code=found[0])
-        if found:
-            return _homonyms(ref, t, found, indice, ())
-        return Resolution(erreur=_unknown_name(ref, name, f" avec « {qual} »"))
+        return _by_qualified_name(ref, t, m.group(1), m.group(2).upper(), indice)
     codes = ref.by_name.get(name_key(t), ())
     if len(codes) == 1:
         return Resolution(code=codes[0])
     if not codes:
         return Resolution(erreur=_unknown_name(ref, t, ""))
     return _homonyms(ref, t, list(codes), indice, departements)
+
+
+def _by_insee(ref: Referentiel, text: str) -> Resolution:
+    code = text.upper()
+    code = code.zfill(5) if code.isdigit() else code
+    if code in ref.rows:
+        return Resolution(code=code)
+    return Resolution(erreur=f"aucune commune n'a le code INSEE « {code} »")
+
+
+def _by_code(ref: Referentiel, t: str, indice: str) -> Resolution:
+    """A 5-character code: the postcode first, else the INSEE code."""
+    code = t.upper()
+    if code.isdigit() and code in ref.postcodes:
+        return _by_postcode(ref, code, indice, original=t, also_insee=True)
+    if code in ref.rows:
+        return Resolution(code=code)
+    return Resolution(
+        erreur=f"« {t} » n'est ni un code postal ni un code INSEE de commune : vérifiez le code ou "
+        "écrivez le nom de la commune"
+    )
+
+
+def _by_postcode_and_name(ref: Referentiel, cp: str, name: str) -> Resolution:
+    """« 62217 Achicourt », as in an address."""
+    if cp not in ref.postcodes:
+        return Resolution(erreur=f"le code postal {cp} n'existe pas")
+    found = [c for c in ref.postcodes[cp] if name_key(ref.rows[c].nom) == name_key(name)]
+    if len(found) == 1:
+        return Resolution(code=found[0])
+    return Resolution(
+        erreur=f"aucune commune « {name} » n'a le code postal {cp} ; communes de ce code postal : "
+        f"{_listing(ref, ref.postcodes[cp])}"
+    )
+
+
+def _by_qualified_name(ref: Referentiel, t: str, name: str, qual: str, indice: str) -> Resolution:
+    """« Saint-Denis (974) » (department), « Saint-Denis (97411) » (INSEE code or postcode)."""
+    codes = ref.by_name.get(name_key(name), ())
+    if len(qual) == 5:
+        found = [c for c in codes if qual in (c, *ref.rows[c].codes_postaux)]
+    else:
+        found = [c for c in codes if ref.rows[c].departement == qual]
+    if len(found) == 1:
+        return Resolution(code=found[0])
+    if found:
+        return _homonyms(ref, t, found, indice, ())
+    return Resolution(erreur=_unknown_name(ref, name, f" avec « {qual} »"))
 
 
 def _homonyms(
@@ -313,5 +330,5 @@ def _by_postcode(ref: Referentiel, cp: str, indice: str, *, original: str, also_
         erreur=(
             f"le code postal {cp} est commun à {len(codes)} communes : {_listing(ref, codes)} ; indiquez "
             f"le nom de la commune ou son code INSEE{clash}"
-        )
+        ),
     )
