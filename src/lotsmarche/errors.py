@@ -74,18 +74,41 @@ class OutputExistsError(LotsmarcheError):
 
 @dataclass
 class ProblemCollector:
-    """Collects problems so that a reader can report every bad row at once instead of the first one."""
+    """THE collector of problems: a reader reports every bad row at once instead of the first one.
+
+    ``limit`` problems are kept (memory stays bounded on a million bad rows); ``total`` counts them all.
+    ``raise_if_any`` may sort them by file (in a given order), sheet, row and column, and show only the
+    first ``shown`` of them, followed by « … et N autre(s) problème(s) du même genre »."""
 
     problems: list[Problem] = field(default_factory=list)
     limit: int = 200
+    total: int = 0
 
     def add(self, message: str, **where: object) -> None:
+        self.total += 1
         if len(self.problems) < self.limit:
             self.problems.append(Problem(message, **where))  # type: ignore[arg-type]
 
     def __bool__(self) -> bool:
         return bool(self.problems)
 
-    def raise_if_any(self, headline: str, cls: type[LotsmarcheError] = InputError) -> None:
-        if self.problems:
-            raise cls(headline, self.problems)
+    def raise_if_any(
+        self,
+        headline: str,
+        cls: type[LotsmarcheError] = InputError,
+        *,
+        order: dict[str, int] | None = None,
+        shown: int | None = None,
+    ) -> None:
+        if not self.problems:
+            return
+        items = list(self.problems)
+        if order is not None:
+            items.sort(
+                key=lambda p: (order.get(p.fichier or "", -1), p.feuille or "", p.ligne or 0, p.colonne or "")
+            )
+        if shown is not None:
+            items = items[:shown]
+            if self.total > len(items):
+                items.append(Problem(f"… et {self.total - len(items)} autre(s) problème(s) du même genre"))
+        raise cls(headline, items)

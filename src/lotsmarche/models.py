@@ -43,7 +43,7 @@ MemberKind = Literal[
 ]
 MEMBER_KINDS: tuple[str, ...] = get_args(MemberKind)  # the same kinds, in the same order, as values
 
-# Packaging regime of a demand line, derived from the packaging delivered (see lotsmarche.packaging).
+# Packaging regime of a demand line, derived from the packaging delivered (see lotsmarche.rules.packaging).
 # Lots never mix plastic containers for cooking/reheating/serving (plastique_contact) with the other
 # regimes; among the others a lot takes the most demanding one asked (see lotsmarche.lotting.items).
 Regime = Literal["reemployable", "sans_plastique", "plastique_transport", "plastique_contact"]

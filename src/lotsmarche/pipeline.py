@@ -10,8 +10,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from lotsmarche.atomic import temp_dir
-from lotsmarche.errors import Problem
+from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
+from lotsmarche.intake.summary import DemandSummary
 from lotsmarche.models import Finding, LotPlan
 from lotsmarche.render.dce import DceResult
 
@@ -29,6 +30,41 @@ def example_inputs() -> tuple[list[Path], Path | None, Path | None]:
     return demand, groupement if groupement.is_file() else None, sourcing if sourcing.is_file() else None
 
 
+def check_demand(
+    paths: list[Path],
+    groupement_path: Path | None = None,
+    catalogues: Path | None = None,
+    sheet: str | None = None,
+) -> DemandSummary:
+    """Load catalogue and groupement, read the demand (bundled example if ``paths`` is empty), summarise."""
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.groupement import load_groupement
+    from lotsmarche.intake.reader import read_demand
+    from lotsmarche.intake.summary import summarize_demand
+    from lotsmarche.resources import examples_dir
+
+    cat = load_catalogue(catalogues)
+    if not paths:
+        try:
+            example = examples_dir() / "boulonnais"
+        except FileNotFoundError:
+            example = Path("boulonnais")
+        paths = sorted(p for p in example.glob("demande.*") if p.suffix in (".csv", ".xlsx"))[:1]
+        if not paths:
+            raise InputError(
+                "Exemple intégré introuvable",
+                [
+                    Problem(
+                        "aucun fichier de demande indiqué et l'exemple « boulonnais » est absent du paquet"
+                    )
+                ],
+            )
+        if groupement_path is None and (example / "groupement.yaml").exists():
+            groupement_path = example / "groupement.yaml"
+    groupement = load_groupement(groupement_path, cat)
+    return summarize_demand(read_demand(paths, cat, groupement, sheet), cat)
+
+
 def plan_lots(  # noqa: PLR0917 - the documented contract lists the options positionally
     demand_paths: list[Path],
     groupement_path: Path | None = None,
@@ -40,6 +76,8 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
     sans_allotissement: str | None = None,
     lots_max_par_candidat: int | None = None,
     catalogues_dir: Path | None = None,
+    *,
+    time_limit: float | None = None,
 ) -> tuple[LotPlan, Demand]:
     """Load catalogue, groupement, demand and sourcing, build the lot plan, then add clauses and findings.
 
@@ -72,6 +110,7 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         lots_max_par_candidat=lots_max_par_candidat,
         date_lancement=date_lancement,
         duree_mois=duree_mois,
+        time_limit=time_limit,
     )
     enriched = enrich_plan(plan, cat, date_lancement or plan.date_lancement)
     # The rules engine attaches only the findings it computes; keep the lot builder's after them, in the

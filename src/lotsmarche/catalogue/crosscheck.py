@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from lotsmarche.catalogue.cpv import cpv_problem
 from lotsmarche.models import (
@@ -28,8 +28,26 @@ from lotsmarche.models import (
     ThresholdRow,
 )
 
-if TYPE_CHECKING:
-    from lotsmarche.catalogue.loader import _Reader
+
+class Reader(Protocol):
+    """What the cross-checks need from the loader's reader (catalogue/loader.py), nothing more: so that
+    this module never imports the loader (which calls it)."""
+
+    invalid: dict[str, set[str]]  # file -> entries that failed validation (not checked again here)
+
+    def index_of(self, name: str, entry: str, default: int | None = None) -> int | None: ...
+
+    def has_problem(self, name: str) -> bool: ...
+
+    def add(
+        self,
+        name: str,
+        message: str,
+        entry: str | None = None,
+        champ: str | None = None,
+        index: int | None = None,
+    ) -> None: ...
+
 
 # ma-cantine purchase families (data/models/purchase.py, Purchase.Family)
 MACANTINE_FAMILIES = (
@@ -96,12 +114,12 @@ class Tables:
     cpv: dict[str, str]
 
 
-def _unknown(reader: _Reader, table: Mapping[str, object], fichier: str, key: str) -> bool:
+def _unknown(reader: Reader, table: Mapping[str, object], fichier: str, key: str) -> bool:
     """True when ``key`` is missing from ``table`` and was not an entry that already failed validation."""
     return key not in table and key not in reader.invalid.get(fichier, set())
 
 
-def run(reader: _Reader, t: Tables) -> None:
+def run(reader: Reader, t: Tables) -> None:
     _familles(reader, t)
     _labels(reader, t)
     _products(reader, t)
@@ -111,7 +129,7 @@ def run(reader: _Reader, t: Tables) -> None:
     _others(reader, t)
 
 
-def _cpv(reader: _Reader, t: Tables, name: str, entry: str, code: str) -> None:
+def _cpv(reader: Reader, t: Tables, name: str, entry: str, code: str) -> None:
     if not t.cpv and reader.has_problem("cpv.csv"):
         return  # the list itself is broken: already reported
     problem = cpv_problem(code, t.cpv)
@@ -119,7 +137,7 @@ def _cpv(reader: _Reader, t: Tables, name: str, entry: str, code: str) -> None:
         reader.add(name, problem, entry, "cpv", reader.index_of(name, entry))
 
 
-def _familles(reader: _Reader, t: Tables) -> None:
+def _familles(reader: Reader, t: Tables) -> None:
     name = "familles.yaml"
     for code, f in t.familles.items():
         if f.famille_macantine not in MACANTINE_FAMILIES:
@@ -141,7 +159,7 @@ def label_allowed(label: Label, famille_macantine: str) -> bool:
     return famille_macantine not in label.familles_exclues
 
 
-def _labels(reader: _Reader, t: Tables) -> None:
+def _labels(reader: Reader, t: Tables) -> None:
     name = "labels.yaml"
     for code, lab in t.labels.items():
         idx = reader.index_of(name, code)
@@ -156,7 +174,7 @@ def _labels(reader: _Reader, t: Tables) -> None:
             )
 
 
-def _products(reader: _Reader, t: Tables) -> None:  # noqa: C901, PLR0912
+def _products(reader: Reader, t: Tables) -> None:  # noqa: C901, PLR0912
     for code, p in t.produits.items():
         name = (
             "produits_mer.yaml"
@@ -235,7 +253,7 @@ def _products(reader: _Reader, t: Tables) -> None:  # noqa: C901, PLR0912
             bad(f"identifiant de série INSEE mal formé ({p.indice_insee}) ; 9 chiffres", "indice_insee")
 
 
-def _packaging(reader: _Reader, t: Tables) -> None:
+def _packaging(reader: Reader, t: Tables) -> None:
     name = "conditionnements.yaml"
     for code, c in t.conditionnements.items():
         idx = reader.index_of(name, code)
@@ -253,7 +271,7 @@ def _packaging(reader: _Reader, t: Tables) -> None:
             reader.add(name, "au moins un usage est attendu", code, "usages", idx)
 
 
-def _thresholds(reader: _Reader, t: Tables) -> None:
+def _thresholds(reader: Reader, t: Tables) -> None:
     name = "seuils.yaml"
     rows = sorted(t.seuils, key=lambda r: r.du)
     if not rows and not reader.has_problem(name):
@@ -298,7 +316,7 @@ def _thresholds(reader: _Reader, t: Tables) -> None:
             )
 
 
-def _suppliers(reader: _Reader, t: Tables) -> None:
+def _suppliers(reader: Reader, t: Tables) -> None:
     name = "fournisseurs.yaml"
     # Zone names other than « * » and the map territories (an EPCI, a department) are checked against the
     # national communes table by the loader (_Reader._zones), which reads it only then.
@@ -331,7 +349,7 @@ def _suppliers(reader: _Reader, t: Tables) -> None:
             )
 
 
-def _others(reader: _Reader, t: Tables) -> None:
+def _others(reader: Reader, t: Tables) -> None:
     for cl in t.clauses:
         idx = reader.index_of("clauses.yaml", cl.id)
         for fam in cl.conditions.familles or []:

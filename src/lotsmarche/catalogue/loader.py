@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from lotsmarche.catalogue import crosscheck
 from lotsmarche.catalogue.cpv import cpv_format_ok
 from lotsmarche.catalogue.model import KIND_TEXT, PARAMETRES_ATTENDUS, PARAMETRES_FILE, Catalogue, kind_ok
 from lotsmarche.errors import CatalogueError, Problem
@@ -187,8 +188,6 @@ class _Reader:
         regles = self._validate_list("regles_emballage.yaml", raw, PackagingRule)
         lint = list(self._validate_keyed("lint.yaml", raw, LintPattern, "code").values())
         parametres = self._parametres(raw)
-
-        from lotsmarche.catalogue import crosscheck
 
         crosscheck.run(
             self,

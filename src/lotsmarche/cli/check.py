@@ -20,7 +20,6 @@ from lotsmarche.cli._common import (
     severity_counts,
     stdout,
 )
-from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import Finding
 
 
@@ -68,18 +67,11 @@ def register(app: typer.Typer) -> None:
         """
         from lotsmarche.catalogue import load_catalogue
         from lotsmarche.cli.lots import parse_date
-        from lotsmarche.lotsjson import plan_from_json
+        from lotsmarche.lotsjson import read_plan
         from lotsmarche.rules import check_plan
 
         launch = parse_date(date_lancement, "--date-lancement")
-        try:
-            text = lots_json.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(
-                "Fichier lots.json illisible",
-                [Problem(f"lecture impossible ({exc})", fichier=str(lots_json))],
-            ) from exc
-        plan = plan_from_json(text, lots_json.name)
+        plan = read_plan(lots_json)
         findings = check_plan(plan, load_catalogue(catalogues), launch)
         summary = severity_counts(findings)
         if fmt == Format.json:

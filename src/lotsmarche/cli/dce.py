@@ -78,14 +78,10 @@ def register(app: typer.Typer) -> None:
                     )
                 ],
             )
-        from lotsmarche.lotsjson import plan_from_json
+        from lotsmarche.lotsjson import read_plan
         from lotsmarche.render import render_dce
 
-        try:
-            text = plan_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError("Plan de lots illisible", [Problem(str(exc), fichier=str(plan_file))]) from exc
-        plan = plan_from_json(text, plan_file.name)
+        plan = read_plan(plan_file)
         result = render_dce(
             plan,
             load_catalogue(catalogues),

@@ -47,7 +47,7 @@ def check(
 
     Exemple : lotsmarche demand check recensement.xlsx --groupement groupement.yaml
     """
-    from lotsmarche.intake.summary import check_demand
+    from lotsmarche.pipeline import check_demand
 
     summary = check_demand(list(demand or []), groupement, catalogues, sheet)
     if fmt is Format.json:

@@ -21,14 +21,9 @@ sub = typer.Typer(
 
 def read_plan(path: Path):  # type: ignore[no-untyped-def]
     """The LotPlan of ``path`` (InputError naming the file when unreadable or invalid)."""
-    from lotsmarche.errors import InputError, Problem
-    from lotsmarche.lotsjson import plan_from_json
+    from lotsmarche.lotsjson import read_plan as read
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("Plan de lots illisible", [Problem(str(exc), fichier=str(path))]) from exc
-    return plan_from_json(text, path.name)
+    return read(path)
 
 
 @sub.command(

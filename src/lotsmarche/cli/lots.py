@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import sys
-from contextlib import AbstractContextManager, nullcontext
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +23,7 @@ from lotsmarche.cli._common import (
 )
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import LotPlan
-from lotsmarche.money import eur, pct
+from lotsmarche.money import eur
 
 DEFAULT_STRATEGY = "capacite"  # opens each lot to k suppliers of the sourcing when it can
 
@@ -46,42 +44,6 @@ def parse_date(text: str | None, option: str) -> date | None:
                 )
             ],
         ) from None
-
-
-def indicator_lines(plan: LotPlan) -> list[str]:
-    """The comparison metrics of this plan (``compare.plan_metrics``, the same as `compare` shows)."""
-    from lotsmarche.compare import plan_metrics
-
-    k = plan.groupement.k_fournisseurs
-    m = plan_metrics(plan, k)
-    egalim = (
-        "non calculée"
-        if m.egalim_part is None
-        else f"{pct(m.egalim_part)} de produits durables et de qualité"
-        + (f", dont {pct(m.egalim_bio)} de bio" if m.egalim_bio is not None else "")
-        + (
-            f" ; viandes et produits de la pêche : {pct(m.egalim_viande_poisson)}"
-            if m.egalim_viande_poisson is not None
-            else ""
-        )
-    )
-    suppliers = f"{k} fournisseur{'s' if k > 1 else ''}"
-    lots = f"{m.nb_lots} lot{'s' if m.nb_lots > 1 else ''}"
-    return [
-        f"Lots servables par au moins {suppliers} du sourçage : {m.nb_lots_servables_k} sur {m.nb_lots}, "
-        f"soit {pct(m.part_valeur_servable_k)} de la valeur maximale totale.",
-        f"Fournisseurs capables par lot : {fr_decimal(m.fournisseurs_moyen)} en moyenne, "
-        f"{m.fournisseurs_min} au minimum.",
-        f"Lots relevant de la dérogation des petits lots (art. R2123-1 2° et R2122-8) : "
-        f"{m.nb_lots_derogation}, soit {pct(m.part_petits_lots)} de la valeur maximale totale "
-        f"(plafond {pct(m.part_petits_lots_max)}).",
-        f"Coût de gestion estimé : {eur(m.cout_administratif)} ({lots} à {eur(m.cout_gestion_par_lot)}).",
-        f"EGALIM projetée : {egalim}.",
-    ]
-
-
-def fr_decimal(value: Decimal) -> str:
-    return format(value, "f").replace(".", ",")
 
 
 def render_table(plan: LotPlan, written: list[Path]) -> None:
@@ -115,6 +77,8 @@ def render_table(plan: LotPlan, written: list[Path]) -> None:
         f"{plan.date_lancement.isoformat()}).",
         markup=False,
     )
+    from lotsmarche.compare import indicator_lines
+
     stdout.print("Indicateurs :", markup=False)
     for line in indicator_lines(plan):
         stdout.print(f"- {line}", markup=False)
@@ -145,20 +109,13 @@ def render_markdown(plan: LotPlan) -> str:
         f"Montant annuel : {eur(plan.montant_total_annuel_ht)} HT ; estimé sur {plan.duree_mois} mois : "
         f"{eur(plan.montant_total_estime_ht)} HT."
     )
+    from lotsmarche.compare import indicator_lines
+
     lines += ["", "## Indicateurs", ""] + [f"- {md_cell(line)}" for line in indicator_lines(plan)]
     findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
     if findings:
         lines += ["", findings_markdown(findings)]
     return "\n".join(lines) + "\n"
-
-
-def solver_time_limit(seconds: float | None) -> AbstractContextManager[None]:
-    """The time limit of strategy ``optimal`` around plan building (its module loads only when asked)."""
-    if seconds is None:
-        return nullcontext()
-    from lotsmarche.lotting.optimal import time_limit
-
-    return time_limit(seconds)
 
 
 def register(app: typer.Typer) -> None:
@@ -234,19 +191,19 @@ def register(app: typer.Typer) -> None:
             raise InputError("Options incompatibles", problems)
         launch = parse_date(date_lancement, "--date-lancement")
         check_outputs([out] + ([xlsx] if xlsx else []), force)
-        with solver_time_limit(time_limit):
-            result, _demand = plan_lots(
-                list(demand or []),
-                groupement_path=groupement,
-                sourcing_path=sourcing,
-                strategy=strategy or DEFAULT_STRATEGY,
-                plan_file=plan,
-                date_lancement=launch,
-                duree_mois=duree_mois,
-                sans_allotissement=justification if sans_allotissement else None,
-                lots_max_par_candidat=lots_max_par_candidat,
-                catalogues_dir=catalogues,
-            )
+        result, _demand = plan_lots(
+            list(demand or []),
+            groupement_path=groupement,
+            sourcing_path=sourcing,
+            strategy=strategy or DEFAULT_STRATEGY,
+            plan_file=plan,
+            date_lancement=launch,
+            duree_mois=duree_mois,
+            sans_allotissement=justification if sans_allotissement else None,
+            lots_max_par_candidat=lots_max_par_candidat,
+            catalogues_dir=catalogues,
+            time_limit=time_limit,
+        )
         written = save_plan(result, out, xlsx, force=force)
         if fmt == Format.json:
             sys.stdout.write(plan_to_json(result))

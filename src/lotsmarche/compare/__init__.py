@@ -6,7 +6,14 @@ the best value per column; ``write_comparison`` renders comparaison.xlsx / .md /
 
 from __future__ import annotations
 
-from lotsmarche.compare.metrics import COLUMNS, Column, PlanMetrics, column_value, plan_metrics
+from lotsmarche.compare.metrics import (
+    COLUMNS,
+    Column,
+    PlanMetrics,
+    column_value,
+    indicator_lines,
+    plan_metrics,
+)
 from lotsmarche.compare.outputs import (
     comparison_png,
     comparison_xlsx,
@@ -41,6 +48,7 @@ __all__ = [
     "comparison_xlsx",
     "format_cell",
     "headers",
+    "indicator_lines",
     "lots_file_name",
     "plan_metrics",
     "run_comparison",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from lotsmarche.models import LotPlan, ProcedureCode
+from lotsmarche.money import eur, pct
 
 SHARE = Decimal("0.0001")
 SEVERITIES: tuple[str, ...] = ("erreur", "avertissement", "info")
@@ -171,3 +172,38 @@ def column_value(m: PlanMetrics, key: str) -> Any:
     if key == "procedures":
         return ", ".join(f"{PROCEDURE_SHORT.get(code, code)} : {n}" for code, n in m.procedures_lots.items())
     return getattr(m, key)
+
+
+def indicator_lines(plan: LotPlan) -> list[str]:
+    """The comparison metrics of this plan in French sentences (`lots` shows them; `compare` tabulates the
+    same :func:`plan_metrics`)."""
+    k = plan.groupement.k_fournisseurs
+    m = plan_metrics(plan, k)
+    egalim = (
+        "non calculée"
+        if m.egalim_part is None
+        else f"{pct(m.egalim_part)} de produits durables et de qualité"
+        + (f", dont {pct(m.egalim_bio)} de bio" if m.egalim_bio is not None else "")
+        + (
+            f" ; viandes et produits de la pêche : {pct(m.egalim_viande_poisson)}"
+            if m.egalim_viande_poisson is not None
+            else ""
+        )
+    )
+    suppliers = f"{k} fournisseur{'s' if k > 1 else ''}"
+    lots = f"{m.nb_lots} lot{'s' if m.nb_lots > 1 else ''}"
+    return [
+        f"Lots servables par au moins {suppliers} du sourçage : {m.nb_lots_servables_k} sur {m.nb_lots}, "
+        f"soit {pct(m.part_valeur_servable_k)} de la valeur maximale totale.",
+        f"Fournisseurs capables par lot : {fr_decimal(m.fournisseurs_moyen)} en moyenne, "
+        f"{m.fournisseurs_min} au minimum.",
+        f"Lots relevant de la dérogation des petits lots (art. R2123-1 2° et R2122-8) : "
+        f"{m.nb_lots_derogation}, soit {pct(m.part_petits_lots)} de la valeur maximale totale "
+        f"(plafond {pct(m.part_petits_lots_max)}).",
+        f"Coût de gestion estimé : {eur(m.cout_administratif)} ({lots} à {eur(m.cout_gestion_par_lot)}).",
+        f"EGALIM projetée : {egalim}.",
+    ]
+
+
+def fr_decimal(value: Decimal) -> str:
+    return format(value, "f").replace(".", ",")

@@ -66,7 +66,6 @@ def run_comparison(
     Every plan goes through ``pipeline.plan_lots``, exactly as `lots` builds it (no demand file: the bundled
     Boulonnais example). ``out``: write the comparison files and each plan's lots json there.
     """
-    from lotsmarche.lotting.optimal import time_limit as optimal_time_limit
     from lotsmarche.pipeline import plan_lots
 
     if time_limit is not None and time_limit <= 0:
@@ -78,23 +77,23 @@ def run_comparison(
         "groupement_path": groupement_path,
         "sourcing_path": sourcing_path,
         "catalogues_dir": catalogues,
+        "time_limit": time_limit,
     }
     plans: dict[str, LotPlan] = {}
     seconds: dict[str, float] = {}
     runs: list[tuple[str | None, Path | None]] = [(n, None) for n in names] + [
         (None, p) for p in plan_files or []
     ]
-    with optimal_time_limit(time_limit):
-        for name, plan_file in runs:
-            t0 = time.perf_counter()
-            if plan_file is None:
-                plan, _demand = plan_lots(list(demand_paths), strategy=name or "", **common)  # type: ignore[arg-type]
-            else:
-                plan, _demand = plan_lots(list(demand_paths), plan_file=plan_file, **common)  # type: ignore[arg-type]
-            if name == "optimal":
-                plan = _with_optimal_findings(plan)
-            plans[plan.strategie] = plan
-            seconds[plan.strategie] = time.perf_counter() - t0
+    for name, plan_file in runs:
+        t0 = time.perf_counter()
+        if plan_file is None:
+            plan, _demand = plan_lots(list(demand_paths), strategy=name or "", **common)  # type: ignore[arg-type]
+        else:
+            plan, _demand = plan_lots(list(demand_paths), plan_file=plan_file, **common)  # type: ignore[arg-type]
+        if name == "optimal":
+            plan = _with_optimal_findings(plan)
+        plans[plan.strategie] = plan
+        seconds[plan.strategie] = time.perf_counter() - t0
     k = next(iter(plans.values())).groupement.k_fournisseurs
     cmp = compare_plans(plans, k)
     solver = {name: text for name, plan in plans.items() if (text := solver_summary(plan))}

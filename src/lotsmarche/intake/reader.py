@@ -34,7 +34,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.errors import InputError, Problem
+from lotsmarche.errors import InputError, Problem, ProblemCollector
 from lotsmarche.intake.checks import BASE_GROUPEMENT, demand_warnings, territory_warnings
 from lotsmarche.intake.layouts import Extracted, extract, member_key
 from lotsmarche.intake.lines import canonical_lines, lines_frame
@@ -49,35 +49,11 @@ MAX_PROBLEMS = 200
 HEADLINE = "Demande invalide : aucune ligne n'a été retenue, corrigez les problèmes suivants"
 
 
-class _Problems:
-    """All problems of a run; sorted by file (in the order given), sheet, row and column when raised."""
-
-    def __init__(self) -> None:
-        self.items: list[Problem] = []
-        self.total = 0
-
-    def add(self, message: str, **where: object) -> None:
-        self.total += 1
-        if len(self.items) < 20 * MAX_PROBLEMS:
-            self.items.append(Problem(message, **where))  # type: ignore[arg-type]
-
-    def raise_if_any(self, order: dict[str, int]) -> None:
-        if not self.items:
-            return
-        items = sorted(
-            self.items,
-            key=lambda p: (order.get(p.fichier or "", -1), p.feuille or "", p.ligne or 0, p.colonne or ""),
-        )[:MAX_PROBLEMS]
-        if self.total > len(items):
-            items.append(Problem(f"… et {self.total - len(items)} autre(s) problème(s) du même genre"))
-        raise InputError(HEADLINE, items)
-
-
 def read_demand(
     paths: list[Path], cat: Catalogue, groupement: Groupement, sheet: str | None = None
 ) -> Demand:
     """Read, normalise and validate the demand files; raise InputError listing every problem."""
-    problems = _Problems()
+    problems = ProblemCollector(limit=20 * MAX_PROBLEMS)
     if not paths:
         raise InputError(HEADLINE, [Problem("aucun fichier de demande indiqué")])
     order = {Path(p).name: i for i, p in enumerate(paths)}
@@ -93,12 +69,12 @@ def read_demand(
     _known_sites(ctx, groupement=groupement, cat=cat, found=found, types=types, problems=problems)
     parts = [lines for part in found.parts if (lines := validate_part(part, ctx)) is not None]
     found.parts.clear()  # the raw text columns are no longer needed: free them before the table is built
-    if not problems.items and not any(len(lines) for lines in parts):
+    if not problems and not any(len(lines) for lines in parts):
         problems.add(
             "aucune quantité renseignée : la demande ne contient aucune ligne de besoin",
             fichier=", ".join(Path(p).name for p in paths),
         )
-    problems.raise_if_any(order)
+    problems.raise_if_any(HEADLINE, order=order, shown=MAX_PROBLEMS)
 
     lines = canonical_lines(parts)
     del parts
@@ -133,7 +109,7 @@ def _known_sites(
     cat: Catalogue,
     found: Extracted,
     types: dict[str, str],
-    problems: _Problems,
+    problems: ProblemCollector,
 ) -> None:
     """Members and sites known before reading the lines: groupement.yaml, then the survey "Membres" sheets."""
     for m in groupement.membres:

@@ -15,7 +15,6 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.models import Finding
 from lotsmarche.money import QTY_SCALE, round_cents
@@ -123,37 +122,3 @@ def summarize_demand(demand: Demand, cat: Catalogue) -> DemandSummary:
         par_territoire=ter,
         avertissements=list(demand.avertissements),
     )
-
-
-def check_demand(
-    paths: list[Path],
-    groupement_path: Path | None = None,
-    catalogues: Path | None = None,
-    sheet: str | None = None,
-) -> DemandSummary:
-    """Load catalogue and groupement, read the demand (bundled example if ``paths`` is empty), summarise."""
-    from lotsmarche.catalogue import load_catalogue
-    from lotsmarche.groupement import load_groupement
-    from lotsmarche.intake.reader import read_demand
-    from lotsmarche.resources import examples_dir
-
-    cat = load_catalogue(catalogues)
-    if not paths:
-        try:
-            example = examples_dir() / "boulonnais"
-        except FileNotFoundError:
-            example = Path("boulonnais")
-        paths = sorted(p for p in example.glob("demande.*") if p.suffix in (".csv", ".xlsx"))[:1]
-        if not paths:
-            raise InputError(
-                "Exemple intégré introuvable",
-                [
-                    Problem(
-                        "aucun fichier de demande indiqué et l'exemple « boulonnais » est absent du paquet"
-                    )
-                ],
-            )
-        if groupement_path is None and (example / "groupement.yaml").exists():
-            groupement_path = example / "groupement.yaml"
-    groupement = load_groupement(groupement_path, cat)
-    return summarize_demand(read_demand(paths, cat, groupement, sheet), cat)

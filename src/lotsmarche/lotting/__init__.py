@@ -54,15 +54,20 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     lots_max_par_candidat: int | None = None,
     date_lancement: date | None = None,
     duree_mois: int | None = None,
+    *,
+    time_limit: float | None = None,
 ) -> LotPlan:
-    """Split the demand into lots and value them (see the module docstring)."""
+    """Split the demand into lots and value them (see the module docstring). ``time_limit``: seconds
+    for the solver of strategy ``optimal`` (its default when None)."""
     launch = date_lancement or groupement.date_lancement
     months = groupement.duree.total_mois if duree_mois is None else duree_mois
     _check_options(groupement, cat, months, lots_max_par_candidat)
     row = cat.seuils_pour(launch)  # InputError when no row covers the date
     limit = groupement.lots_max_par_candidat if lots_max_par_candidat is None else lots_max_par_candidat
     prepared = prepare(demand, cat)
-    context = StrategyContext(groupement=groupement, suppliers=suppliers, k=groupement.k_fournisseurs)
+    context = StrategyContext(
+        groupement=groupement, suppliers=suppliers, k=groupement.k_fournisseurs, time_limit=time_limit
+    )
     findings: list[Finding] = []
     justification: str | None = None
     if sans_allotissement is not None:

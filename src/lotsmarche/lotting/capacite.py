@@ -208,3 +208,6 @@ def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
         else:
             parts.append(f"{len(names)} fournisseurs ({', '.join(names)}) {_plural(reason)}")
     return " ; ".join(parts) if parts else "aucun fournisseur dans le sourçage"
+
+
+STRATEGY = CapaciteStrategy()  # loaded by name by the registry (lotting/strategies.py)

@@ -46,6 +46,7 @@ class StrategyContext:
     suppliers: Sequence[Supplier]
     k: int = 2
     notes: list[str] = field(default_factory=list)  # strategies may leave explanations here
+    time_limit: float | None = None  # seconds for a solver (strategy optimal); None: its default
 
 
 class Strategy(Protocol):
@@ -138,8 +139,8 @@ class LazyStrategy:
 
 
 def _registry() -> dict[str, Strategy]:
-    from lotsmarche.lotting.capacite import CapaciteStrategy
-
+    # `capacite` and `optimal` build on this module: they are loaded by name on first use (LazyStrategy),
+    # so that no import runs back from them to here.
     strategies: list[Strategy] = [
         KeyStrategy(
             "famille",
@@ -168,7 +169,14 @@ def _registry() -> dict[str, Strategy]:
             "adaptée aux fournisseurs proches.",
             extra=("territoire",),
         ),
-        CapaciteStrategy(),
+        LazyStrategy(
+            "capacite",
+            "Selon la capacité des fournisseurs",
+            "Lots par famille, scindés (groupe d'espèces, puis territoire, puis produit) jusqu'à ce "
+            "qu'au moins k fournisseurs du sourçage puissent servir chaque lot, avec le moins de lots "
+            "possible.",
+            "lotsmarche.lotting.capacite",
+        ),
         LazyStrategy(
             "optimal",
             "Optimale (programme linéaire en nombres entiers)",

@@ -50,8 +50,8 @@ __all__ = [
 AMOUNT_SCALE = 10_000_000  # cells' montant_e7 is in 1e-7 € (lotting.lines)
 
 
-# The time limit reaches the strategy without widening the shared Strategy protocol: `compare` and `lots`
-# set it around plan building (see ``time_limit``); the default keeps `lots --strategy optimal` bounded.
+# The time limit reaches the strategy as ``StrategyContext.time_limit`` (build_plan's parameter); the
+# ``time_limit`` context manager below only sets the default for code that builds plans without it.
 DEFAULT_TIME_LIMIT = 60.0
 _TIME_LIMIT: ContextVar[float] = ContextVar("optimal_time_limit", default=DEFAULT_TIME_LIMIT)
 BASE_LEGALE = "Code de la commande publique, art. L2113-10 (allotissement) et R2111-1 (sourçage)"
