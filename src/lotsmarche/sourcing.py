@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.errors import InputError, Problem
+from lotsmarche.errors import InputError, Problem, ProblemCollector
 from lotsmarche.intake.headers import _keys, field_of, map_headers
 from lotsmarche.intake.tabular import FORMULA_ERRORS, RawTable, header_tables
 from lotsmarche.intake.values import Fixed, parse_fixed
@@ -65,132 +65,142 @@ def _is_header(row: list[str]) -> bool:
     return "nom" in fields and "familles" in fields
 
 
-def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa: C901, PLR0912, PLR0915
+def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:
     """Suppliers from ``path`` (CSV/XLSX), or the catalogue's illustrative profiles when None."""
     if path is None:
         return list(cat.fournisseurs)
-    problems: list[Problem] = []
-
-    def add(message: str, **where: Any) -> None:
-        problems.append(Problem(message, **where))
-
-    tables = header_tables(path, _is_header, add, "« fournisseur » et « familles »")
+    problems = ProblemCollector(limit=1_000_000)  # every bad cell is reported
+    tables = header_tables(path, _is_header, problems.add, "« fournisseur » et « familles »")
+    territories = {fold(c.territoire): c.territoire for c in cat.communes.values()}
     suppliers: list[Supplier] = []
     for t in tables:
         cols = {f: pos for pos, f in map_headers(t.headers, ALIASES).items()}
         for i in range(len(t.data)):
-            where = {
-                "fichier": t.fichier,
-                "feuille": t.feuille or None,
-                "ligne": int(t.rows[i]),
-            }
-
-            def cell(f: str, i: int = i, t: RawTable = t, cols: dict[str, int] = cols) -> str:
-                return str(t.data.iat[i, cols[f]]).strip() if f in cols else ""
-
-            def col(f: str, t: RawTable = t, cols: dict[str, int] = cols) -> str:
-                return t.headers[cols[f]] if f in cols else f
-
-            row: dict[str, Any] = {"nom": cell("nom"), "type": cell("type") or "non précisé"}
-            bad = False
-            for f in ALIASES:
-                if cell(f) in FORMULA_ERRORS:
-                    add(f"erreur de formule « {cell(f)} »", colonne=col(f), **where)
-                    bad = True
-            if not row["nom"]:
-                add("nom du fournisseur manquant", colonne=col("nom"), **where)
-                bad = True
-            row["familles"] = _items(cell("familles"))
-            for fam in row["familles"]:
-                if fam not in cat.familles:
-                    add(
-                        f"famille « {fam} » inconnue ; familles possibles : "
-                        f"{', '.join(sorted(cat.familles))}",
-                        colonne=col("familles"),
-                        **where,
-                    )
-                    bad = True
-            if not row["familles"]:
-                add("au moins une famille est attendue", colonne=col("familles"), **where)
-                bad = True
-            for f, allowed in (
-                ("conservations", set(CONSERVATIONS)),
-                ("produits", set(cat.produits)),
-                ("labels", set(cat.labels)),
-            ):
-                items = _items(cell(f))
-                for item in items:
-                    if item not in allowed:
-                        add(
-                            f"valeur « {item} » inconnue ; valeurs possibles : "
-                            f"{', '.join(sorted(allowed)[:20])}" + ("…" if len(allowed) > 20 else ""),
-                            colonne=col(f),
-                            **where,
-                        )
-                        bad = True
-                if f != "labels":
-                    row[f] = items or None
-                else:
-                    row[f] = items
-            row["groupes_especes"] = _items(cell("groupes_especes")) or None
-            zones = _items(cell("zones")) or ["*"]
-            row["zones"] = []
-            for z in zones:
-                if z == "*":
-                    row["zones"].append("*")
-                elif (named := cat.zone(z)) is not None:
-                    # A territory (department map or EPCI), or a department: each of its territories.
-                    row["zones"].extend(t for t in named if t not in row["zones"])
-                else:
-                    add(
-                        f"zone « {z} » inconnue ; zones possibles : un territoire "
-                        f"({', '.join(cat.territoires_cartes())}), un EPCI (nom officiel ou SIREN, ex. "
-                        "« Bordeaux Métropole »), un département (code ou nom, ex. « 62 » ou « Gironde ») "
-                        "ou « * »",
-                        colonne=col("zones"),
-                        **where,
-                    )
-                    bad = True
-            for f in ("capacite_annuelle_ht", "capacite_annuelle_kg"):
-                text = cell(f)
-                if not text:
-                    row[f] = None
-                    continue
-                r = parse_fixed(text, 2, "capacité")
-                if isinstance(r, Fixed) and r.units > 0:
-                    row[f] = Decimal(r.units) / 100
-                else:
-                    add(
-                        r if isinstance(r, str) else f"capacité « {text} » nulle : laissez vide si inconnue",
-                        colonne=col(f),
-                        **where,
-                    )
-                    bad = True
-            for f in ("livraison_reemployable", "circuit_court"):
-                v = fold(cell(f))
-                if v in _YES:
-                    row[f] = True
-                elif v in _NO:
-                    row[f] = False
-                else:
-                    add(f"« {cell(f)} » : oui ou non attendu", colonne=col(f), **where)
-                    bad = True
-            if bad:
-                continue
-            try:
-                suppliers.append(Supplier.model_validate(row))
-            except ValidationError as exc:
-                for err in exc.errors():
-                    add(
-                        f"valeur invalide ({err.get('msg', '')})",
-                        colonne=".".join(map(str, err["loc"])),
-                        **where,
-                    )
-    if problems:
-        raise InputError(HEADLINE, problems)
+            row = _Row(t, cols, i, cat=cat, territories=territories, problems=problems).read()
+            if row is not None:
+                suppliers.append(row)
+    problems.raise_if_any(HEADLINE)
     if not suppliers:
         raise InputError(HEADLINE, [Problem("aucun fournisseur dans le fichier", fichier=path.name)])
     return suppliers
+
+
+class _Row:
+    """One line of the sourcing file: each column checked in turn, every problem reported."""
+
+    def __init__(
+        self,
+        t: RawTable,
+        cols: dict[str, int],
+        i: int,
+        *,
+        cat: Catalogue,
+        territories: dict[str, str],
+        problems: ProblemCollector,
+    ) -> None:
+        self.t, self.cols, self.i, self.cat = t, cols, i, cat
+        self.territories, self.problems = territories, problems
+        self.where = {"fichier": t.fichier, "feuille": t.feuille or None, "ligne": int(t.rows[i])}
+        self.bad = False
+
+    def cell(self, f: str) -> str:
+        return str(self.t.data.iat[self.i, self.cols[f]]).strip() if f in self.cols else ""
+
+    def col(self, f: str) -> str:
+        return self.t.headers[self.cols[f]] if f in self.cols else f
+
+    def add(self, message: str, f: str) -> None:
+        self.problems.add(message, colonne=self.col(f), **self.where)
+        self.bad = True
+
+    def read(self) -> Supplier | None:
+        row: dict[str, Any] = {"nom": self.cell("nom"), "type": self.cell("type") or "non précisé"}
+        for f in ALIASES:
+            if self.cell(f) in FORMULA_ERRORS:
+                self.add(f"erreur de formule « {self.cell(f)} »", f)
+        if not row["nom"]:
+            self.add("nom du fournisseur manquant", "nom")
+        row["familles"] = self.families()
+        for f, allowed in (
+            ("conservations", set(CONSERVATIONS)),
+            ("produits", set(self.cat.produits)),
+            ("labels", set(self.cat.labels)),
+        ):
+            items = self.known(f, allowed)
+            row[f] = items if f == "labels" else items or None
+        row["groupes_especes"] = _items(self.cell("groupes_especes")) or None
+        row["zones"] = self.zones()
+        for f in ("capacite_annuelle_ht", "capacite_annuelle_kg"):
+            row[f] = self.capacity(f)
+        for f in ("livraison_reemployable", "circuit_court"):
+            row[f] = self.yes_no(f)
+        return None if self.bad else self.validated(row)
+
+    def families(self) -> list[str]:
+        families = _items(self.cell("familles"))
+        for fam in families:
+            if fam not in self.cat.familles:
+                known = ", ".join(sorted(self.cat.familles))
+                self.add(f"famille « {fam} » inconnue ; familles possibles : {known}", "familles")
+        if not families:
+            self.add("au moins une famille est attendue", "familles")
+        return families
+
+    def known(self, f: str, allowed: set[str]) -> list[str]:
+        items = _items(self.cell(f))
+        for item in items:
+            if item not in allowed:
+                self.add(
+                    f"valeur « {item} » inconnue ; valeurs possibles : "
+                    f"{', '.join(sorted(allowed)[:20])}" + ("…" if len(allowed) > 20 else ""),
+                    f,
+                )
+        return items
+
+    def zones(self) -> list[str]:
+        zones: list[str] = []
+        for z in _items(self.cell("zones")) or ["*"]:
+            if z == "*":
+                zones.append("*")
+            elif fold(z) in self.territories:
+                zones.append(self.territories[fold(z)])
+            else:
+                self.add(
+                    f"zone « {z} » inconnue ; territoires possibles : "
+                    f"{', '.join(sorted(set(self.territories.values())))} ou « * »",
+                    "zones",
+                )
+        return zones
+
+    def capacity(self, f: str) -> Decimal | None:
+        text = self.cell(f)
+        if not text:
+            return None
+        r = parse_fixed(text, 2, "capacité")
+        if isinstance(r, Fixed) and r.units > 0:
+            return Decimal(r.units) / 100
+        self.add(r if isinstance(r, str) else f"capacité « {text} » nulle : laissez vide si inconnue", f)
+        return None
+
+    def yes_no(self, f: str) -> bool:
+        v = fold(self.cell(f))
+        if v in _YES:
+            return True
+        if v not in _NO:
+            self.add(f"« {self.cell(f)} » : oui ou non attendu", f)
+        return False
+
+    def validated(self, row: dict[str, Any]) -> Supplier | None:
+        try:
+            return Supplier.model_validate(row)
+        except ValidationError as exc:
+            for err in exc.errors():
+                self.problems.add(
+                    f"valeur invalide ({err.get('msg', '')})",
+                    colonne=".".join(map(str, err["loc"])),
+                    **self.where,
+                )
+            return None
 
 
 def builtin_sourcing_findings(familles: Iterable[str], cat: Catalogue, k: int) -> list[Finding]:

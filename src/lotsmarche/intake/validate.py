@@ -142,262 +142,313 @@ class _Part:
             )
 
 
-def validate_part(part: LongPart, ctx: Context) -> Lines | None:  # noqa: C901, PLR0915
-    """Canonical columns (all but ``ligne``) for the lines of ``part``, or None if any line is wrong."""
-    v = _Part(part, ctx)
-    d = part.cols
-    for column in d.values():
-        v.bad |= column.formula_rows()
-    cat = ctx.cat
+def validate_part(part: LongPart, ctx: Context) -> Lines | None:
+    """Canonical columns (all but ``ligne``) for the lines of ``part``, or None if any line is wrong.
 
-    # Members: trimmed, spelled as the group spells them (first spelling met otherwise: source order).
-    m_col = d["membre"]
-    m_names: list[str] = [""] * len(m_col.values)
-    m_err: Errors = {}
-    for i in m_col.appearance_order().tolist():
-        name = " ".join(str(m_col.values[i]).split())
-        if name:
-            m_names[i] = ctx.members.setdefault(member_key(name), name)
-        else:
-            m_err[i] = "nom du membre manquant"
-    v.report(m_col, m_err, "membre")
-    membre = Coded.from_parts(m_col.codes, m_names)
-    infos = [ctx.sites.get(member_key(x)) if x else None for x in m_names]
+    Column by column, in this order (the order problems are reported in): members, sites, products,
+    units, quantities, prices, communes and postcodes, places, months, labels, packagings, deliveries."""
+    v = _Validation(part, ctx)
+    v.members()
+    v.sites()
+    v.products()
+    v.units()
+    v.quantities()
+    v.prices()
+    v.postcodes()
+    v.places()
+    v.months()
+    v.labels_and_packagings()
+    v.deliveries()
+    return None if v.bad.any() else v.lines()
 
-    # Sites: the cell, else the member's site (survey "Membres" sheet), else the member itself.
-    s_col = d["site_livraison"]
-    sm_codes, sm_keys = pair_codes(s_col.codes, m_col.codes, len(m_col.values))
-    site_texts: list[str] = []
-    own_site = np.zeros(len(sm_keys), dtype=bool)  # delivered to the member's own site
-    for key in sm_keys.tolist():
-        sc, mc = divmod(key, max(len(m_col.values), 1))
-        cell, name, info = str(s_col.values[sc]), m_names[mc], infos[mc]
-        text = " ".join((cell or (info.site if info and info.site else "") or name).split())
-        site_texts.append(text)
-        own_site[len(site_texts) - 1] = not cell or member_key(cell) in (
-            member_key(name),
-            member_key(info.site) if info and info.site else None,
-        )
-    site = Coded.from_parts(sm_codes, site_texts)
 
-    # Products: exact code, or the same code in another case; suggestions otherwise.
-    codes_by_upper = {c.upper(): c for c in cat.produits}
+class _Validation(_Part):
+    """The columns of one part, validated one after the other; each step keeps what the next ones need."""
 
-    def product(text: str) -> tuple[str, str | None]:
-        t = text.strip()
-        if not t:
-            return "", "code produit manquant"
-        if t in cat.produits:
-            return t, None
-        if t.upper() in codes_by_upper:
-            return codes_by_upper[t.upper()], None
-        return "", f"produit « {t} » inconnu du catalogue{suggest(t, cat)}"
+    def __init__(self, part: LongPart, ctx: Context) -> None:
+        super().__init__(part, ctx)
+        self.d = part.cols
+        self.cat = ctx.cat
+        for column in self.d.values():
+            self.bad |= column.formula_rows()
 
-    p_col = d["produit"]
-    p_vals, p_err = _per_unique(p_col, product)
-    v.report(p_col, p_err, "produit")
-    produit = Coded.from_parts(p_col.codes, p_vals)
-    p_ok = ~p_col.rows_where(_flags(len(p_vals), p_err))
+    def members(self) -> None:
+        """Trimmed, spelled as the group spells them (first spelling met otherwise: source order)."""
+        m_col = self.d["membre"]
+        names: list[str] = [""] * len(m_col.values)
+        errors: Errors = {}
+        for i in m_col.appearance_order().tolist():
+            name = " ".join(str(m_col.values[i]).split())
+            if name:
+                names[i] = self.ctx.members.setdefault(member_key(name), name)
+            else:
+                errors[i] = "nom du membre manquant"
+        self.report(m_col, errors, "membre")
+        self.m_col, self.m_names = m_col, names
+        self.membre = Coded.from_parts(m_col.codes, names)
+        self.infos = [self.ctx.sites.get(member_key(x)) if x else None for x in names]
 
-    # Units → factor to the product unit, as an exact integer ratio, per distinct (product, unit).
-    u_col = d["unite"]
-    pu_codes, pu_keys = pair_codes(p_col.codes, u_col.codes, len(u_col.values))
-    num = np.ones(len(pu_keys), dtype="int64")
-    den = np.ones(len(pu_keys), dtype="int64")
-    pu_err: Errors = {}
-    for k, key in enumerate(pu_keys.tolist()):
-        pc, uc = divmod(key, max(len(u_col.values), 1))
-        code = p_vals[pc]
-        if not code:
-            continue
-        prod = cat.produits[code]
-        factor = unit_factor(normalise_unit(str(u_col.values[uc])), prod.unite, prod.conversions)
-        if factor is None:
-            accepted = ", ".join(sorted({prod.unite, *prod.conversions}))
-            pu_err[k] = (
-                f"unité « {u_col.values[uc]} » incompatible avec le produit {code} "
-                f"(unités possibles : {accepted})"
+    def sites(self) -> None:
+        """The cell, else the member's site (survey "Membres" sheet), else the member itself."""
+        s_col, m_col = self.d["site_livraison"], self.m_col
+        self.sm_codes, sm_keys = pair_codes(s_col.codes, m_col.codes, len(m_col.values))
+        texts: list[str] = []
+        self.own_site = np.zeros(len(sm_keys), dtype=bool)  # delivered to the member's own site
+        for key in sm_keys.tolist():
+            sc, mc = divmod(key, max(len(m_col.values), 1))
+            cell, name, info = str(s_col.values[sc]), self.m_names[mc], self.infos[mc]
+            texts.append(" ".join((cell or (info.site if info and info.site else "") or name).split()))
+            self.own_site[len(texts) - 1] = not cell or member_key(cell) in (
+                member_key(name),
+                member_key(info.site) if info and info.site else None,
             )
-            continue
-        num[k], den[k] = factor.as_integer_ratio()
-    pu = Coded(pu_codes, np.arange(len(pu_keys)))
-    u_bad = v.report(pu, pu_err, "unite")
-    # Usually every line is in the product's own unit: then there is nothing to convert.
-    unit = bool((num == 1).all() and (den == 1).all())
-    row_num, row_den = (num[:1], den[:1]) if unit else (num[pu_codes], den[pu_codes])
+        self.site = Coded.from_parts(self.sm_codes, texts)
 
-    # Quantities: exact thousandths, then converted to the product unit (half-up to the thousandth).
-    def quantity(text: str) -> tuple[int, str | None]:
-        if not text.strip():
-            return 0, "quantité manquante"
-        r = parse_fixed(text, 3, "quantité")
-        if isinstance(r, str):
-            return 0, r
-        if r.units == 0:
-            return 0, "quantité nulle : supprimez la ligne ou indiquez le besoin annuel"
-        return r.units, None
+    def products(self) -> None:
+        """Exact code, or the same code in another case; suggestions otherwise."""
+        cat = self.cat
+        codes_by_upper = {c.upper(): c for c in cat.produits}
 
-    q_col = d["quantite"]
-    q_units, q_err = _per_unique_number(q_col, 3, quantity)
-    q_bad = v.report(q_col, q_err, "quantite")
-    milli = q_units[q_col.codes] if unit else scale(q_units[q_col.codes], row_num, row_den)
-    limit_of = np.asarray([qty_max(cat, x) for x in p_vals], dtype="int64")
-    limits = limit_of[p_col.codes] if len(limit_of) else np.zeros(v.n, dtype="int64")
-    too_big = p_ok & ~q_bad & ~u_bad & (milli > limits * 1000)
-    v.report_mask(
-        too_big,
-        lambda r: (
-            f"quantité démesurée pour une seule ligne ({qty_text(int(milli[r]))} "
-            f"{cat.produits[p_vals[p_col.codes[r]]].unite}, plafond {int_text(int(limits[r]))} "
-            f"{cat.produits[p_vals[p_col.codes[r]]].unite}) : vérifiez l'unité"
-        ),
-        "quantite",
-    )
+        def product(text: str) -> tuple[str, str | None]:
+            t = text.strip()
+            if not t:
+                return "", "code produit manquant"
+            if t in cat.produits:
+                return t, None
+            if t.upper() in codes_by_upper:
+                return codes_by_upper[t.upper()], None
+            return "", f"produit « {t} » inconnu du catalogue{suggest(t, cat)}"
 
-    # Unit prices (optional): ten-thousandths of a euro per product unit.
-    def price(text: str) -> tuple[int, str | None]:
-        if not text.strip():
-            return -1, None
-        r = parse_fixed(text, 4, "prix unitaire")
-        if isinstance(r, str):
-            return -1, r
-        if r.units == 0:
-            return -1, "prix unitaire nul : laissez la cellule vide pour utiliser le prix de référence"
-        return r.units, None
+        self.p_col = self.d["produit"]
+        self.p_vals, errors = _per_unique(self.p_col, product)
+        self.report(self.p_col, errors, "produit")
+        self.produit = Coded.from_parts(self.p_col.codes, self.p_vals)
+        self.p_ok = ~self.p_col.rows_where(_flags(len(self.p_vals), errors))
 
-    pr_col = d["prix_unitaire_ht"]
-    pr_units, pr_err = _per_unique_number(pr_col, 4, price)
-    v.report(pr_col, pr_err, "prix_unitaire_ht")
-    e4_src = pr_units[pr_col.codes]
-    given = e4_src > 0
-    ref_of = np.asarray([ref_e4(cat, x) for x in p_vals], dtype="int64")
-    ref = ref_of[p_col.codes] if len(ref_of) else np.zeros(v.n, dtype="int64")
-    prix = np.where(given, e4_src if unit else scale(np.maximum(e4_src, 0), row_den, row_num), ref)
+    def units(self) -> None:
+        """Factor to the product unit, as an exact integer ratio, per distinct (product, unit)."""
+        u_col = self.d["unite"]
+        pu_codes, pu_keys = pair_codes(self.p_col.codes, u_col.codes, len(u_col.values))
+        num = np.ones(len(pu_keys), dtype="int64")
+        den = np.ones(len(pu_keys), dtype="int64")
+        errors: Errors = {}
+        for k, key in enumerate(pu_keys.tolist()):
+            pc, uc = divmod(key, max(len(u_col.values), 1))
+            code = self.p_vals[pc]
+            if not code:
+                continue
+            prod = self.cat.produits[code]
+            factor = unit_factor(normalise_unit(str(u_col.values[uc])), prod.unite, prod.conversions)
+            if factor is None:
+                accepted = ", ".join(sorted({prod.unite, *prod.conversions}))
+                errors[k] = (
+                    f"unité « {u_col.values[uc]} » incompatible avec le produit {code} "
+                    f"(unités possibles : {accepted})"
+                )
+                continue
+            num[k], den[k] = factor.as_integer_ratio()
+        self.u_bad = self.report(Coded(pu_codes, np.arange(len(pu_keys))), errors, "unite")
+        # Usually every line is in the product's own unit: then there is nothing to convert.
+        self.unit = bool((num == 1).all() and (den == 1).all())
+        self.row_num, self.row_den = (num[:1], den[:1]) if self.unit else (num[pu_codes], den[pu_codes])
 
-    # Communes named on the line (optional column): name or INSEE code.
-    c_col = d["commune"]
-    c_vals, c_err = _per_unique(c_col, lambda t: commune_of_text(t, cat))
-    c_bad = v.report(c_col, c_err, "commune")
+    def quantities(self) -> None:
+        """Exact thousandths, then converted to the product unit (half-up to the thousandth)."""
+        cat, p_col, p_vals = self.cat, self.p_col, self.p_vals
+        q_col = self.d["quantite"]
+        q_units, errors = _per_unique_number(q_col, 3, _quantity)
+        q_bad = self.report(q_col, errors, "quantite")
+        raw = q_units[q_col.codes]
+        milli = raw if self.unit else scale(raw, self.row_num, self.row_den)
+        limit_of = np.asarray([qty_max(cat, x) for x in p_vals], dtype="int64")
+        limits = limit_of[p_col.codes] if len(limit_of) else np.zeros(self.n, dtype="int64")
+        too_big = self.p_ok & ~q_bad & ~self.u_bad & (milli > limits * 1000)
 
-    # Postcodes: the cell, else the line's commune, else the member's site (survey sheet or groupement).
-    def postcode(text: str) -> tuple[str, str | None]:
-        if not text.strip():
-            return "", None
-        cp = parse_postcode(text)
-        return (cp, None) if cp is not None else ("", postcode_error(text))
+        def message(r: int) -> str:
+            unite = cat.produits[p_vals[p_col.codes[r]]].unite
+            return (
+                f"quantité démesurée pour une seule ligne ({qty_text(int(milli[r]))} {unite}, "
+                f"plafond {int_text(int(limits[r]))} {unite}) : vérifiez l'unité"
+            )
 
-    cp_col = d["code_postal"]
-    cp_vals, cp_err = _per_unique(cp_col, postcode)
-    cp_bad = v.report(cp_col, cp_err, "code_postal")
-    cp_cell = np.asarray([bool(x) for x in cp_vals], dtype=bool)[cp_col.codes]
-    c_given = np.asarray([c is not None for c in c_vals], dtype=bool)[c_col.codes]
-    from_member = ~cp_cell & ~c_given
-    nv, nc = len(cp_vals), len(c_vals)
-    cp = Coded.from_parts(
-        np.where(cp_cell, cp_col.codes, np.where(c_given, nv + c_col.codes, nv + nc + m_col.codes)),
-        [
-            *cp_vals,
-            *[_postcode_of(c) for c in c_vals],
-            *[(i.code_postal if i and i.code_postal else "") for i in infos],
-        ],
-    )
-    cp_blank = np.asarray([not x for x in cp.values], dtype=bool)
-    missing = cp.rows_where(cp_blank) & ~cp_bad & ~c_bad & ~membre.rows_equal("")
-    v.report_mask(
-        missing,
-        lambda r: (
-            f"code postal manquant pour le membre « {membre.values[membre.codes[r]]} » : renseignez la "
-            "colonne code postal, la feuille "
-            "« Membres » de la feuille de recensement ou la commune du membre dans groupement.yaml"
-        ),
-        "code_postal",
-    )
+        self.report_mask(too_big, message, "quantite")
+        self.milli = milli
 
-    # Commune and territory, once per distinct (postcode, line commune, member commune if it applies).
-    member_communes: list[Commune | None] = [
-        member_commune(cat, i.commune, i.membre) if i and i.commune else None for i in infos
-    ]
-    applies = own_site[sm_codes] | from_member
-    m_part = np.where(applies, m_col.codes + 1, 0)
-    a_codes, a_keys = pair_codes(cp.codes, c_col.codes, nc)
-    place_codes, place_keys = pair_codes(a_codes, m_part, len(m_col.values) + 1)
-    places = []
-    for key in place_keys.tolist():
-        ak, mk = divmod(key, len(m_col.values) + 1)
-        cpc, cc = divmod(int(a_keys[ak]), max(nc, 1))
-        places.append(resolve(cat, str(cp.values[cpc]), c_vals[cc], member_communes[mk - 1] if mk else None))
-    place_err = {k: p.error for k, p in enumerate(places) if p.error}
-    v.report_mask(
-        Coded(place_codes, np.arange(len(places))).rows_where(_flags(len(places), place_err))
-        & ~c_bad
-        & ~cp_bad
-        & ~missing,
-        lambda r: place_err[int(place_codes[r])],
-        "commune",
-    )
+    def prices(self) -> None:
+        """Optional unit prices: ten-thousandths of a euro per product unit (else the reference price)."""
+        pr_col = self.d["prix_unitaire_ht"]
+        pr_units, errors = _per_unique_number(pr_col, 4, _price)
+        self.report(pr_col, errors, "prix_unitaire_ht")
+        e4_src = pr_units[pr_col.codes]
+        self.given = e4_src > 0
+        ref_of = np.asarray([ref_e4(self.cat, x) for x in self.p_vals], dtype="int64")
+        ref = ref_of[self.p_col.codes] if len(ref_of) else np.zeros(self.n, dtype="int64")
+        converted = e4_src if self.unit else scale(np.maximum(e4_src, 0), self.row_den, self.row_num)
+        self.prix = np.where(self.given, converted, ref)
 
-    mo_col = d["mois"]
-    mo_vals, mo_err = _per_unique(
-        mo_col, lambda t: (r, None) if isinstance(r := parse_months(t), int) else (0, r)
-    )
-    v.report(mo_col, mo_err, "mois")
-    # No months given: the product's months of availability (asking out of season is never implied).
-    mo_of = np.asarray([x if t else -1 for x, t in zip(mo_vals, mo_col.values, strict=True)], dtype="int64")
-    avail_of = np.asarray([avail_mask(cat, x) for x in p_vals], dtype="int64")
-    mois = mo_of[mo_col.codes] if len(mo_of) else np.full(v.n, -1, dtype="int64")
-    if len(avail_of):
-        mois = np.where(mois < 0, avail_of[p_col.codes], mois)
+    def postcodes(self) -> None:
+        """The line's commune (optional, name or INSEE code); its postcode: the cell, else the line's
+        commune, else the member's site (survey sheet or groupement)."""
+        c_col = self.d["commune"]
+        self.c_vals, c_err = _per_unique(c_col, lambda t: commune_of_text(t, self.cat))
+        self.c_bad = self.report(c_col, c_err, "commune")
+        cp_col = self.d["code_postal"]
+        cp_vals, cp_err = _per_unique(cp_col, _postcode)
+        self.cp_bad = self.report(cp_col, cp_err, "code_postal")
+        cp_cell = np.asarray([bool(x) for x in cp_vals], dtype=bool)[cp_col.codes]
+        c_given = np.asarray([c is not None for c in self.c_vals], dtype=bool)[c_col.codes]
+        self.from_member = ~cp_cell & ~c_given
+        nv, nc = len(cp_vals), len(self.c_vals)
+        codes = np.where(
+            cp_cell, cp_col.codes, np.where(c_given, nv + c_col.codes, nv + nc + self.m_col.codes)
+        )
+        self.cp = cp = Coded.from_parts(
+            codes,
+            [
+                *cp_vals,
+                *[_postcode_of(c) for c in self.c_vals],
+                *[(i.code_postal if i and i.code_postal else "") for i in self.infos],
+            ],
+        )
+        cp_blank = np.asarray([not x for x in cp.values], dtype=bool)
+        self.missing = cp.rows_where(cp_blank) & ~self.cp_bad & ~self.c_bad & ~self.membre.rows_equal("")
+        membre = self.membre
+        self.report_mask(
+            self.missing,
+            lambda r: (
+                f"code postal manquant pour le membre « {membre.values[membre.codes[r]]} » : renseignez la "
+                "colonne code postal, la feuille "
+                "« Membres » de la feuille de recensement ou la commune du membre dans groupement.yaml"
+            ),
+            "code_postal",
+        )
 
-    la_col = d["label_requis"]
-    la_vals, la_err = _per_unique(la_col, lambda t: label(t, cat))
-    v.report(la_col, la_err, "label_requis")
+    def places(self) -> None:
+        """Commune and territory, once per distinct (postcode, line commune, member commune if it applies)."""
+        cat, m_col, c_col, nc = self.cat, self.m_col, self.d["commune"], len(self.c_vals)
+        member_communes: list[Commune | None] = [
+            member_commune(cat, i.commune, i.membre) if i and i.commune else None for i in self.infos
+        ]
+        applies = self.own_site[self.sm_codes] | self.from_member
+        m_part = np.where(applies, m_col.codes + 1, 0)
+        a_codes, a_keys = pair_codes(self.cp.codes, c_col.codes, nc)
+        self.place_codes, place_keys = pair_codes(a_codes, m_part, len(m_col.values) + 1)
+        places = []
+        for key in place_keys.tolist():
+            ak, mk = divmod(key, len(m_col.values) + 1)
+            cpc, cc = divmod(int(a_keys[ak]), max(nc, 1))
+            member = member_communes[mk - 1] if mk else None
+            places.append(resolve(cat, str(self.cp.values[cpc]), self.c_vals[cc], member))
+        errors = {k: p.error for k, p in enumerate(places) if p.error}
+        rows = Coded(self.place_codes, np.arange(len(places))).rows_where(_flags(len(places), errors))
+        self.report_mask(
+            rows & ~self.c_bad & ~self.cp_bad & ~self.missing,
+            lambda r: errors[int(self.place_codes[r])],
+            "commune",
+        )
+        self.places_found = places
 
-    co_col = d["conditionnement"]
-    co_vals, co_err = _per_unique(co_col, lambda t: packaging(t, cat))
-    v.report(co_col, co_err, "conditionnement")
-    # No packaging asked: the product's default one, per distinct (packaging, product).
-    cp_pair, cp_keys = pair_codes(co_col.codes, p_col.codes, len(p_vals))
-    cond_texts = []
-    for key in cp_keys.tolist():
-        cc, pc = divmod(key, max(len(p_vals), 1))
-        code = p_vals[pc]
-        cond_texts.append(co_vals[cc] or (cat.produits[code].conditionnement_defaut if code else ""))
+    def months(self) -> None:
+        """Months asked; none given: the product's months of availability (never out of season)."""
+        mo_col = self.d["mois"]
+        mo_vals, errors = _per_unique(
+            mo_col, lambda t: (r, None) if isinstance(r := parse_months(t), int) else (0, r)
+        )
+        self.report(mo_col, errors, "mois")
+        mo_of = np.asarray(
+            [x if t else -1 for x, t in zip(mo_vals, mo_col.values, strict=True)], dtype="int64"
+        )
+        avail_of = np.asarray([avail_mask(self.cat, x) for x in self.p_vals], dtype="int64")
+        mois = mo_of[mo_col.codes] if len(mo_of) else np.full(self.n, -1, dtype="int64")
+        if len(avail_of):
+            mois = np.where(mois < 0, avail_of[self.p_col.codes], mois)
+        self.mois = mois
 
-    li_col = d["livraisons_par_semaine"]
-    li_vals, li_err = _per_unique(li_col, deliveries)
-    v.report(li_col, li_err, "livraisons_par_semaine")
-    li_of = np.asarray([x if x is not None else np.nan for x in li_vals], dtype="float64")
+    def labels_and_packagings(self) -> None:
+        """Label asked (optional); packaging asked, else the product's default, per (packaging, product)."""
+        la_col = self.d["label_requis"]
+        la_vals, la_err = _per_unique(la_col, lambda t: label(t, self.cat))
+        self.report(la_col, la_err, "label_requis")
+        self.label_requis = Coded.from_parts(la_col.codes, la_vals)
+        co_col = self.d["conditionnement"]
+        co_vals, co_err = _per_unique(co_col, lambda t: packaging(t, self.cat))
+        self.report(co_col, co_err, "conditionnement")
+        pairs, keys = pair_codes(co_col.codes, self.p_col.codes, len(self.p_vals))
+        texts = []
+        for key in keys.tolist():
+            cc, pc = divmod(key, max(len(self.p_vals), 1))
+            code = self.p_vals[pc]
+            texts.append(co_vals[cc] or (self.cat.produits[code].conditionnement_defaut if code else ""))
+        self.conditionnement = Coded.from_parts(pairs, texts)
 
-    if v.bad.any():
-        return None
-    place_of = Coded(place_codes, np.arange(len(places)))
-    columns = {
-        "fichier": Coded.constant(part.fichier, v.n),
-        "feuille": Coded.constant(part.feuille, v.n),
-        "colonne_source": part.colonne_source,
-        "membre": membre,
-        "site_livraison": site,
-        "code_postal": cp,
-        "commune_insee": Coded.from_parts(place_of.codes, [p.insee for p in places]),
-        "territoire": Coded.from_parts(place_of.codes, [p.territoire for p in places]),
-        "produit": produit,
-        "prix_source": Coded(given.astype(np.intp), np.asarray(["catalogue", "demande"], dtype=object)),
-        "label_requis": Coded.from_parts(la_col.codes, la_vals),
-        "conditionnement": Coded.from_parts(cp_pair, cond_texts),
-    }
-    return Lines(
-        text={name: column.compact() for name, column in columns.items()},
-        numbers={
-            "ligne_source": np.asarray(v.rows, dtype="int64"),
-            "quantite_milli": milli.astype("int64"),
-            "prix_e4": prix.astype("int64"),
-            "mois": mois.astype("int64"),
-            "livraisons_par_semaine": li_of[li_col.codes] if len(li_of) else np.full(v.n, np.nan),
-        },
-        ambigu=np.asarray([p.ambigu for p in places], dtype=bool)[place_codes]
-        if places
-        else np.zeros(v.n, dtype=bool),
-    )
+    def deliveries(self) -> None:
+        li_col = self.d["livraisons_par_semaine"]
+        li_vals, errors = _per_unique(li_col, deliveries)
+        self.report(li_col, errors, "livraisons_par_semaine")
+        li_of = np.asarray([x if x is not None else np.nan for x in li_vals], dtype="float64")
+        self.livraisons = li_of[li_col.codes] if len(li_of) else np.full(self.n, np.nan)
+
+    def lines(self) -> Lines:
+        """The validated lines (called only when no row is bad)."""
+        part, places = self.part, self.places_found
+        place_of = Coded(self.place_codes, np.arange(len(places)))
+        columns = {
+            "fichier": Coded.constant(part.fichier, self.n),
+            "feuille": Coded.constant(part.feuille, self.n),
+            "colonne_source": part.colonne_source,
+            "membre": self.membre,
+            "site_livraison": self.site,
+            "code_postal": self.cp,
+            "commune_insee": Coded.from_parts(place_of.codes, [p.insee for p in places]),
+            "territoire": Coded.from_parts(place_of.codes, [p.territoire for p in places]),
+            "produit": self.produit,
+            "prix_source": Coded(
+                self.given.astype(np.intp), np.asarray(["catalogue", "demande"], dtype=object)
+            ),
+            "label_requis": self.label_requis,
+            "conditionnement": self.conditionnement,
+        }
+        ambigu = np.asarray([p.ambigu for p in places], dtype=bool)
+        return Lines(
+            text={name: column.compact() for name, column in columns.items()},
+            numbers={
+                "ligne_source": np.asarray(self.rows, dtype="int64"),
+                "quantite_milli": self.milli.astype("int64"),
+                "prix_e4": self.prix.astype("int64"),
+                "mois": self.mois.astype("int64"),
+                "livraisons_par_semaine": self.livraisons,
+            },
+            ambigu=ambigu[self.place_codes] if places else np.zeros(self.n, dtype=bool),
+        )
+
+
+def _quantity(text: str) -> tuple[int, str | None]:
+    if not text.strip():
+        return 0, "quantité manquante"
+    r = parse_fixed(text, 3, "quantité")
+    if isinstance(r, str):
+        return 0, r
+    if r.units == 0:
+        return 0, "quantité nulle : supprimez la ligne ou indiquez le besoin annuel"
+    return r.units, None
+
+
+def _price(text: str) -> tuple[int, str | None]:
+    if not text.strip():
+        return -1, None
+    r = parse_fixed(text, 4, "prix unitaire")
+    if isinstance(r, str):
+        return -1, r
+    if r.units == 0:
+        return -1, "prix unitaire nul : laissez la cellule vide pour utiliser le prix de référence"
+    return r.units, None
+
+
+def _postcode(text: str) -> tuple[str, str | None]:
+    if not text.strip():
+        return "", None
+    cp = parse_postcode(text)
+    return (cp, None) if cp is not None else ("", postcode_error(text))
 
 
 def _postcode_of(communes: tuple[Commune, ...] | None) -> str:
