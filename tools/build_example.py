@@ -215,8 +215,10 @@ MEMBERS: tuple[MemberSpec, ...] = (
 SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
 
 # Illustrative supplier profiles of the Boulonnais seafood chain (no real firm). With k = 2, every
-# family × conservation × zone of the example is served by at least two profiles except fresh crustaceans
-# (grey shrimp): only one profile, which shows what the `capacite` strategy and the metrics report.
+# family × conservation × zone of the example is served by at least two profiles: fresh crustaceans (grey
+# shrimp) by the shrimp fisher and the mareyeur-transformateur, who also sells them. The strategies that do
+# not size lots on the sourcing (« famille » with one fresh lot of every species, for instance) leave lots
+# no profile can serve: the LOT-001 error shows it.
 SOURCING_HEADER = (
     "fournisseur", "type", "familles", "conservations", "groupes_especes", "produits",
     "capacite_annuelle_ht", "capacite_annuelle_kg", "zones", "livraison_reemployable", "labels",
@@ -229,7 +231,8 @@ SOURCING: tuple[tuple[str, ...], ...] = (
      "PECHE_DURABLE|MSC", "non"),
     ("Profil B — mareyeur-transformateur de Capécure", "mareyeur", "produits_de_la_mer",
      "frais|surgele|refrigere_elabore",
-     "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|produits_transformes", "",
+     "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|crustaces|produits_transformes",
+     "",
      "1500000", "", "*", "oui", "PECHE_DURABLE|MSC", "non"),
     ("Profil C — petit mareyeur de Boulogne-sur-Mer", "mareyeur", "produits_de_la_mer", "frais",
      "poissons_blancs|poissons_plats|poissons_bleus", "", "120000", "", "Boulonnais|Montreuillois-Ternois",
@@ -418,7 +421,7 @@ def groupement_yaml(cat: Catalogue) -> str:
         "coordonnateur": COORDONNATEUR,
         "acheteur": "local",
         "adresse": "Hôtel du Département, rue Ferdinand Buisson, 62018 Arras Cedex 9",
-        "date_lancement": date(2026, 10, 5),
+        "date_lancement": date(2027, 9, 6),
         "duree": {"periode_initiale_mois": 12, "reconductions": 3, "duree_reconduction_mois": 12},
         "marge_maximum": "0.20",
         "k_fournisseurs": 2,
