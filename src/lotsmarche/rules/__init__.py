@@ -14,6 +14,7 @@ from typing import Any
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.clauses import select_with_findings
 from lotsmarche.models import Finding, LotPlan
+from lotsmarche.rules.communes import check_communes
 from lotsmarche.rules.egalim import project
 from lotsmarche.rules.lint import LintHit, lint_text
 from lotsmarche.rules.packaging import check_packaging
@@ -62,6 +63,7 @@ def _run(
         *check_plan_basics(selected, cat),
         *check_procedure(selected, cat, row, launch, today),
         *lint_plan(selected, cat),
+        *check_communes(selected, cat),
     ]
     return selected, sort_findings(findings), egalim
 
