@@ -761,9 +761,9 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
         "locaux)."
     )
     add(
-        "- Lancement de la consultation : 5 octobre 2026, donc après le 21 août 2026 : le critère "
-        "environnemental et la condition d'exécution environnementale sont obligatoires (loi Climat et "
-        "résilience)."
+        "- Lancement de la consultation : 6 septembre 2027, une date à venir (une date de lancement passée "
+        "est une erreur, DAT-001), donc après le 21 août 2026 : le critère environnemental et la condition "
+        "d'exécution environnementale sont obligatoires (loi Climat et résilience)."
     )
     add(
         "- Accord-cadre à bons de commande de 12 mois reconductible 3 fois 12 mois (48 mois au plus, "
@@ -938,10 +938,13 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
     )
     add("")
     add(
-        "Avec deux fournisseurs exigés par lot, presque toutes les combinaisons conservation × zone sont "
-        "couvertes par au moins deux profils. Une lacune est voulue : la crevette grise fraîche n'a qu'un "
-        "profil (le crevettier de la baie de Canche), ce que signalent la stratégie `capacite` et la "
-        "comparaison des découpages."
+        "Avec deux fournisseurs exigés par lot, toutes les combinaisons conservation × zone sont couvertes "
+        "par au moins deux profils : la crevette grise fraîche, par le crevettier de la baie de Canche et "
+        "par le mareyeur-transformateur de Capécure, qui la vend aussi. La stratégie par défaut (`capacite`) "
+        "ne laisse donc aucun lot qu'un seul fournisseur pourrait servir. Les découpages qui ne tiennent pas "
+        "compte du sourçage en laissent : avec `--strategy famille`, le lot des produits de la mer frais "
+        "(toutes espèces, tous territoires) n'est servi que par un profil, ce qui est une erreur (LOT-001) ; "
+        "`lotsmarche run` refuse alors le DCE (code de sortie 2), sauf avec `--brouillon`."
     )
     add("")
     add("## Régénérer l'exemple")
