@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from lotsmarche.cli import _common
 from lotsmarche.cli._common import (
     SEVERITY_LABEL,
     SEVERITY_STYLE,
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
 
         launch = parse_date(date_lancement, "--date-lancement")
         plan = read_plan(lots_json)
-        findings = check_plan(plan, load_catalogue(catalogues), launch)
+        findings = check_plan(plan, load_catalogue(catalogues), launch, today=_common.today())
         summary = severity_counts(findings)
         if fmt == Format.json:
             echo_json({"findings": [f.model_dump(mode="json") for f in findings], "resume": summary})

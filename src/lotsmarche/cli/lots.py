@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from lotsmarche.cli import _common
 from lotsmarche.cli._common import (
     CataloguesOpt,
     DemandeArg,
@@ -202,6 +203,7 @@ def register(app: typer.Typer) -> None:
             sans_allotissement=justification if sans_allotissement else None,
             lots_max_par_candidat=lots_max_par_candidat,
             catalogues_dir=catalogues,
+            today=_common.today(),
             time_limit=time_limit,
         )
         written = save_plan(result, out, xlsx, force=force)
