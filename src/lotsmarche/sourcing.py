@@ -71,12 +71,11 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:
         return list(cat.fournisseurs)
     problems = ProblemCollector(limit=1_000_000)  # every bad cell is reported
     tables = header_tables(path, _is_header, problems.add, "« fournisseur » et « familles »")
-    territories = {fold(c.territoire): c.territoire for c in cat.communes.values()}
     suppliers: list[Supplier] = []
     for t in tables:
         cols = {f: pos for pos, f in map_headers(t.headers, ALIASES).items()}
         for i in range(len(t.data)):
-            row = _Row(t, cols, i, cat=cat, territories=territories, problems=problems).read()
+            row = _Row(t, cols, i, cat=cat, problems=problems).read()
             if row is not None:
                 suppliers.append(row)
     problems.raise_if_any(HEADLINE)
@@ -95,11 +94,10 @@ class _Row:
         i: int,
         *,
         cat: Catalogue,
-        territories: dict[str, str],
         problems: ProblemCollector,
     ) -> None:
         self.t, self.cols, self.i, self.cat = t, cols, i, cat
-        self.territories, self.problems = territories, problems
+        self.problems = problems
         self.where = {"fichier": t.fichier, "feuille": t.feuille or None, "ligne": int(t.rows[i])}
         self.bad = False
 
@@ -162,12 +160,15 @@ class _Row:
         for z in _items(self.cell("zones")) or ["*"]:
             if z == "*":
                 zones.append("*")
-            elif fold(z) in self.territories:
-                zones.append(self.territories[fold(z)])
+            elif (named := self.cat.zone(z)) is not None:
+                # A territory (department map or EPCI), or a department: each of its territories.
+                zones.extend(t for t in named if t not in zones)
             else:
                 self.add(
-                    f"zone « {z} » inconnue ; territoires possibles : "
-                    f"{', '.join(sorted(set(self.territories.values())))} ou « * »",
+                    f"zone « {z} » inconnue ; zones possibles : un territoire "
+                    f"({', '.join(self.cat.territoires_cartes())}), un EPCI (nom officiel ou SIREN, ex. "
+                    "« Bordeaux Métropole »), un département (code ou nom, ex. « 62 » ou « Gironde ») "
+                    "ou « * »",
                     "zones",
                 )
         return zones
