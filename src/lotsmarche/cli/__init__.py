@@ -29,9 +29,9 @@ def _root(
 
 
 def _register() -> None:
-    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, lots, run
+    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, lots, run, serve
 
-    for module in (run, example, demand, lots, compare, check, dce, catalogue):
+    for module in (run, example, demand, lots, compare, check, dce, catalogue, serve):
         module.register(app)
 
 

@@ -1,0 +1,21 @@
+// lotsmarche: the only script. Follows a background job and selects an invitation link on focus.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-tache]");
+  if (box && (box.dataset.etat === "en_attente" || box.dataset.etat === "en_cours")) {
+    var poll = function () {
+      fetch("/api/jobs/" + encodeURIComponent(box.dataset.tache), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          box.querySelector("[data-progression]").value = j.progression;
+          box.querySelector("[data-message]").textContent = j.message;
+          if (j.etat === "termine" || j.etat === "echec") { window.location.reload(); } else { setTimeout(poll, 700); }
+        })
+        .catch(function () { setTimeout(poll, 2000); });
+    };
+    setTimeout(poll, 500);
+  }
+  document.querySelectorAll("[data-selection]").forEach(function (el) {
+    el.addEventListener("focus", function () { el.select(); });
+  });
+})();
