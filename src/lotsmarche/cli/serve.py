@@ -28,9 +28,11 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "serve",
         help=(
-            "Démarre l'application web : recensement des besoins par les membres, comparaison des "
-            "stratégies, choix du plan et téléchargement du DCE.\n\n"
-            "Exemple : lotsmarche serve --data donnees --port 8000"
+            "Démarrer l'application web : recensement des besoins, comparaison, plan et DCE.\n\n"
+            "Les membres saisissent leurs besoins par un lien d'invitation ; le coordinateur compare les "
+            "stratégies, choisit et ajuste le plan puis télécharge le DCE.\n\n"
+            "Exemple :\n"
+            "lotsmarche serve --data donnees --port 8000"
         ),
     )
     def serve(
@@ -51,14 +53,22 @@ def register(app: typer.Typer) -> None:
         stdout.print(f"lotsmarche : http://{host}:{port}/ (données dans {data})", markup=False)
         uvicorn.run(application, host=host, port=port, log_level="warning")
 
-    user = typer.Typer(help="Comptes de l'application web.", no_args_is_help=True)
+    user = typer.Typer(
+        help="Gérer les comptes de l'application web.\n\n"
+        "Exemple :\n"
+        "lotsmarche user add acheteur@exemple.fr --role coordinateur --data donnees",
+        no_args_is_help=True,
+    )
     app.add_typer(user, name="user")
 
     @user.command(
         "add",
         help=(
-            "Crée un compte (mot de passe demandé, ou lu sur l'entrée standard quand ce n'est pas un "
-            "terminal).\n\nExemple : lotsmarche user add acheteur@exemple.fr --role coordinateur"
+            "Créer un compte de coordinateur ou de relecteur.\n\n"
+            "Le mot de passe est demandé, ou lu sur l'entrée standard quand ce n'est pas un terminal.\n\n"
+            "Exemples :\n"
+            "lotsmarche user add acheteur@exemple.fr --role coordinateur --data donnees\n"
+            "echo \"mot-de-passe\" | lotsmarche user add juriste@exemple.fr --role relecteur"
         ),
     )
     def add(
