@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
             "Le mot de passe est demandé, ou lu sur l'entrée standard quand ce n'est pas un terminal.\n\n"
             "Exemples :\n"
             "lotsmarche user add acheteur@exemple.fr --role coordinateur --data donnees\n"
-            "echo \"mot-de-passe\" | lotsmarche user add juriste@exemple.fr --role relecteur"
+            'echo "mot-de-passe" | lotsmarche user add juriste@exemple.fr --role relecteur'
         ),
     )
     def add(
