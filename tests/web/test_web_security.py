@@ -60,7 +60,7 @@ def post_routes(app: Any) -> list[str]:
 
 
 def test_every_form_refuses_a_missing_or_wrong_csrf_token(app: Any) -> None:
-    coord, csrf, h, cid, tokens = setup_consultation(app)
+    coord, csrf, _h, cid, tokens = setup_consultation(app)
     member = member_client(app, tokens[MEMBER_A])
     routes = post_routes(app)
     assert len(routes) >= 15
