@@ -11,7 +11,10 @@ from lotsmarche.cli._common import CataloguesOpt, Format, FormatOpt, echo_json, 
 
 sub = typer.Typer(
     name="export",
-    help="Exporter un plan de lots en données ouvertes : DECP v2.0.3 (données essentielles) et OCDS 1.1.",
+    help="Exporter un plan de lots en données ouvertes : DECP v2.0.3 (données essentielles) et OCDS 1.1.\n\n"
+    "Exemples :\n"
+    "lotsmarche export decp lots.json --out DECP\n"
+    "lotsmarche export ocds lots.json --out release.json",
     no_args_is_help=True,
 )
 
@@ -31,10 +34,13 @@ def read_plan(path: Path):  # type: ignore[no-untyped-def]
 @sub.command(
     "decp",
     help=(
-        "Écrit les données essentielles (DECP v2.0.3) de chaque lot dans le dossier DIR : decp.json "
-        "quand tous les champs sont connus et valides, sinon decp_prerempli.json, et toujours "
-        "champs_manquants.md. Avant l'attribution, les champs inconnus sont listés, jamais inventés. "
-        "Exemple : lotsmarche export decp lots.json --attribution attribution.csv --out DECP"
+        "Écrire les données essentielles (DECP v2.0.3) de chaque lot.\n\n"
+        "Le dossier DIR reçoit decp.json quand tous les champs sont connus et valides, sinon "
+        "decp_prerempli.json, et toujours champs_manquants.md. Avant l'attribution, les champs inconnus sont "
+        "listés, jamais inventés.\n\n"
+        "Exemples :\n"
+        "lotsmarche export decp lots.json --out DECP\n"
+        "lotsmarche export decp lots.json --attribution attribution.csv --out DECP --force"
     ),
 )
 def decp(
@@ -96,9 +102,11 @@ def decp(
 @sub.command(
     "ocds",
     help=(
-        "Écrit le paquet de publications OCDS 1.1 de la consultation (extensions lots et durabilité), "
-        "validé hors ligne contre les schémas livrés. Sortie identique pour un même plan. "
-        "Exemple : lotsmarche export ocds lots.json --out release.json"
+        "Écrire le paquet de publications OCDS 1.1 de la consultation.\n\n"
+        "Extensions lots et durabilité ; le paquet est validé hors ligne contre les schémas livrés. Même "
+        "plan, même fichier.\n\n"
+        "Exemple :\n"
+        "lotsmarche export ocds lots.json --out release.json"
     ),
 )
 def ocds(
