@@ -150,7 +150,7 @@ def test_nobody_reaches_another_consultation(app: Any) -> None:
 
 
 def test_members_see_only_their_own_lines(app: Any) -> None:
-    coord, _csrf, h, cid, tokens = setup_consultation(app)
+    coord, _csrf, _h, _cid, tokens = setup_consultation(app)
     ha = {"Authorization": f"Bearer {tokens[MEMBER_A]}"}
     hb = {"Authorization": f"Bearer {tokens[MEMBER_B]}"}
     mine = f"membre;produit;quantite\n{MEMBER_A};MER-CABILLAUD-FILET-FR;10\n".encode()
