@@ -119,15 +119,20 @@ def groupement_yaml(form: GroupementForm, cat: Catalogue) -> str:
         entry = {"nom": m.nom.strip(), "type": m.type.strip()}
         commune = m.commune.strip()
         if commune:
-            found = cat.commune(commune)
-            if found is None:
+            # « 62160 — Boulogne-sur-Mer » comes from the search list: the code is an INSEE code
+            code, sep, _name = commune.partition("—")
+            found = cat.trouver_commune(code.strip() if sep else commune, insee_force=bool(sep))
+            if found.code is None:
                 problems.append(
                     Problem(
-                        f"commune « {commune} » inconnue", fichier="formulaire", ligne=i, colonne="commune"
+                        found.erreur or f"commune « {commune} » inconnue",
+                        fichier="formulaire",
+                        ligne=i,
+                        colonne="commune",
                     )
                 )
             else:
-                entry["commune"] = found.code_insee
+                entry["insee"] = found.code
         membres.append(entry)
     if membres:
         data["membres"] = membres
@@ -146,6 +151,24 @@ def check_groupement_text(text: str, cat: Catalogue, name: str = "groupement.yam
         path = Path(tmp) / name
         path.write_text(text, encoding="utf-8")
         load_groupement(path, cat)
+
+
+def search_communes(cat: Catalogue, query: str, limit: int = 20) -> list[tuple[str, str]]:
+    """Communes whose name, INSEE code or postcode starts with ``query`` → [(INSEE code, « nom (dép.) »)]."""
+    q = fold(" ".join(query.split()))
+    if len(q) < 2:
+        return []
+    found: list[tuple[int, str, str]] = []
+    for c in cat.communes.values():
+        name = fold(c.nom)
+        if (
+            name.startswith(q)
+            or c.code_insee.startswith(q)
+            or any(cp.startswith(q) for cp in c.codes_postaux)
+        ):
+            found.append((0 if name == q else 1, c.nom, c.code_insee))
+    found.sort()
+    return [(code, f"{nom} ({code[:2]})") for _rank, nom, code in found[:limit]]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -339,3 +339,36 @@ def test_user_add_reads_password_from_stdin_and_refuses_bad_role(
     )
     assert row[:2] == ("x@exemple.fr", "relecteur") and row[2].startswith("$argon2")
     assert verify_password(row[2], "un-mot-de-passe-long")
+
+
+def test_creation_form_with_commune_search_and_errors_in_place(app: Any) -> None:
+    coord, csrf = login(app)
+    found = coord.get("/communes", params={"q": "boulogne-sur"}).json()
+    assert {"code": "62160", "libelle": "Boulogne-sur-Mer (62)"} in found
+    assert coord.get("/communes", params={"q": "62200"}).json()[0]["code"] == "62160"
+    form = {
+        "csrf": csrf,
+        "nom": "Groupement des cantines du littoral",
+        "reference": "GC-LIT-2026",
+        "date_lancement": "2026-11-02",
+        "periode_initiale_mois": "12",
+        "reconductions": "9",  # 120 months: beyond the accord-cadre maximum
+        "membre_nom_1": "Collège Angellier",
+        "membre_type_1": "college",
+        "membre_commune_1": "62160",  # a postcode shared by three communes: ambiguous
+    }
+    r = coord.post("/consultations/nouvelle", data=form)
+    assert r.status_code == 422
+    assert "commun à 3 communes" in r.text and "pas été créée" in r.text
+    assert 'value="Groupement des cantines du littoral"' in r.text  # what was typed is kept
+    form["membre_commune_1"] = "62160 — Boulogne-sur-Mer (62)"
+    r = coord.post("/consultations/nouvelle", data=form)
+    assert r.status_code == 422 and "mois" in r.text
+    form["reconductions"] = "3"
+    form.update(
+        {"site_membre_1": "Collège Angellier", "site_nom_1": "Restaurant scolaire", "site_cp_1": "62200"}
+    )
+    r = coord.post("/consultations/nouvelle", data=form, follow_redirects=False)
+    assert r.status_code == 303
+    page = coord.get(r.headers["location"]).text
+    assert "Groupement des cantines du littoral" in page and "lancement 02/11/2026" in page

@@ -248,7 +248,7 @@ def test_free_texts_are_rendered_escaped(app: Any) -> None:
         "reference": "REF-" + XSS,
         "membre_nom_1": "Collège " + XSS,
         "membre_type_1": "college",
-        "membre_commune_1": "62160",
+        "membre_commune_1": "62160 — Boulogne-sur-Mer (62)",
         "site_membre_1": "Collège " + XSS,
         "site_nom_1": "Cuisine " + XSS,
         "site_cp_1": "62200",

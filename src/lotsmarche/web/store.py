@@ -527,8 +527,8 @@ class Store:
 
         groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
         for m in groupement.membres:
-            if m.nom == membre and m.commune:
-                commune = self.cat.commune(m.commune)
+            if m.nom == membre and (m.insee or m.commune):
+                commune = self.cat.commune(m.insee or m.commune or "")
                 if commune is not None and commune.codes_postaux:
                     return commune.codes_postaux[0]
         return ""

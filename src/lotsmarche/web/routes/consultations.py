@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from lotsmarche.consultation import GroupementForm, MembreForm
@@ -34,8 +34,6 @@ def liste(request: Request) -> Response:
 def _creation_page(
     request: Request, values: dict[str, Any], problemes: list[dict[str, Any]], status: int
 ) -> Response:
-    cat = store_of(request).cat
-    communes = sorted(cat.communes.values(), key=lambda c: c.nom)
     return page(
         request,
         "nouvelle.html",
@@ -43,7 +41,6 @@ def _creation_page(
             "v": values,
             "problemes": problemes,
             "types": MEMBER_KINDS,
-            "communes": communes,
             "rows": FORM_ROWS,
         },
         status,
@@ -62,7 +59,7 @@ async def nouvelle_post(request: Request) -> Response:
     form = await checked_form(request, p, max_files=0)
     values = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     membres = [
-        MembreForm(nom=r["nom"], type=r["type"], commune=r["commune"].split("—")[0].strip())
+        MembreForm(nom=r["nom"], type=r["type"], commune=r["commune"])
         for r in _fields(form, "membre", ("nom", "type", "commune"))
         if r["nom"]
     ]
@@ -86,6 +83,16 @@ async def nouvelle_post(request: Request) -> Response:
     except LotsmarcheError as exc:
         return _creation_page(request, values, problems_json(exc), 422)
     return RedirectResponse(f"/consultations/{cid}", 303)
+
+
+@router.get("/communes")
+def communes(request: Request, q: str = "") -> Response:
+    """Commune search of the creation form (name, INSEE code or postcode), as JSON."""
+    from lotsmarche.consultation import search_communes
+
+    user_of(request)
+    found = search_communes(store_of(request).cat, q[:100])
+    return JSONResponse([{"code": code, "libelle": label} for code, label in found])
 
 
 @router.post("/consultations/import")

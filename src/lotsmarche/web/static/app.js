@@ -15,6 +15,26 @@
     };
     setTimeout(poll, 500);
   }
+  var list = document.getElementById("communes");
+  document.querySelectorAll("[data-communes]").forEach(function (input) {
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      if (input.value.length < 2 || input.value.indexOf("\u2014") >= 0) { return; }
+      timer = setTimeout(function () {
+        fetch("/communes?q=" + encodeURIComponent(input.value), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (rows) {
+            list.textContent = "";
+            rows.forEach(function (c) {
+              var o = document.createElement("option");
+              o.value = c.code + " \u2014 " + c.libelle;
+              list.appendChild(o);
+            });
+          });
+      }, 200);
+    });
+  });
   document.querySelectorAll("[data-selection]").forEach(function (el) {
     el.addEventListener("focus", function () { el.select(); });
   });
