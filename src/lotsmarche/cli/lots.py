@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from lotsmarche.cli import _common
 from lotsmarche.cli._common import (
     CataloguesOpt,
     DemandeArg,
@@ -25,7 +26,7 @@ from lotsmarche.cli._common import (
 )
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import LotPlan
-from lotsmarche.valuation import pct
+from lotsmarche.money import eur, pct
 
 DEFAULT_STRATEGY = "capacite"  # opens each lot to k suppliers of the sourcing when it can
 
@@ -46,12 +47,6 @@ def parse_date(text: str | None, option: str) -> date | None:
                 )
             ],
         ) from None
-
-
-def eur(value: Decimal) -> str:
-    from babel.numbers import format_currency
-
-    return str(format_currency(value, "EUR", locale="fr_FR"))
 
 
 def indicator_lines(plan: LotPlan) -> list[str]:
@@ -252,6 +247,7 @@ def register(app: typer.Typer) -> None:
                 sans_allotissement=justification if sans_allotissement else None,
                 lots_max_par_candidat=lots_max_par_candidat,
                 catalogues_dir=catalogues,
+                today=_common.today(),
             )
         written = save_plan(result, out, xlsx, force=force)
         if fmt == Format.json:
