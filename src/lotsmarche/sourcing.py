@@ -63,7 +63,7 @@ def _is_header(row: list[str]) -> bool:
     return "nom" in fields and "familles" in fields
 
 
-def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:
+def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa: C901, PLR0912, PLR0915
     """Suppliers from ``path`` (CSV/XLSX), or the catalogue's illustrative profiles when None."""
     if path is None:
         return list(cat.fournisseurs)

@@ -95,7 +95,7 @@ def _with_postcode(info: SiteInfo, cat: Catalogue) -> SiteInfo:
     return SiteInfo(info.membre, info.type, info.site, commune.codes_postaux[0], commune.nom)
 
 
-def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:
+def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:  # noqa: C901, PLR0912, PLR0915
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill, Protection
     from openpyxl.utils import get_column_letter

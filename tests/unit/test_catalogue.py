@@ -21,9 +21,15 @@ from lotsmarche.resources import catalogues_dir
 # must not trust labels.yaml to check labels.yaml.
 EXCLUDED = {
     "LABEL_ROUGE": {"BOISSONS"},
-    "PECHE_DURABLE": {"FRUITS_ET_LEGUMES", "CHARCUTERIE", "VIANDES_VOLAILLES", "PRODUITS_LAITIERS",
-                      "BOULANGERIE",
-                      "AUTRES", "BOISSONS"},
+    "PECHE_DURABLE": {
+        "FRUITS_ET_LEGUMES",
+        "CHARCUTERIE",
+        "VIANDES_VOLAILLES",
+        "PRODUITS_LAITIERS",
+        "BOULANGERIE",
+        "AUTRES",
+        "BOISSONS",
+    },
     "FERMIER": {"FRUITS_ET_LEGUMES", "PRODUITS_DE_LA_MER", "BOULANGERIE", "AUTRES", "BOISSONS"},
 }
 
@@ -64,8 +70,16 @@ def test_packaged_catalogue_loads_with_expected_sizes(catalogue) -> None:  # typ
     assert len(catalogue.fournisseurs) >= 10
     assert all(s.illustratif for s in catalogue.fournisseurs)
     assert set(catalogue.familles) == {
-        "produits_de_la_mer", "viandes_boucherie", "volailles", "charcuterie", "oeufs", "fruits_legumes",
-        "produits_laitiers", "boulangerie", "epicerie", "boissons",
+        "produits_de_la_mer",
+        "viandes_boucherie",
+        "volailles",
+        "charcuterie",
+        "oeufs",
+        "fruits_legumes",
+        "produits_laitiers",
+        "boulangerie",
+        "epicerie",
+        "boissons",
     }
     assert catalogue.versions["seuils.yaml"] == "2026-11-28"
 
@@ -124,8 +138,17 @@ def test_load_is_cached_and_sees_edits(copy: Path) -> None:
 
 def test_cpv_rule_on_known_codes() -> None:
     # Examples of Regulation (EC) 213/2008 quoted in public descriptions of the CPV
-    for code in ("03113100-7", "03113200-8", "18451000-5", "18453000-9", "71355000-1", "71355200-3",
-                 "15221000-3", "15211100-1", "15241500-4"):
+    for code in (
+        "03113100-7",
+        "03113200-8",
+        "18451000-5",
+        "18453000-9",
+        "71355000-1",
+        "71355200-3",
+        "15221000-3",
+        "15211100-1",
+        "15241500-4",
+    ):
         assert cpv_check_digit(code[:8]) == int(code[-1]), code
         assert cpv_follows_rule(code)
     assert not cpv_follows_rule("15221000-4")
@@ -244,16 +267,20 @@ def test_broken_copy_reports_every_problem_with_file_entry_and_field(copy: Path)
     lines = problems_of(copy)
     where = f"{copy}/produits_mer.yaml, ligne "
     assert any(
-        line.startswith(where) and line.endswith(
+        line.startswith(where)
+        and line.endswith(
             ": entrée « MER-SOLE-ENTIER-FR », champ « cpv » : chiffre de contrôle erroné (03311110-5) : "
-            "le code officiel est 03311110-6 « Sole »")
+            "le code officiel est 03311110-6 « Sole »"
+        )
         for line in lines
     ), lines
-    assert any("entrée « MER-MERLAN-ENTIER-FR », champ « famille » : famille inconnue (poissons)" in x
-               for x in lines)
+    assert any(
+        "entrée « MER-MERLAN-ENTIER-FR », champ « famille » : famille inconnue (poissons)" in x for x in lines
+    )
     assert any(
         "entrée « MER-BAR-ENTIER-FR », champ « prix_reference_ht » : valeur invalide : un nombre décimal est "
-        "attendu (lu : 'dix-neuf')" in x for x in lines
+        "attendu (lu : 'dix-neuf')" in x
+        for x in lines
     ), lines
     assert len(lines) == 3  # every problem, and nothing else
 
@@ -261,16 +288,27 @@ def test_broken_copy_reports_every_problem_with_file_entry_and_field(copy: Path)
 def test_missing_field_unknown_field_and_label_exception(copy: Path) -> None:
     autres = copy / "produits_autres.yaml"
     edit(autres, "  labels_possibles: [BIO, HVE]\n", "  labels_possibles: [BIO, FERMIER]\n")  # BOI-JUS-POMME
-    edit(copy / "familles.yaml", "    viande_poisson: false\n    cpv: \"15131120-2\"\n",
-         "    viande_poison: false\n    cpv: \"15131120-2\"\n")
+    edit(
+        copy / "familles.yaml",
+        '    viande_poisson: false\n    cpv: "15131120-2"\n',
+        '    viande_poison: false\n    cpv: "15131120-2"\n',
+    )
     lines = problems_of(copy)
-    assert any("familles.yaml, ligne" in x and "entrée « charcuterie », champ « viande_poisson » : champ "
-               "obligatoire manquant" in x for x in lines), lines
-    assert any("entrée « charcuterie », champ « viande_poison » : champ inconnu (faute de frappe ?)" in x
-               for x in lines)
-    assert any("entrée « BOI-JUS-POMME », champ « labels_possibles » : le label FERMIER n'est pas admis "
-               "pour la "
-               "famille ma-cantine BOISSONS" in x for x in lines), lines
+    assert any(
+        "familles.yaml, ligne" in x
+        and "entrée « charcuterie », champ « viande_poisson » : champ obligatoire manquant" in x
+        for x in lines
+    ), lines
+    assert any(
+        "entrée « charcuterie », champ « viande_poison » : champ inconnu (faute de frappe ?)" in x
+        for x in lines
+    )
+    assert any(
+        "entrée « BOI-JUS-POMME », champ « labels_possibles » : le label FERMIER n'est pas admis "
+        "pour la "
+        "famille ma-cantine BOISSONS" in x
+        for x in lines
+    ), lines
     assert len(lines) == 3  # products of the broken family are not reported again as « famille inconnue »
 
 
@@ -278,9 +316,12 @@ def test_threshold_gap_and_unknown_zone(copy: Path) -> None:
     edit(copy / "seuils.yaml", "du: 2026-04-01", "du: 2026-04-02")
     edit(copy / "fournisseurs.yaml", "zones: [Boulonnais]", "zones: [Côte d'Opale]")
     lines = problems_of(copy)
-    assert any("entrée « 2026-04-2027 », champ « du » : trou entre la ligne « 2026-T1 » "
-               "(jusqu'au 2026-03-31) "
-               "et celle-ci (à partir du 2026-04-02)" in x for x in lines), lines
+    assert any(
+        "entrée « 2026-04-2027 », champ « du » : trou entre la ligne « 2026-T1 » "
+        "(jusqu'au 2026-03-31) "
+        "et celle-ci (à partir du 2026-04-02)" in x
+        for x in lines
+    ), lines
     assert any("champ « zones » : territoire inconnu (Côte d'Opale)" in x for x in lines), lines
 
 
@@ -289,8 +330,10 @@ def test_missing_file_and_bad_header(copy: Path) -> None:
     edit(copy / "familles.yaml", 'version: "2026-11-28"', 'version: "novembre"')
     lines = problems_of(copy)
     assert f"{copy}/labels.yaml : fichier absent du dossier de catalogues" in lines
-    assert any("« version » doit être la date de vérification au format AAAA-MM-JJ (lu : 'novembre')" in x
-               for x in lines)
+    assert any(
+        "« version » doit être la date de vérification au format AAAA-MM-JJ (lu : 'novembre')" in x
+        for x in lines
+    )
 
 
 def test_missing_directory(tmp_path: Path) -> None:

@@ -65,11 +65,15 @@ def list_(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
 
 @sub.command("show", help="Afficher les entrées d'un catalogue (familles, produits, seuils, labels…).")
 def show(
-    kind: Annotated[str, typer.Argument(
-        metavar="KIND",
-        help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, "
-             "criteres, "
-             "regles ou lint.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="KIND",
+            help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, "
+            "criteres, "
+            "regles ou lint.",
+        ),
+    ],
     fmt: FormatOpt = Format.table,
     catalogues: CataloguesOpt = None,
 ) -> None:

@@ -142,7 +142,7 @@ class _Part:
             )
 
 
-def validate_part(part: LongPart, ctx: Context) -> Lines | None:
+def validate_part(part: LongPart, ctx: Context) -> Lines | None:  # noqa: C901, PLR0915
     """Canonical columns (all but ``ligne``) for the lines of ``part``, or None if any line is wrong."""
     v = _Part(part, ctx)
     d = part.cols
