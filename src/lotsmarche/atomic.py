@@ -9,9 +9,10 @@ stays legal) and carry the id of the process that made them, so the next run rem
 process left behind (:func:`clean_stale`) without touching a concurrent run's.
 
 :func:`replace_dir` is the last step of every folder output: under a lock on the parent folder, it
-refuses an output that appeared meanwhile (two runs started together without ``--force``), or moves
-the old one aside, renames the new one in and only then deletes the old one — a failure in between
-puts the old one back. :func:`check_apart` refuses an output that is, or holds, one of the inputs.
+refuses an output that appeared meanwhile (two runs started together without ``--force``), or swaps
+the new folder with the old one in one step (``renameat2`` on Linux; elsewhere the old one is moved
+aside and put back if the new one cannot take its name) and only then deletes the old one.
+:func:`check_apart` refuses an output that is, or holds, one of the inputs.
 """
 
 from __future__ import annotations
@@ -137,28 +138,64 @@ def _exists(out: Path) -> OutputExistsError:
     )
 
 
+_NOREPLACE = 1  # renameat2 flags (Linux >= 3.15, glibc >= 2.28)
+_EXCHANGE = 2
+
+
+def _rename2(src: Path, dst: Path, flags: int) -> bool:
+    """``renameat2(src, dst, flags)``: True when done, False when the system does not offer it.
+
+    With RENAME_EXCHANGE both names are swapped in one step (there is never a moment without ``dst``);
+    with RENAME_NOREPLACE the rename fails if ``dst`` exists. Errors other than "not supported" raise.
+    """
+    import ctypes
+    import errno
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    if function(at_fdcwd, os.fsencode(src), at_fdcwd, os.fsencode(dst), flags) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(src), None, str(dst))
+
+
 def replace_dir(tmp: Path, out: Path, *, force: bool) -> None:
     """Put the finished folder ``tmp`` in place of ``out``.
 
     Without ``force`` an ``out`` that exists now (it may have appeared since the run started) is an
-    :class:`OutputExistsError` and ``tmp`` is left to the caller. With ``force`` the old ``out`` is
-    renamed aside, ``tmp`` renamed in, then the old one deleted; if the second rename fails, the old
-    one is put back.
+    :class:`OutputExistsError` and ``tmp`` is left to the caller. With ``force`` the two folders are
+    exchanged in one step where the system allows it (Linux), else the old ``out`` is renamed aside,
+    ``tmp`` renamed in (the old one put back if that fails); the old one is deleted only then.
     """
     with _locked(out.parent):
-        if not (out.exists() or out.is_symlink()):
-            tmp.rename(out)
-            return
-        if not force:
+        present = out.exists() or out.is_symlink()
+        if present and not force:
             raise _exists(out)
-        old = Path(tempfile.mkdtemp(prefix=_prefix(out.name), suffix=".old", dir=out.parent))
-        old.rmdir()
-        out.rename(old)
-        try:
-            tmp.rename(out)
-        except BaseException:
-            old.rename(out)
-            raise
+        if not present:
+            try:
+                done = _rename2(tmp, out, _NOREPLACE)
+            except FileExistsError:
+                raise _exists(out) from None
+            if not done:
+                tmp.rename(out)
+            return
+        if _rename2(tmp, out, _EXCHANGE):
+            old = tmp  # now holds the previous output
+        else:
+            old = Path(tempfile.mkdtemp(prefix=_prefix(out.name), suffix=".old", dir=out.parent))
+            old.rmdir()
+            out.rename(old)
+            try:
+                tmp.rename(out)
+            except BaseException:
+                old.rename(out)
+                raise
     if old.is_dir() and not old.is_symlink():
         shutil.rmtree(old, ignore_errors=True)
     else:

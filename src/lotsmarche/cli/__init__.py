@@ -58,27 +58,28 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(getattr(exc, "exit_code", 0))
-    except (MemoryError, RecursionError, OSError, ValueError) as exc:
-        if isinstance(exc, BrokenPipeError):
-            sys.exit(130)
-        if _state["debug"]:
-            raise
-        message = _system_message(exc)
-        if message is None:
-            _internal_error()
-        stderr.print(f"Erreur : {message}", markup=False)
-        sys.exit(2)
+    except (MemoryError, RecursionError) as exc:
+        _system_error(exc)
     except Exception as exc:
         # Usage errors (typer vendors click: duck-typed on its exception API).
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             _usage_error(exc)
-        if isinstance(exc, BrokenPipeError):
-            sys.exit(130)
-        if _state["debug"]:
-            raise
-        _internal_error()
+        _system_error(exc)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _system_error(exc: BaseException) -> None:
+    """A failure of the machine (memory, disk, name too long) in French, exit 2; anything else exit 3."""
+    if isinstance(exc, BrokenPipeError):
+        sys.exit(130)
+    if _state["debug"]:
+        raise exc
+    message = _system_message(exc)
+    if message is None:
+        _internal_error()
+    stderr.print(f"Erreur : {message}", markup=False)
+    sys.exit(2)
 
 
 def _internal_error() -> None:
