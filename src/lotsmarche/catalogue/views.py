@@ -46,6 +46,27 @@ def joined(values: list[str] | None, none: str = "toutes") -> str:
     return none if values is None else ", ".join(values) or "—"
 
 
+def fits(headers: list[str], rows: list[list[str]], width: int) -> bool:
+    """Whether a table of these cells reads in ``width`` columns: codes whole, other cells wrapped at 30."""
+    if not headers:
+        return True
+    widths = [max([len(headers[0]), *(len(r[0]) for r in rows)])]
+    for i, head in enumerate(headers[1:], start=1):
+        longest = max([*(len(w) for w in head.split()), *(len(r[i]) for r in rows)], default=0)
+        widths.append(min(longest, 30))
+    return sum(widths) + 3 * len(headers) + 1 <= width
+
+
+def records(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """One block per entry: its code alone on a line, then « champ : valeur » lines, a blank line between."""
+    lines: list[str] = []
+    for row in rows:
+        lines.append(row[0])
+        lines += [f"  {head} : {cell}" for head, cell in zip(headers[1:], row[1:], strict=True)]
+        lines.append("")
+    return lines
+
+
 Column = tuple[str, Callable[[Any], str]]
 
 

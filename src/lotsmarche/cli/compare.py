@@ -9,6 +9,7 @@ import typer
 
 from lotsmarche.cli._common import (
     CataloguesOpt,
+    DemandeArg,
     Format,
     FormatOpt,
     GroupementOpt,
@@ -23,12 +24,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare(
-        demand: Annotated[
-            list[Path] | None,
-            typer.Argument(
-                help="Fichier(s) de demande CSV ou XLSX (sans fichier : l'exemple du Boulonnais)."
-            ),
-        ] = None,
+        demand: DemandeArg = None,
         groupement: GroupementOpt = None,
         sourcing: SourcingOpt = None,
         strategy: Annotated[
@@ -53,7 +49,12 @@ def register(app: typer.Typer) -> None:
         format_: FormatOpt = Format.table,
         catalogues: CataloguesOpt = None,
     ) -> None:
-        """Comparer plusieurs allotissements d'une même demande (lots, procédures, fournisseurs, coût)."""
+        """Comparer plusieurs allotissements d'une même demande (lots, procédures, fournisseurs, coût).
+
+        Exemples :
+        lotsmarche compare recensement.xlsx --out comparaison
+        lotsmarche compare recensement.xlsx --strategy famille --plan plan.yaml
+        """
         from lotsmarche.compare import run_comparison
 
         run = run_comparison(

@@ -10,6 +10,7 @@ import typer
 
 from lotsmarche.cli._common import (
     CataloguesOpt,
+    DemandeArg,
     Format,
     FormatOpt,
     GroupementOpt,
@@ -28,12 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    demand: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Fichiers de demande (CSV/XLSX). Sans fichier : l'exemple intégré du Boulonnais."
-        ),
-    ] = None,
+    demand: DemandeArg = None,
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie (créé).")] = Path("dce-lotsmarche"),
     groupement: GroupementOpt = None,
     sourcing: SourcingOpt = None,
@@ -61,7 +57,12 @@ def run(
     catalogues: CataloguesOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Enchaîne demande → lots → contrôles → DCE et écrit le tout dans un dossier."""
+    """Enchaîner demande → lots → contrôles → DCE et écrire le tout dans un dossier.
+
+    Exemples :
+    lotsmarche run --out dce-exemple
+    lotsmarche run recensement.xlsx --groupement groupement.yaml --out dce
+    """
     from babel.numbers import format_currency
 
     from lotsmarche.pipeline import has_errors
