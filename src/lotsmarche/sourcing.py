@@ -73,7 +73,6 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa:
         problems.append(Problem(message, **where))
 
     tables = header_tables(path, _is_header, add, "« fournisseur » et « familles »")
-    territories = {fold(c.territoire): c.territoire for c in cat.communes.values()}
     suppliers: list[Supplier] = []
     for t in tables:
         cols = {f: pos for pos, f in map_headers(t.headers, ALIASES).items()}
@@ -137,12 +136,15 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa:
             for z in zones:
                 if z == "*":
                     row["zones"].append("*")
-                elif fold(z) in territories:
-                    row["zones"].append(territories[fold(z)])
+                elif (named := cat.zone(z)) is not None:
+                    # A territory (department map or EPCI), or a department: each of its territories.
+                    row["zones"].extend(t for t in named if t not in row["zones"])
                 else:
                     add(
-                        f"zone « {z} » inconnue ; territoires possibles : "
-                        f"{', '.join(sorted(set(territories.values())))} ou « * »",
+                        f"zone « {z} » inconnue ; zones possibles : un territoire "
+                        f"({', '.join(cat.territoires_cartes())}), un EPCI (nom officiel ou SIREN, ex. "
+                        "« Bordeaux Métropole »), un département (code ou nom, ex. « 62 » ou « Gironde ») "
+                        "ou « * »",
                         colonne=col("zones"),
                         **where,
                     )

@@ -89,10 +89,13 @@ def _with_postcode(info: SiteInfo, cat: Catalogue) -> SiteInfo:
     """Fill the postcode from the commune (catalogue territories) when only the commune is known."""
     if info.code_postal or not info.commune:
         return info
-    commune = cat.commune(info.commune)
+    from lotsmarche.intake.places import member_commune
+
+    commune = member_commune(cat, info.commune, info.membre)
     if commune is None or not commune.codes_postaux:
         return info
-    return SiteInfo(info.membre, info.type, info.site, commune.codes_postaux[0], commune.nom)
+    label = cat.libelle_commune(commune.code_insee)  # written back unambiguously (« Saint-Denis (974) »)
+    return SiteInfo(info.membre, info.type, info.site, commune.codes_postaux[0], label)
 
 
 def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:  # noqa: C901, PLR0912, PLR0915
@@ -320,6 +323,11 @@ def make_survey(
         infos = load_survey_members(membres_file)
     elif groupement_file is not None:
         g = load_groupement(groupement_file, cat)
-        infos = [SiteInfo(membre=m.nom, type=m.type, commune=m.commune) for m in g.membres]
+        from lotsmarche.intake.places import insee_ref
+
+        infos = [
+            SiteInfo(membre=m.nom, type=m.type, commune=insee_ref(m.insee) if m.insee else m.commune)
+            for m in g.membres
+        ]
     write_survey(cat, out, familles, infos, force=force)
     return out

@@ -38,6 +38,7 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "parametres",
         "lint",
         "cpv",
+        "communes",
     ]
     assert rows["familles"] == {
         "type": "familles",
@@ -47,7 +48,9 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "version": "2026-11-28",
     }
     assert rows["cpv"]["entrees"] == 9454
-    assert rows["territoires"]["entrees"] == 887
+    assert rows["territoires"]["entrees"] == 887  # the Pas-de-Calais map
+    assert rows["communes"]["entrees"] == 34969  # every current commune, overseas included
+    assert rows["communes"]["version"] == "2026-12-03 (@etalab/decoupage-administratif 6.0.0)"
 
 
 def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:

@@ -209,12 +209,12 @@ def _postcodes(lines: Lines) -> list[Finding]:
                 code="DEM-004",
                 severite="avertissement",
                 message=(
-                    f"Le code postal {code} (membres : {members}) n'est pas dans le "
-                    "référentiel des territoires : ses livraisons n'ont pas de territoire et ne seront pas "
-                    "rattachées à une zone de livraison."
+                    f"Le code postal {code} (membres : {members}) n'existe pas dans le code officiel "
+                    "géographique : ses livraisons n'ont pas de territoire et ne seront pas rattachées à une "
+                    "zone de livraison."
                 ),
                 base_legale=BASE_ALLOTISSEMENT,
-                correction="Vérifiez le code postal ou complétez territoires.csv (--catalogues).",
+                correction="Vérifiez le code postal (5 chiffres, celui de la commune de livraison).",
             )
         )
     left_out = len(found) - MAX_PER_CODE
