@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from lotsmarche.catalogue.communes import Resolution, departement_of, describe
