@@ -64,7 +64,7 @@ def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> No
     assert last["part_max_petits_lots"]["montant"] == "0.20"
     code, out, _ = run(["catalogue", "show", "seuils", "--format", "markdown"], capsys)
     assert code == 0
-    assert "| 2026-04-2027 | 2026-04-01 | 2027-12-31 | 60\u202f000 € | 80\u202f000 € |" in out
+    assert "| 2026-04-2027 | 2026-04-01 | 2027-12-31 | 60\u202f000\u00a0€ | 80\u202f000\u00a0€ |" in out
 
 
 def test_show_table_in_french(capsys: pytest.CaptureFixture[str]) -> None:

@@ -373,8 +373,8 @@ def test_check_reports_missing_species(copy: Path) -> None:
 
 
 def test_french_formatting() -> None:
-    assert eur(Decimal("40000")) == "40\u202f000 €"
-    assert eur(Decimal("12.5")) == "12,50 €"
+    assert eur(Decimal("40000")) == "40\u202f000\u00a0€"
+    assert eur(Decimal("12.5")) == "12,50\u00a0€"
     assert months([1, 2, 10, 11, 12]) == "janv.–févr., oct.–déc."
     assert months(list(range(1, 13))) == "toute l'année"
     assert months([5]) == "mai"

@@ -15,14 +15,14 @@ from pydantic import BaseModel
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
+from lotsmarche.money import eur as money_eur
 
 MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
 def eur(value: Decimal) -> str:
-    """French amount: 40 000 € or 12,50 € (narrow no-break space as thousands separator)."""
-    text = f"{value:,.2f}" if value != value.to_integral_value() else f"{value:,.0f}"
-    return text.replace(",", "\u202f").replace(".", ",") + " €"
+    """French amount: 40 000 € or 12,50 € (``money.eur``, whole amounts without cents)."""
+    return money_eur(value, whole=True)
 
 
 def yes(flag: bool) -> str:

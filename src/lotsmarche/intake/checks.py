@@ -16,6 +16,7 @@ from lotsmarche.intake.places import candidates_text, territory_choice
 from lotsmarche.intake.validate import Lines
 from lotsmarche.intake.values import months_list
 from lotsmarche.models import Finding
+from lotsmarche.money import eur
 from lotsmarche.text import MOIS_FR
 
 MAX_PER_CODE = 20
@@ -154,9 +155,7 @@ def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
 
 def _euros(e4: int) -> str:
     """French amount with its real decimals (at least 2, up to 4: unit prices may have 4)."""
-    from babel.numbers import format_currency
-
-    return str(format_currency(Decimal(e4) / 10000, "EUR", locale="fr_FR", decimal_quantization=False))
+    return eur(Decimal(e4) / 10000, exact=True)
 
 
 def _duplicates(lines: Lines) -> list[Finding]:
