@@ -25,7 +25,8 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def plan_json(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("plan") / "lots.json"
-    assert exit_code(["lots", str(example / "demande.csv"), "--out", str(out)]) == 0
+    args = ["--groupement", str(example / "groupement.yaml"), "--sourcing", str(example / "sourcing.csv")]
+    assert exit_code(["lots", str(example / "demande.csv"), *args, "--out", str(out)]) == 0
     return out
 
 
@@ -83,6 +84,8 @@ def test_control_characters_in_groupement_texts(
             str(example / "demande.csv"),
             "--groupement",
             str(bad),
+            "--sourcing",
+            str(example / "sourcing.csv"),
             "--out",
             str(out),
             "--xlsx",
@@ -94,9 +97,20 @@ def test_control_characters_in_groupement_texts(
     wb = openpyxl.load_workbook(tmp_path / "l.xlsx")
     assert wb["Synthèse"]["B1"].value == "Groupement test"
     code, _stdout, stderr = run(
-        ["run", str(example / "demande.csv"), "--groupement", str(bad), "--out", str(tmp_path / "X")], capsys
+        [
+            "run",
+            str(example / "demande.csv"),
+            "--groupement",
+            str(bad),
+            "--sourcing",
+            str(example / "sourcing.csv"),
+            "--out",
+            str(tmp_path / "X"),
+        ],
+        capsys,
     )
     assert code == 0, stderr
+    assert (tmp_path / "X" / "lots.xlsx").is_file()
 
 
 def test_archive_name_is_transliterated_and_short() -> None:

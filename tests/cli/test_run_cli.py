@@ -128,10 +128,10 @@ def test_run_with_compliance_errors_writes_no_dce_unless_brouillon(
 
     monkeypatch.setattr(pipeline, "plan_lots", with_error)
     out = tmp_path / "X"
-    code, stdout, _stderr = run(["run", *_inputs(example), "--out", str(out)], capsys)
-    assert code == 1
+    code, stdout, stderr = run(["run", *_inputs(example), "--out", str(out)], capsys)
+    assert code == 2
     assert "ERREUR TST-001 (plan) : erreur de test" in stdout
-    assert "DCE non généré" in stdout and "--brouillon" in stdout
+    assert "TST-001" in stderr and "--brouillon" in stderr
     assert sorted(p.name for p in out.iterdir()) == ["controle.md", "lots.json", "lots.xlsx"]
     assert "TST-001" in (out / "controle.md").read_text(encoding="utf-8")
 
@@ -139,7 +139,7 @@ def test_run_with_compliance_errors_writes_no_dce_unless_brouillon(
         ["run", *_inputs(example), "--out", str(out), "--force", "--brouillon"], capsys
     )
     assert code == 0
-    assert "DCE (brouillon) écrit dans" in stdout
+    assert "DCE (projet) écrit dans" in stdout
     _run_complete(out)
 
 
