@@ -54,7 +54,10 @@ def plan_from_json(text: str, source_name: str) -> LotPlan:
             "Fichier lots.json illisible",
             [
                 Problem(
-                    f"JSON invalide : {exc.msg} (colonne {exc.colno})", fichier=source_name, ligne=exc.lineno
+                    f"JSON invalide : {_json_reason(exc.msg)} (colonne {exc.colno}) ; un fichier lots.json "
+                    "produit par « lotsmarche lots » est attendu",
+                    fichier=source_name,
+                    ligne=exc.lineno,
                 )
             ],
         ) from exc
@@ -90,16 +93,39 @@ def read_plan(path: Path) -> LotPlan:
     """The lot plan of file ``path`` (lots.json); InputError naming the file when unreadable or invalid."""
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
+    except FileNotFoundError:
         problem = Problem("fichier introuvable", fichier=str(path))
-        raise InputError("Plan de lots illisible", [problem]) from exc
-    except UnicodeDecodeError as exc:
-        message = "ce n'est pas un fichier texte UTF-8 : indiquez le lots.json écrit par « lotsmarche lots »"
-        raise InputError("Plan de lots illisible", [Problem(message, fichier=str(path))]) from exc
-    except OSError as exc:
-        problem = Problem(f"lecture impossible ({exc.strerror or exc})", fichier=str(path))
-        raise InputError("Plan de lots illisible", [problem]) from exc
+        raise InputError("Plan de lots illisible", [problem]) from None
+    except IsADirectoryError:
+        problem = Problem("c'est un dossier : indiquez le fichier lots.json", fichier=str(path))
+        raise InputError("Plan de lots illisible", [problem]) from None
+    except (OSError, UnicodeDecodeError):
+        message = (
+            "fichier illisible : un fichier lots.json (texte UTF-8) produit par « lotsmarche lots » est attendu"
+        )
+        raise InputError("Plan de lots illisible", [Problem(message, fichier=str(path))]) from None
     return plan_from_json(text, path.name)
+
+
+_JSON_REASONS = {
+    "Expecting value": "valeur attendue (ce fichier n'est peut-être pas du JSON : un CSV, un classeur ?)",
+    "Expecting property name enclosed in double quotes": "nom de champ entre guillemets droits attendu",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Expecting ':' delimiter": "deux-points attendus",
+    "Unterminated string starting at": "texte entre guillemets non fermé",
+    "Invalid control character at": "caractère de contrôle interdit dans un texte",
+    "Extra data": "données en trop après la fin du document",
+    "Invalid \\escape": "séquence d'échappement « \\ » invalide",
+    "Invalid \\uXXXX escape": "séquence « \\uXXXX » invalide",
+}
+
+
+def _json_reason(msg: str) -> str:
+    """The French reason for a ``json.JSONDecodeError`` message."""
+    for english, french in _JSON_REASONS.items():
+        if msg.startswith(english):
+            return french
+    return "syntaxe incorrecte"
 
 
 def json_path(loc: tuple[int | str, ...]) -> str:
@@ -199,5 +225,5 @@ def save_plan(plan: LotPlan, out_json: Path, out_xlsx: Path | None = None, force
     if out_xlsx is not None:
         payloads.append(lots_workbook_bytes(plan))
     for path, data in zip(targets, payloads, strict=True):
-        write_bytes(path, data)
+        write_bytes(path, data, replace=force)  # without force, a file that appeared meanwhile stays
     return targets

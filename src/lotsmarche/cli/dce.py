@@ -90,6 +90,7 @@ def register(app: typer.Typer) -> None:
             zip_=zip_,
             force=force,
             brouillon=brouillon,
+            inputs=[plan_file, *([catalogues] if catalogues else [])],
         )
         rows = [(f.chemin, f.taille, f.sha256) for f in result.fichiers]
         if result.archive is not None:
