@@ -101,7 +101,8 @@ def read_plan(path: Path) -> LotPlan:
         raise InputError("Plan de lots illisible", [problem]) from None
     except (OSError, UnicodeDecodeError):
         message = (
-            "fichier illisible : un fichier lots.json (texte UTF-8) produit par « lotsmarche lots » est attendu"
+            "fichier illisible : un fichier lots.json (texte UTF-8) produit par « lotsmarche lots » "
+            "est attendu"
         )
         raise InputError("Plan de lots illisible", [Problem(message, fichier=str(path))]) from None
     return plan_from_json(text, path.name)
