@@ -852,7 +852,13 @@ class Store:
         with self.sessions() as s:
             row = s.get(db.Plan, v.plan_id)
         assert row is not None
-        return plan_from_json(self.path(c, row.stored).read_text(encoding="utf-8"), "lots.json")
+        key = f"plan:{row.stored}"  # a stored plan never changes: an adjustment writes a new file
+        if key not in self._cache:
+            self._cache[key] = plan_from_json(
+                self.path(c, row.stored).read_text(encoding="utf-8"), "lots.json"
+            )
+        plan: LotPlan = self._cache[key]
+        return plan
 
     def versions(self, p: Principal, cid: int) -> list[dict[str, Any]]:
         c = self.consultation(p, cid)
