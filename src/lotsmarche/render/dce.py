@@ -91,10 +91,14 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         ctx = context_for(kind, base)
         files[out_name] = compiled.render(dict(ctx), NOMS_DOCUMENTS[kind], subject, brouillon)
     ae, _env = _load("ae", templates)
+    crt, _env = _load("crt", templates)
     for lot in lots:
         ctx = context_for("ae", base, lot)
         title = f"{NOMS_DOCUMENTS['ae']} — lot {lot.numero} : {lot.intitule}"
         files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
+        ctx = context_for("crt", base, lot)
+        title = f"{NOMS_DOCUMENTS['crt']} — lot {lot.numero} : {lot.intitule}"
+        files[f"CRT_Lot_{lot.numero_texte}.docx"] = crt.render(dict(ctx), title, subject, brouillon)
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
         files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
     problems: list[Problem] = []
