@@ -270,7 +270,6 @@ def build_ae() -> Writer:
         ["{{ p.membre }}", "{{ p.ordonnateur }}", "{{ p.comptable }}", "{{ p.designe }}", "{{ p.imputation }}"],
         [3.6, 3.2, 3.8, 3.4, 3.0],
         loop="p in lot.payeurs",
-        size=8,
     )
     w.p("La présente offre est acceptée pour le lot {{ lot.numero }}.")
     w.table(["Signataire (nom, qualité)", "Lieu et date", "Signature"], ["", "", ""], [6.0, 5.5, 5.5], rows=1)

@@ -282,7 +282,7 @@ def build_rc() -> Writer:
     w.p("Critères du lot à compléter par l'acheteur avant la publication.")
     w.tag("{%p endif %}")
     w.tag("{%p endfor %}")
-    w.h2("9.{{ nb_lots + 1 }}. Modalités communes")
+    w.h2("9.{{ rc_numero_modalites }}. Modalités communes")
     group_list(w, "rc_clauses")
 
     w.h1("10. Conditions de remise des offres")
@@ -478,7 +478,7 @@ def build_ccap() -> Writer:
         "supérieur à {{ avance_duree_mois }} mois (articles R2191-3, R2191-16 et R2191-18 du code de la "
         "commande publique) ; elle est versée par le membre qui émet le bon de commande. Pour un lot conclu "
         "avec un montant minimum, l'avance est calculée sur ce montant minimum s'il remplit les mêmes "
-        "conditions. Le montant de l'avance est de {{ (avance_taux * 100)|pourcentage }} du montant toutes "
+        "conditions. Le montant de l'avance est de {{ avance_taux_pourcent|pourcentage }} du montant toutes "
         "taxes comprises du bon de commande (article R2191-7). Son remboursement s'impute sur les sommes "
         "dues au titulaire ; il commence lorsque le montant des prestations exécutées au titre du bon de "
         "commande atteint 65 % de son montant et s'achève lorsqu'il atteint 80 % (article R2191-11). Le "

@@ -231,6 +231,8 @@ class DceContext(Ctx):
     avance_seuil_ht: Decimal
     avance_duree_mois: int
     avance_taux: Decimal
+    avance_taux_pourcent: Decimal
+    rc_numero_modalites: int  # number of the RC sub-article after the per-lot criteria
     rc_clauses: list[GroupeCtx]
     ccap_duree: list[GroupeCtx]
     ccap_revision: list[GroupeCtx]
@@ -703,6 +705,8 @@ def _pieces_fields(plan: LotPlan, cat: Catalogue, coordonnateur: str, date_remis
         "avance_seuil_ht": seuil,
         "avance_duree_mois": duree_avance,
         "avance_taux": taux,
+        "avance_taux_pourcent": taux * 100,
+        "rc_numero_modalites": total + 1,
         "rc_clauses": _groupes(pieces.group_clauses(plan.lots, lambda c: "RC" in c.destinations), total, []),
         "ccap_duree": ccap("duree"),
         "ccap_revision": ccap("revision"),

@@ -52,6 +52,7 @@ class DceResult(BaseModel):
     archive: Path | None
     plan_sha256: str
     brouillon: bool
+    findings: list[Finding] = []  # post-render checks of the pieces (render.checks_pieces)
 
 
 def _errors(plan: LotPlan) -> list[Finding]:
@@ -81,7 +82,9 @@ def _safe(reference: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", reference).strip("._") or "DCE"
 
 
-def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool) -> dict[str, bytes]:
+def _render_files(
+    plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool
+) -> tuple[dict[str, bytes], list[Finding]]:
     base, lots = build_contexts(plan, cat)
     literal = strings_in(base)
     files: dict[str, bytes] = {}
@@ -108,7 +111,9 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         )
     if problems:
         raise RenderError("Des balises de modèle n'ont pas été rendues", problems)
-    return files
+    from lotsmarche.render.checks_pieces import check_pieces
+
+    return files, check_pieces(plan, cat, base, lots, files)
 
 
 def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTURE.md)
@@ -145,7 +150,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         raise RenderError(
             "Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))]
         )
-    files = _render_files(plan, cat, templates, brouillon)
+    files, findings = _render_files(plan, cat, templates, brouillon)
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -169,6 +174,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         archive=out / archive_name if archive_name else None,
         plan_sha256=plan_sha256(plan),
         brouillon=brouillon,
+        findings=findings,
     )
 
 

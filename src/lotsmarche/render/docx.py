@@ -184,7 +184,7 @@ _FILIGRANE = (
     'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
     'fillcolor="#d8d8d8" stroked="f"><v:fill opacity=".5"/>'
     '<v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt" string="PROJET"/>'
-    "<w10:wrap anchorx=\"margin\" anchory=\"margin\"/></v:shape></w:pict></w:r>"
+    '<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>'
 )
 _BROUILLON_P = (
     '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:color w:val="C00000"/>'

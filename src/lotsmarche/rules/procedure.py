@@ -380,6 +380,21 @@ def _prx(plan: LotPlan, cat: Catalogue) -> list[Finding]:
                     correction="Indiquez un indice INSEE pour la famille dans familles.yaml ou dans le plan.",
                 )
             )
+        fitting = cat.indice_pour(lot.famille, lot.conservation)
+        if fitting is not None and lot.indice_revision and lot.indice_revision != fitting.indice:
+            out.append(
+                Finding(
+                    code="PRX-004",
+                    severite="erreur",
+                    lot=lot.numero,
+                    base_legale="Code de la commande publique, art. R2112-14",
+                    message=f"L'indice de révision du lot {lot.numero} ({lot.indice_revision}) ne représente pas "
+                    f"ses fournitures ({lot.famille}, {lot.conservation}) : le catalogue retient la série "
+                    f"{fitting.indice} ({fitting.justification})",
+                    correction="Utilisez l'indice de indices_revision.yaml, ou modifiez ce catalogue en "
+                    "justifiant le choix.",
+                )
+            )
         if not any(c.id.startswith("ECO-REV-") for c in lot.clauses):
             out.append(
                 Finding(
