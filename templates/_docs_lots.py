@@ -267,7 +267,13 @@ def build_ae() -> Writer:
             "Personne désignée (article R2191-59)",
             "Imputation budgétaire",
         ],
-        ["{{ p.membre }}", "{{ p.ordonnateur }}", "{{ p.comptable }}", "{{ p.designe }}", "{{ p.imputation }}"],
+        [
+            "{{ p.membre }}",
+            "{{ p.ordonnateur }}",
+            "{{ p.comptable }}",
+            "{{ p.designe }}",
+            "{{ p.imputation }}",
+        ],
         [3.6, 3.2, 3.8, 3.4, 3.0],
         loop="p in lot.payeurs",
     )
@@ -281,7 +287,10 @@ def build_convention() -> Writer:
     w.sub("{{ groupement }}")
     w.p("Vu le code de la commande publique, notamment ses articles L2113-6 à L2113-8 ;")
     w.p("Vu le code général des collectivités territoriales, notamment son article L1414-3 ;")
-    w.p("Vu les décisions des membres autorisant leur adhésion au groupement et la signature de la convention :")
+    w.p(
+        "Vu les décisions des membres autorisant leur adhésion au groupement et la signature de la "
+        "convention :"
+    )
     w.tag("{%p for m in membres %}")
     w.bullet("pour {{ m.nom }} : {{ m.decision }} ;")
     w.tag("{%p endfor %}")

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _docs_lots import build_ae, build_cctp, build_convention, build_crt
-from _writer import Writer, clause_list, group_list, lot_heading
+from _writer import Writer, group_list, lot_heading
 
 
 def build_rc() -> Writer:
@@ -208,7 +208,8 @@ def build_rc() -> Writer:
     w.p(
         "Pendant l'exécution, le titulaire remet l'attestation de vigilance tous les six mois jusqu'à la fin "
         "de l'accord-cadre (articles L8222-1 et D8222-5 du code du travail). Si l'attributaire ne remet pas "
-        "ces documents dans le délai, son offre est rejetée et le candidat classé immédiatement après lui est "
+        "ces documents dans le délai, son offre est rejetée et le candidat classé immédiatement après lui "
+        "est "
         "sollicité (article R2144-7).",
         "justify",
     )
@@ -242,7 +243,8 @@ def build_rc() -> Writer:
         "{{ echantillons_lieu }}. Les échantillons sont livrés dans les conditions de température du CCTP, "
         "étiquetés du seul numéro du lot et d'un numéro d'ordre attribué par l'acheteur, sans marque ni nom "
         "du candidat. Ils sont goûtés à l'aveugle, de façon anonyme, par un jury de cuisiniers et de "
-        "gestionnaires des membres, après cuisson selon la fiche technique remise. Ils ne sont pas restitués. "
+        "gestionnaires des membres, après cuisson selon la fiche technique remise. Ils ne sont pas "
+        "restitués. "
         "Un échantillon non remis dans le délai est noté zéro.",
         "justify",
     )
@@ -264,9 +266,9 @@ def build_rc() -> Writer:
     )
     w.p(
         "Les critères autres que le prix sont notés sur les réponses apportées au cadre de réponse "
-        "technique du lot, rubrique par rubrique, et, pour les sous-critères qui le prévoient, sur la "
-        "dégustation des échantillons (article 8.1). Lorsqu'un critère comporte plusieurs sous-critères, "
-        "ceux-ci sont d'égale importance.",
+        "technique du lot, rubrique par rubrique{% if a_echantillons %}, et, pour les sous-critères qui le "
+        "prévoient, sur la dégustation des échantillons (article 8.1){% endif %}. Lorsqu'un critère comporte "
+        "plusieurs sous-critères, ceux-ci sont d'égale importance.",
         "justify",
     )
     w.tag("{%p for lot in lots %}")
@@ -428,7 +430,8 @@ def build_ccap() -> Writer:
         "partie fixe et b = 1 − a la partie révisable, I0 la valeur de l'indice publiée pour le mois de la "
         "date limite de remise des offres (mois zéro) et I la dernière valeur publiée au premier jour de la "
         "période de révision. Le prix révisé s'applique aux bons de commande émis à compter de la date de "
-        "révision ; il n'est pas appliqué rétroactivement. Les identifiants des séries sont ceux de la base de "
+        "révision ; il n'est pas appliqué rétroactivement. Les identifiants des séries sont ceux de la base "
+        "de "
         "données macroéconomiques de l'INSEE.",
         "justify",
     )

@@ -428,7 +428,8 @@ def finance(m: MemberSpec, territoire: str, rank: int) -> dict[str, object]:
     return {"ordonnateur": "le maire",
             "comptable_assignataire": f"le comptable public du {sgc}",
             "designe_r2191_59": "le maire",
-            "imputation_budgetaire": "chapitre 011, article 60623 (alimentation), fonction 251 (restauration scolaire)",
+            "imputation_budgetaire": "chapitre 011, article 60623 (alimentation), fonction 251 "
+                                     "(restauration scolaire)",
             "decision_date": day, "decision_numero": f"DCM-2026-{rank:02d}"}
 
 
@@ -567,9 +568,9 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
         "à 1 500 € par lot pour comparer les découpages.")
     add("- Profil d'acheteur (adresse fictive), lieu de remise des échantillons (cuisine centrale de "
         "l'hôpital de Boulogne-sur-Mer) et, pour chaque membre, l'ordonnateur, le comptable assignataire, la "
-        "personne désignée pour l'article R2191-59, l'imputation budgétaire et la décision d'adhésion (numéro "
-        "et date) : valeurs **fictives** mais plausibles, à remplacer par celles de chaque membre. Le "
-        "tribunal administratif compétent (Lille, pour le Pas-de-Calais) est déduit de la commune du "
+        "personne désignée pour l'article R2191-59, l'imputation budgétaire et la décision d'adhésion "
+        "(numéro et date) : valeurs **fictives** mais plausibles, à remplacer par celles de chaque membre. "
+        "Le tribunal administratif compétent (Lille, pour le Pas-de-Calais) est déduit de la commune du "
         "coordonnateur.")
     add("")
     add("## Les membres et leurs sites")

@@ -189,8 +189,12 @@ class _Reader:
         indices_revision = self._validate_list("indices_revision.yaml", raw, IndiceRevision)
         for i, entry in enumerate(indices_revision):
             if entry.indice not in indices:
-                self.add("indices_revision.yaml", "série INSEE absente de indices.csv", entry.indice, "indice", i)
-            if entry.famille not in familles and entry.famille not in self.invalid.get("familles.yaml", set()):
+                self.add(
+                    "indices_revision.yaml", "série INSEE absente de indices.csv", entry.indice, "indice", i
+                )
+            if entry.famille not in familles and entry.famille not in self.invalid.get(
+                "familles.yaml", set()
+            ):
                 self.add("indices_revision.yaml", "famille inconnue", entry.famille, "famille", i)
         actes = list(self._validate_keyed("coordonnateur.yaml", raw, ActeCoordonnateur, "code").values())
 

@@ -87,8 +87,10 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
     minimum = lot.montant_minimum_ht
     fitting = cat.indice_pour(lot.famille, lot.conservation)
     fixe = fitting.partie_fixe if fitting is not None else Decimal("0.15")
-    periodicite = fitting.periodicite if fitting is not None else (
-        "mensuelle" if lot.conservation == "frais" else "trimestrielle"
+    periodicite = (
+        fitting.periodicite
+        if fitting is not None
+        else ("mensuelle" if lot.conservation == "frais" else "trimestrielle")
     )
     return {
         "numero": lot.numero,

@@ -210,16 +210,17 @@ def check_rc_documents(x: Inputs) -> list[Finding]:
                         lot=lot.numero,
                     )
                 )
-    if "échantillon" in s9:
-        if "chantillons" not in s8 or not _DATE.search(unmark(s8)) or "adresse" not in s8:
-            out.append(
-                _error(
-                    "PIE-009",
-                    "Des échantillons sont notés à l'article 9 du règlement sans être "
-                    "demandés à l'article 8 (produits, quantités, date et lieu de remise).",
-                    "Code de la commande publique, art. R2152-7 et R2152-11",
-                )
+    if "échantillon" in s9 and (
+        "chantillons" not in s8 or not _DATE.search(unmark(s8)) or "adresse" not in s8
+    ):
+        out.append(
+            _error(
+                "PIE-009",
+                "Des échantillons sont notés à l'article 9 du règlement sans être "
+                "demandés à l'article 8 (produits, quantités, date et lieu de remise).",
+                "Code de la commande publique, art. R2152-7 et R2152-11",
             )
+        )
     for t in rc.tables:
         if not t or t[0][:1] != ["Critère"]:
             continue
@@ -297,7 +298,7 @@ def check_ccap_avance(x: Inputs) -> list[Finding]:
 
 
 def check_ccap_derogations(x: Inputs) -> list[Finding]:
-    """CCAP: every stipulation departing from the CCAG-FCS is recapitulated in the last article (defect 11)."""
+    """CCAP: every stipulation departing from the CCAG-FCS is listed in its last article (defect 11)."""
     ccap = x.pieces.get(CCAP)
     if ccap is None:
         return []
@@ -386,19 +387,18 @@ def check_coordinator_acts(x: Inputs) -> list[Finding]:
             continue
         folded = fold(p)
         matching = [a for a in acts if a.motif and re.search(a.motif, folded)]
-        if not matching:
-            if re.search(
-                r"\bcoordonnateur\b\s+(?:decide|prononce|represente|notifie|applique|conclut)", folded
-            ):
-                out.append(
-                    _error(
-                        "PIE-019",
-                        f"Le CCAP attribue au coordonnateur un acte absent de la liste des "
-                        f"actes du coordonnateur : « {p[:100]} ».",
-                        "Code de la commande publique, art. L2113-7",
-                        correction="Ajoutez l'acte à coordonnateur.yaml.",
-                    )
+        if not matching and re.search(
+            r"\bcoordonnateur\b\s+(?:decide|prononce|represente|notifie|applique|conclut)", folded
+        ):
+            out.append(
+                _error(
+                    "PIE-019",
+                    f"Le CCAP attribue au coordonnateur un acte absent de la liste des "
+                    f"actes du coordonnateur : « {p[:100]} ».",
+                    "Code de la commande publique, art. L2113-7",
+                    correction="Ajoutez l'acte à coordonnateur.yaml.",
                 )
+            )
         for a in matching:
             if a.libelle not in conv_text:
                 out.append(

@@ -388,9 +388,9 @@ def _prx(plan: LotPlan, cat: Catalogue) -> list[Finding]:
                     severite="erreur",
                     lot=lot.numero,
                     base_legale="Code de la commande publique, art. R2112-14",
-                    message=f"L'indice de révision du lot {lot.numero} ({lot.indice_revision}) ne représente pas "
-                    f"ses fournitures ({lot.famille}, {lot.conservation}) : le catalogue retient la série "
-                    f"{fitting.indice} ({fitting.justification})",
+                    message=f"L'indice de révision du lot {lot.numero} ({lot.indice_revision}) ne représente "
+                    f"pas ses fournitures ({lot.famille}, {lot.conservation}) : le catalogue retient la "
+                    f"série {fitting.indice} ({fitting.justification})",
                     correction="Utilisez l'indice de indices_revision.yaml, ou modifiez ce catalogue en "
                     "justifiant le choix.",
                 )
