@@ -153,7 +153,8 @@ def test_court_from_the_coordinators_commune(
 ) -> None:
     g = example.plan.groupement
     membres = [
-        m.model_copy(update={"commune": commune}) if m.nom == g.coordonnateur else m for m in g.membres
+        m.model_copy(update={"commune": commune, "insee": commune}) if m.nom == g.coordonnateur else m
+        for m in g.membres
     ]
     plan = example.plan.model_copy(update={"groupement": g.model_copy(update={"membres": membres})})
     found = tribunal_for(plan, cat, g.coordonnateur or "")

@@ -74,6 +74,8 @@ def departement_of_postcode(code: str) -> str:
 
 
 def _member_departement(m: Member, cat: Catalogue) -> str | None:
+    if m.insee:  # resolved by load_groupement (INSEE code, postcode or name)
+        return departement_of_insee(m.insee)
     if not m.commune:
         return None
     found = cat.commune(m.commune)
@@ -88,6 +90,8 @@ def lieu_execution(plan: LotPlan, cat: Catalogue, coordonnateur: str) -> str | N
     """Department of the place of execution: the coordinator's commune, else its address's postcode, else
     the department of most members (ties: the smallest code)."""
     g = plan.groupement
+    if g.departement:  # groupement.yaml « departement »
+        return g.departement
     members = {m.nom: m for m in g.membres}
     coord = members.get(coordonnateur)
     if coord is not None:
