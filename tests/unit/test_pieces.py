@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import docx
@@ -20,7 +20,7 @@ from lotsmarche.models import Finding, LotPlan
 from lotsmarche.pipeline import plan_lots
 from lotsmarche.render.dce import render_dce
 from lotsmarche.render.docx import read_zip
-from lotsmarche.render.filters import montant
+from lotsmarche.render.filters import date_fr, montant
 from lotsmarche.render.highlight import A_COMPLETER, apply_highlights, mark
 from lotsmarche.render.pieces import departement_of_insee, departement_of_postcode, tribunal_for
 from tests.unit._render_helpers import docx_lines, docx_tables
@@ -106,7 +106,8 @@ def marseille(tmp_path_factory: pytest.TempPathFactory, cat: Catalogue) -> Dce:
     (folder / "groupement.yaml").write_text(GROUPEMENT_13, encoding="utf-8")
     (folder / "demande.csv").write_text(DEMANDE_13, encoding="utf-8")
     plan, _ = plan_lots([folder / "demande.csv"], folder / "groupement.yaml")
-    return _render(plan, cat, folder / "DCE")
+    # a launch date in the past and a lot one sourced supplier can serve: only a draft can be generated
+    return _render(plan, cat, folder / "DCE", brouillon=True)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -215,7 +216,8 @@ def test_crt_generated_per_lot_listed_in_manifest_and_in_the_offer(example: Dce)
 
 def test_samples_graded_are_requested_with_date_place_and_blind_tasting(example: Dce) -> None:
     s8 = example.section("00_RC.docx", 8)
-    assert "le 16 novembre 2026 entre 8 h 00 et 11 h 00" in s8
+    remise = example.plan.date_lancement + timedelta(days=example.plan.groupement.delai_remise_jours)
+    assert f"le {date_fr(remise + timedelta(days=7))} entre 8 h 00 et 11 h 00" in s8
     assert "Cuisine centrale du Centre hospitalier de Boulogne-sur-Mer" in s8
     assert "gratuitement une unité de vente" in s8 and "à l'aveugle, de façon anonyme" in s8
     for lot in example.plan.lots:
@@ -388,7 +390,7 @@ def test_launch_before_the_climate_law_date(
     rc = marseille.text("00_RC.docx")
     assert "L551-1" in rc and "R421-1" in rc and "R2144-4" in rc
     plan, _ = plan_lots([], date_lancement=date(2026, 6, 1))
-    early = _render(plan, cat, tmp_path / "DCE")
+    early = _render(plan, cat, tmp_path / "DCE", brouillon=True)  # a date in the past: a draft only
     assert early.errors() == example.errors()
     assert "Tribunal administratif de Lille" in early.text("00_RC.docx")
 
@@ -414,7 +416,9 @@ def test_example_checks_report_only_the_plan_defects(example: Dce) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def test_draft_marks_every_docx_page_and_every_sheet(marseille: Dce, cat: Catalogue, tmp_path: Path) -> None:
+def test_draft_marks_every_docx_page_and_every_sheet(
+    marseille: Dce, example: Dce, cat: Catalogue, tmp_path: Path
+) -> None:
     dce = _render(marseille.plan, cat, tmp_path / "DCE", brouillon=True)
     docs = sorted(dce.out.rglob("*.docx"))
     assert len(docs) == 3 + 2 * len(marseille.plan.lots) + 1
@@ -428,7 +432,7 @@ def test_draft_marks_every_docx_page_and_every_sheet(marseille: Dce, cat: Catalo
     for path in sorted(dce.out.rglob("*.xlsx")):
         for ws in openpyxl.load_workbook(path).worksheets:
             assert "PROJET" in (ws.oddHeader.center.text or ""), (path, ws.title)
-    final = sorted(marseille.out.rglob("*.docx"))
+    final = sorted(example.out.rglob("*.docx"))
     assert not any(
         "PROJET" in "".join(docx.Document(str(p)).sections[0].header._element.itertext()) for p in final
     )

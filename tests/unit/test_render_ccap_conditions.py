@@ -20,7 +20,7 @@ def test_ccap_lists_each_lots_execution_conditions(tmp_path: Path) -> None:
     paragraphs = [p for p in section.split("\n") if p]
     for lot in plan.lots:
         conditions = [c for c in lot.clauses if c.condition_execution]
-        assert any(c.type == "environnementale" for c in conditions)  # Climate law, launch 2026-10-05
+        assert any(c.type == "environnementale" for c in conditions)  # Climate law, launch 2027-09-06
         for clause in conditions:
             # stated once for the lots sharing its wording: without a list of lots when it is every lot
             stated = [p for p in paragraphs if p.startswith(clause.titre) and clause.texte[:60] in p]

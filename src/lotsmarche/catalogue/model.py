@@ -52,6 +52,9 @@ PARAMETRES_ATTENDUS: dict[str, type] = {
     "avance_seuil_ht": Decimal,
     "avance_duree_min_mois": int,
     "avance_taux": Decimal,
+    "delai_min_appel_offres_ouvert_jours": int,
+    "delai_min_appel_offres_reduit_jours": int,
+    "delai_min_procedure_adaptee_jours": int,
 }
 KIND_TEXT: dict[type, str] = {
     date: "une date AAAA-MM-JJ est attendue",
