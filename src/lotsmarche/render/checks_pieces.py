@@ -506,11 +506,23 @@ def check_pieces(
     plan: LotPlan, cat: Catalogue, base: DceContext, lots: list[LotCtx], files: dict[str, bytes]
 ) -> list[Finding]:
     """Every check of this module over the rendered Word files of a DCE (path → bytes)."""
-    pieces = {
-        p: read_piece(p, b) for p, b in sorted(files.items()) if p.endswith(".docx") and p != "02_CCTP.docx"
-    }
-    inputs = Inputs(plan=plan, cat=cat, base=base, lots=lots, pieces=pieces, files=set(files))
+    pieces: dict[str, Piece] = {}
     out: list[Finding] = []
+    for path, blob in sorted(files.items()):
+        if not path.endswith(".docx") or path == "02_CCTP.docx":
+            continue
+        try:
+            pieces[path] = read_piece(path, blob)
+        except Exception as exc:  # an unreadable piece is a finding, not a crash
+            out.append(
+                _error(
+                    "PIE-026",
+                    f"{path} ne peut pas être relu ({type(exc).__name__}) : vérifiez-le dans "
+                    "un traitement de texte.",
+                    "Code de la commande publique, art. R2132-1",
+                )
+            )
+    inputs = Inputs(plan=plan, cat=cat, base=base, lots=lots, pieces=pieces, files=set(files))
     for check in CHECKS:
         out.extend(check(inputs))
     return out
