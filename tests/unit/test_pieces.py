@@ -405,10 +405,10 @@ def test_r2123_5_only_for_mapa_lots(example: Dce, marseille: Dce) -> None:
     assert "PIE-011" not in example.errors() | marseille.errors()
 
 
-def test_example_checks_report_only_the_plan_defects(example: Dce) -> None:
-    # The lot plan still places R2122-8 lots inside the advertised consultation (defect 4, lot plan):
-    # PIE-012 reports it; every other check of the pieces passes on the bundled example.
-    assert example.errors() <= {"PIE-012"}
+def test_example_checks_report_no_error(example: Dce) -> None:
+    # every check of the pieces passes on the bundled example (controle.md shows no error)
+    assert example.errors() == set()
+    assert {f.code for f in example.findings} == {"PIE-024"}
 
 
 # ------------------------------------------------------------------------------------------------
