@@ -18,6 +18,7 @@ import numpy as np
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.intake.coded import Coded, pair_codes
 from lotsmarche.intake.fields import (
+    PRIX_UNITAIRE_MAX,
     avail_mask,
     deliveries,
     int_text,
@@ -278,6 +279,13 @@ class _Validation(_Part):
         """Optional unit prices: ten-thousandths of a euro per product unit (else the reference price)."""
         pr_col = self.d["prix_unitaire_ht"]
         pr_units, errors = _per_unique_number(pr_col, 4, _price)
+        for i in np.flatnonzero(pr_units > PRIX_UNITAIRE_MAX * 10**4):
+            errors[int(i)] = (
+                f"prix unitaire « {pr_col.values[i]} » démesuré (plafond {int_text(PRIX_UNITAIRE_MAX)} € HT "
+                "par unité) : vérifiez le séparateur décimal et que la cellule porte un prix unitaire, "
+                "non un total"
+            )
+            pr_units[i] = -1
         self.report(pr_col, errors, "prix_unitaire_ht")
         e4_src = pr_units[pr_col.codes]
         self.given = e4_src > 0
