@@ -277,7 +277,7 @@ def test_pages_coordinator_and_two_members(app: Any) -> None:
     r = coord.post(url + "/dce", data={"csrf": csrf}, follow_redirects=False)
     assert wait_job(coord, r.headers["location"].rsplit("/", 1)[1])["etat"] == "termine"
     page = coord.get(url + "/dce").text
-    assert "Version 1" in page and "01_CCAP.docx" in page
+    assert "Version 1" in page and "01_CCAP.docx" in page and "constat(s) du plan" in page
     z = coord.get(url + "/dce/1/zip")
     assert z.status_code == 200
     verify_zip(z.content)

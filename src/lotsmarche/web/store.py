@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.consultation import CensusRow, GroupementForm, MemberLine
 from lotsmarche.errors import InputError, LotsmarcheError, Problem
-from lotsmarche.models import LotPlan
+from lotsmarche.models import Groupement, LotPlan
 from lotsmarche.web import db
 from lotsmarche.web.security import hash_password, new_token, token_hash, verify_password
 from lotsmarche.web.uploads import Upload, generated_name
@@ -87,6 +88,17 @@ class Store:
         tmp.write_bytes(data)
         tmp.replace(target)
         return name
+
+    def groupement(self, c: db.Consultation) -> Groupement:
+        """The consultation's groupement.yaml, read once (the stored file never changes: a new one gets a
+        new generated name)."""
+        from lotsmarche.groupement import load_groupement
+
+        key = f"groupement:{c.dossier}/{c.groupement_file}"
+        if key not in self._cache:
+            self._cache[key] = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        found: Groupement = self._cache[key]
+        return found
 
     # ------------------------------------------------------------------ accounts
     def add_user(self, email: str, password: str, role: str) -> None:
@@ -395,10 +407,9 @@ class Store:
 
     def workspace(self, p: Principal, cid: int) -> dict[str, Any]:
         """Everything the consultation page shows."""
-        from lotsmarche.groupement import load_groupement
 
         c = self.consultation(p, cid)
-        groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        groupement = self.groupement(c)
         with self.sessions() as s:
             files = list(s.scalars(select(db.DemandFile).where(db.DemandFile.consultation_id == cid)))
             invitations = list(
@@ -457,10 +468,9 @@ class Store:
 
     def invite(self, p: Principal, cid: int, membre: str, days: int = INVITATION_DAYS) -> str:
         """A new invitation for ``membre`` → its token (shown once; only its hash is kept)."""
-        from lotsmarche.groupement import load_groupement
 
         c = self.consultation(p, cid, write=True)
-        groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        groupement = self.groupement(c)
         names = [m.nom for m in groupement.membres]
         if membre not in names:
             raise InputError("Membre inconnu", [Problem(f"« {membre} » n'est pas membre du groupement")])
@@ -523,9 +533,8 @@ class Store:
         return {"invitation": inv, "c": c, "lignes": lines, "reponse": answer, "sites": site_list}
 
     def _member_postcode(self, c: db.Consultation, membre: str) -> str:
-        from lotsmarche.groupement import load_groupement
 
-        groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        groupement = self.groupement(c)
         for m in groupement.membres:
             if m.nom == membre and (m.insee or m.commune):
                 commune = self.cat.commune(m.insee or m.commune or "")
@@ -843,7 +852,13 @@ class Store:
         with self.sessions() as s:
             row = s.get(db.Plan, v.plan_id)
         assert row is not None
-        return plan_from_json(self.path(c, row.stored).read_text(encoding="utf-8"), "lots.json")
+        key = f"plan:{row.stored}"  # a stored plan never changes: an adjustment writes a new file
+        if key not in self._cache:
+            self._cache[key] = plan_from_json(
+                self.path(c, row.stored).read_text(encoding="utf-8"), "lots.json"
+            )
+        plan: LotPlan = self._cache[key]
+        return plan
 
     def versions(self, p: Principal, cid: int) -> list[dict[str, Any]]:
         c = self.consultation(p, cid)
@@ -858,7 +873,17 @@ class Store:
         out = []
         for v in rows:
             manifest = json.loads((self.folder(c) / v.dossier / "manifest.json").read_text(encoding="utf-8"))
-            out.append({"v": v, "manifest": manifest, "changements": json.loads(v.changements)})
+            plan = self._version_plan(c, v)
+            lots = {lot.numero: lot.findings for lot in plan.lots}
+            pieces = []
+            for f in manifest.get("fichiers", []):
+                found = re.search(r"Lot_0*(\d+)_", f["chemin"])
+                lot = int(found.group(1)) if found else None
+                findings = lots.get(lot, []) if lot is not None else plan.findings
+                pieces.append({**f, "lot": lot, "constats": [x.model_dump(mode="json") for x in findings]})
+            out.append(
+                {"v": v, "manifest": manifest, "pieces": pieces, "changements": json.loads(v.changements)}
+            )
         return out
 
     def version_file(self, p: Principal, cid: int, numero: int, chemin: str | None) -> tuple[Path, str]:
