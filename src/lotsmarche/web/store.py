@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lotsmarche.catalogue.model import Catalogue
@@ -128,6 +128,7 @@ class Store:
         """A new session (fresh random id: never reuses one the browser brought) → (token, csrf)."""
         token, csrf = new_token(), new_token()
         with self.sessions.begin() as s:
+            s.execute(delete(db.WebSession).where(db.WebSession.expires_at < db.now()))  # expired ones
             s.add(
                 db.WebSession(
                     id_hash=token_hash(token),
@@ -524,13 +525,33 @@ class Store:
         lines: list[MemberLine] = []
         if answer is not None:
             lines = member_lines(self.path(c, answer.stored).read_bytes(), self.cat)
+        imported = self._imported_lines(c, inv.membre)
         site_list = [(x.nom, x.code_postal) for x in sites]
-        for line in lines:
+        for line in [*lines, *imported]:
             if (line.site_livraison, line.code_postal) not in site_list:
                 site_list.append((line.site_livraison, line.code_postal))
         if not site_list:
             site_list.append((inv.membre, self._member_postcode(c, inv.membre)))
-        return {"invitation": inv, "c": c, "lignes": lines, "reponse": answer, "sites": site_list}
+        return {
+            "invitation": inv,
+            "c": c,
+            "lignes": lines,
+            "importees": imported,
+            "reponse": answer,
+            "sites": site_list,
+        }
+
+    def _imported_lines(self, c: db.Consultation, membre: str) -> list[MemberLine]:
+        """The member's lines in the coordinator's imported files (cached per set of files)."""
+        from lotsmarche.consultation import imported_lines, member_lines
+
+        imported, _answers, _names = self._inputs(c)
+        key = f"importees:{c.id}:{membre}:" + "|".join(p.name for p in imported)
+        if key not in self._cache:
+            data = imported_lines(imported, membre, self.folder(c) / c.groupement_file, self.cat)
+            self._cache[key] = member_lines(data, self.cat)
+        found: list[MemberLine] = self._cache[key]
+        return found
 
     def _member_postcode(self, c: db.Consultation, membre: str) -> str:
 
@@ -542,9 +563,10 @@ class Store:
                     return commune.codes_postaux[0]
         return ""
 
-    def member_lines(self, p: Principal) -> list[MemberLine]:
-        lines: list[MemberLine] = self.member_page(p)["lignes"]
-        return lines
+    def member_lines(self, p: Principal) -> tuple[list[MemberLine], list[MemberLine]]:
+        """The member's own answer and its lines in the imported demand (which the answer replaces)."""
+        page = self.member_page(p)
+        return page["lignes"], page["importees"]
 
     def _save_answer(self, inv: db.Invitation, c: db.Consultation, data: bytes) -> int:
         from lotsmarche.consultation import member_lines
