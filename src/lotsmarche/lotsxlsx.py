@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotItem, LotPlan
+from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotItem, LotPlan, lot_conservations
 from lotsmarche.xlsxutil import EURO, bold, header_cell, put_text, workbook_bytes
 
 QTY_FORMAT = "#,##0.###"
@@ -64,7 +64,7 @@ def _lot_row(lot: Lot) -> Row:
             lot.numero,
             lot.intitule,
             lot.famille,
-            CONSERVATION_LIBELLES.get(lot.conservation, lot.conservation),
+            ", ".join(CONSERVATION_LIBELLES.get(c, c) for c in lot_conservations(lot)),
             REGIME_LIBELLES.get(lot.regime_emballage, lot.regime_emballage),
             ", ".join(lot.territoires),
             lot.cpv_principal,
