@@ -68,13 +68,13 @@ CONS = {"FR": "frais", "SG": "surgele", "AP": "appertise", "RE": "refrigere_elab
 P = tuple[str, str, str, str, str, str, str, str | None, str | None, dict[str, str], str, list[str]]
 WHOLE = "vidé, sous glace, catégorie de fraîcheur Extra ou A, débarqué depuis moins de 48 h"
 FILLET = "filets sans arêtes, avec ou sans peau selon le bon de commande, levés du jour, sous glace"
-IQF = "surgelé IQF, glazing ≤ 10 %, sans additif ni polyphosphates, température ≤ −18 °C"
+IQF = "surgelé IQF, glazing ≤ 10 %, sans additif ni polyphosphates"
 PORTION = "portions calibrées 100–120 g ± 10 %, sans arêtes, sans peau"
 BREADED = "portions panées crues, 60 % de poisson minimum, sans arêtes, à cuire au four"
 ROWS: list[P] = [
     # ---- poissons blancs
     ("MERLAN", "ENTIER", "entier", "FR", "Merlan entier frais", "5.50", "caisse_polystyrene", None, "10.08-2",
-     {"colis": "10"}, f"Merlan de fileyeur ou de chalut, calibre 300–500 g, {WHOLE}.", []),
+     {"colis": "10"}, f"Merlan (Merlangius merlangus), calibre 300–500 g, {WHOLE}.", []),
     ("MERLAN", "FILET", "filet", "FR", "Filet de merlan frais", "12.50", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets de 80–150 g, {FILLET}.", []),
     ("MERLAN", "PORTION", "portion_calibree", "FR", "Portion calibrée de merlan fraîche", "14.00",
@@ -86,7 +86,7 @@ ROWS: list[P] = [
     ("MERLAN", "PANE", "pane", "SG", "Portion panée de merlan surgelée", "9.20", "carton", "15241800-7",
      "10.02-10", {"piece": "0.10", "colis": "5"}, f"Portions de 100 g, {BREADED}, {IQF}.", []),
     ("LIEUNOIR", "ENTIER", "entier", "FR", "Lieu noir entier frais", "5.00", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "10"}, f"Lieu noir (colin) de chalut, 1–3 kg, {WHOLE}.", []),
+     "10.08-2", {"colis": "10"}, f"Lieu noir (colin, Pollachius virens), 1–3 kg, {WHOLE}.", []),
     ("LIEUNOIR", "FILET", "filet", "FR", "Filet de lieu noir frais", "11.00", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets de 300–800 g, {FILLET}.", []),
     ("LIEUNOIR", "PORTION", "portion_calibree", "FR", "Portion calibrée de lieu noir fraîche", "12.50",
@@ -99,17 +99,17 @@ ROWS: list[P] = [
     ("LIEUNOIR", "PANE", "pane", "SG", "Portion panée de lieu noir surgelée", "8.20", "carton", "15241800-7",
      "10.02-10", {"piece": "0.10", "colis": "5"}, f"Portions de 100 g, {BREADED}, {IQF}.", []),
     ("LIEUNOIR", "FUME", "fume", "RE", "Filet de lieu noir fumé", "17.00", "sous_vide", "15234000-7", "10.08-5",
-     {"colis": "2"}, "Filet fumé au bois de hêtre, sans peau, pauvre en arêtes, sel ≤ 3 %, conservation 0–4 °C.", []),
+     {"colis": "2"}, "Filet fumé, sans peau, pauvre en arêtes, sel ≤ 3 %.", []),
     ("LIEUNOIR", "FUME", "fume", "SG", "Filet de lieu noir fumé surgelé", "14.50", "carton", "15234000-7",
      "10.02-46", {"colis": "5"}, f"Filets 100–700 g fumés façon haddock, sans peau, {IQF}.", []),
     ("CABILLAUD", "ENTIER", "entier", "FR", "Cabillaud entier frais", "9.50", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "10"}, f"Cabillaud de chalut ou de fileyeur, 2–5 kg, {WHOLE}.", []),
+     "10.08-2", {"colis": "10"}, f"Cabillaud (Gadus morhua), 2–5 kg, {WHOLE}.", []),
     ("CABILLAUD", "FILET", "filet", "FR", "Filet de cabillaud frais", "19.00", "caisse_polystyrene",
      "15211100-1", "10.08-4", {"colis": "5"}, f"Filets de 400–1 000 g, {FILLET}.", []),
     ("CABILLAUD", "DOS", "portion_calibree", "FR", "Dos de cabillaud frais", "24.00", "caisse_polystyrene",
      "15211100-1", "10.08-4", {"piece": "0.12", "colis": "5"}, "Dos sans peau ni arêtes, 110–130 g, frais.", []),
     ("CABILLAUD", "FILET", "filet", "SG", "Filet de cabillaud surgelé", "13.50", "carton", "15220000-6",
-     "10.02-39", {"colis": "5"}, f"Filets 200–400 g Atlantique Nord-Est, interfoliés ou IQF, {IQF}.", []),
+     "10.02-39", {"colis": "5"}, f"Filets 200–400 g, interfoliés ou IQF, {IQF}.", []),
     ("CABILLAUD", "PORTION", "portion_calibree", "SG", "Dos de cabillaud surgelé", "16.50", "carton",
      "15220000-6", "10.02-34", {"piece": "0.12", "colis": "5"}, f"Dos sans peau ni arêtes, 110–130 g, {IQF}.", []),
     ("CABILLAUD", "SALE", "sale", "SG", "Filet de morue dessalée surgelé", "15.00", "carton", "15232000-3",
@@ -123,9 +123,9 @@ ROWS: list[P] = [
     ("EGLEFIN", "PORTION", "portion_calibree", "SG", "Portion calibrée d'églefin surgelée", "12.00", "carton",
      "15220000-6", "10.02-4", {"piece": "0.12", "colis": "5"}, f"{PORTION}, {IQF}.", []),
     ("EGLEFIN", "FUME", "fume", "RE", "Haddock (églefin fumé)", "19.50", "sous_vide", "15234000-7", "10.08-5",
-     {"colis": "2"}, "Filet d'églefin fumé, sans colorant, avec peau, pauvre en arêtes, conservation 0–4 °C.", []),
+     {"colis": "2"}, "Filet d'églefin fumé, sans colorant, avec peau, pauvre en arêtes.", []),
     ("TACAUD", "ENTIER", "entier", "FR", "Tacaud entier frais", "3.50", "caisse_polystyrene", None, "10.08-2",
-     {"colis": "10"}, f"Tacaud de fileyeur, 200–400 g, {WHOLE}.", []),
+     {"colis": "10"}, f"Tacaud (Trisopterus luscus), 200–400 g, {WHOLE}.", []),
     ("TACAUD", "FILET", "filet", "FR", "Filet de tacaud frais", "9.00", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets de 60–120 g, {FILLET}.", []),
     ("GRONDIN", "ENTIER", "entier", "FR", "Grondin entier frais", "5.00", "caisse_polystyrene", None, "10.08-2",
@@ -137,7 +137,7 @@ ROWS: list[P] = [
     ("ROUGET", "FILET", "filet", "FR", "Filet de rouget-barbet frais", "26.00", "caisse_polystyrene",
      "15211100-1", "10.08-4", {"colis": "3"}, f"Filets de 40–80 g, écaillés, {FILLET}.", []),
     ("BAR", "ENTIER", "entier", "FR", "Bar de pêche entier frais", "19.00", "caisse_polystyrene", None, "10.08-2",
-     {"colis": "5"}, f"Bar sauvage de ligne ou de chalut, 0,8–2 kg, taille minimale réglementaire respectée, {WHOLE}.",
+     {"colis": "5"}, f"Bar sauvage (Dicentrarchus labrax), 0,8–2 kg, taille minimale réglementaire respectée, {WHOLE}.",
      []),
     ("BAR", "FILET", "filet", "FR", "Filet de bar de pêche frais", "32.00", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "3"}, f"Filets de 150–400 g, écaillés, {FILLET}.", []),
@@ -155,13 +155,13 @@ ROWS: list[P] = [
      "10.02-21", {"piece": "0.10", "colis": "5"}, f"Médaillons sans arête centrale, 80–120 g, {IQF}.", []),
     # ---- poissons plats
     ("LIMANDE", "ENTIER", "entier", "FR", "Limande entière fraîche", "5.50", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "10"}, f"Limande de fileyeur ou de chalut, 200–400 g, {WHOLE}.", []),
+     "10.08-2", {"colis": "10"}, f"Limande (Limanda limanda), 200–400 g, {WHOLE}.", []),
     ("LIMANDE", "FILET", "filet", "FR", "Filet de limande frais", "13.50", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets de 40–100 g, {FILLET}.", []),
     ("LIMANDE", "FILET", "filet", "SG", "Filet de limande surgelé", "10.50", "sac_plastique_surgele",
      "15220000-6", "10.02-38", {"colis": "5"}, f"Filets 40–100 g, {IQF}.", []),
     ("PLIE", "ENTIER", "entier", "FR", "Plie (carrelet) entière fraîche", "5.00", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "10"}, f"Plie de chalut, 300–600 g, {WHOLE}.", []),
+     "10.08-2", {"colis": "10"}, f"Plie (Pleuronectes platessa), 300–600 g, {WHOLE}.", []),
     ("PLIE", "FILET", "filet", "FR", "Filet de plie frais", "12.00", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets de 60–150 g, {FILLET}.", []),
     ("PLIE", "FILET", "filet", "SG", "Filet de plie surgelé", "9.50", "sac_plastique_surgele", "15220000-6",
@@ -169,7 +169,7 @@ ROWS: list[P] = [
     ("PLIE", "PANE", "pane", "SG", "Filet de plie pané surgelé", "10.00", "carton", "15241800-7", "10.02-10",
      {"piece": "0.10", "colis": "5"}, f"Filets de 100 g, {BREADED}, {IQF}.", []),
     ("SOLE", "ENTIER", "entier", "FR", "Sole entière fraîche (portion)", "22.00", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "5"}, f"Sole de fileyeur, 250–350 g, {WHOLE}.", []),
+     "10.08-2", {"colis": "5"}, f"Sole (Solea solea), 250–350 g, {WHOLE}.", []),
     ("SOLE", "FILET", "filet", "FR", "Filet de sole frais", "38.00", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "3"}, f"Filets de 50–100 g, pelés, {FILLET}.", []),
     ("RAIE", "AILE", "entier", "FR", "Aile de raie fraîche", "11.00", "caisse_polystyrene", None, "10.08-2",
@@ -179,33 +179,33 @@ ROWS: list[P] = [
      {"colis": "5"}, f"Ailes pelées deux faces, ébarbées, 200–400 g, {IQF}.", []),
     # ---- poissons bleus
     ("HARENG", "ENTIER", "entier", "FR", "Hareng entier frais", "2.50", "caisse_polystyrene", None, "10.08-2",
-     {"colis": "10"}, f"Hareng côtier de la Manche Est, 150–250 g, plein ou guais, {WHOLE}.", []),
+     {"colis": "10"}, f"Hareng (Clupea harengus), 150–250 g, plein ou guais, {WHOLE}.", []),
     ("HARENG", "FILET", "filet", "FR", "Filet de hareng frais", "6.50", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets papillon ou simples, {FILLET}.", []),
     ("HARENG", "FILET", "filet", "SG", "Filet de hareng surgelé", "6.00", "sac_plastique_surgele", "15220000-6",
      "10.02-38", {"colis": "5"}, f"Filets papillon, {IQF}.", []),
     ("HARENG", "FUME", "fume", "RE", "Filet de hareng fumé doux", "12.00", "sous_vide", "15234000-7", "10.08-5",
-     {"colis": "2"}, "Filets de hareng fumés au bois de hêtre, sans colorant, conservation 0–4 °C.", []),
+     {"colis": "2"}, "Filets de hareng fumés, sans colorant.", []),
     ("HARENG", "MARINE", "marine", "RE", "Hareng mariné (rollmops)", "10.50", "bocal_verre", "15241200-1",
      "10.08-8", {"colis": "2"}, "Filets de hareng marinés au vinaigre et aux aromates, sans conservateur ajouté.", []),
     ("HARENG", "CONSERVE", "conserve", "AP", "Filets de hareng à l'huile (conserve)", "11.00", "boite_metal",
      "15241200-1", "10.14-9", {"piece": "0.4"}, "Filets de hareng fumés à l'huile végétale, boîte 1/2 (400 g net).", []),
     ("MAQUEREAU", "ENTIER", "entier", "FR", "Maquereau entier frais", "4.00", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "10"}, f"Maquereau de ligne ou de chalut, 250–500 g, {WHOLE}.", []),
+     "10.08-2", {"colis": "10"}, f"Maquereau (Scomber scombrus), 250–500 g, {WHOLE}.", []),
     ("MAQUEREAU", "FILET", "filet", "FR", "Filet de maquereau frais", "9.50", "caisse_polystyrene", "15211100-1",
      "10.08-4", {"colis": "5"}, f"Filets de 80–150 g, {FILLET}.", []),
     ("MAQUEREAU", "FILET", "filet", "SG", "Filet de maquereau surgelé", "7.50", "sac_plastique_surgele",
      "15220000-6", "10.02-38", {"colis": "5"}, f"Filets 80–150 g avec peau, {IQF}.", []),
     ("MAQUEREAU", "FUME", "fume", "RE", "Filet de maquereau fumé", "13.00", "sous_vide", "15234000-7", "10.08-5",
-     {"colis": "2"}, "Filets fumés à chaud, nature ou au poivre, conservation 0–4 °C.", []),
+     {"colis": "2"}, "Filets fumés à chaud, nature ou au poivre.", []),
     ("MAQUEREAU", "MARINE", "marine", "RE", "Filet de maquereau mariné au vin blanc", "12.50", "bocal_verre",
-     "15243000-3", "10.08-8", {"colis": "2"}, "Filets marinés au vin blanc et aux aromates, conservation 0–4 °C.", []),
+     "15243000-3", "10.08-8", {"colis": "2"}, "Filets marinés au vin blanc et aux aromates.", []),
     ("MAQUEREAU", "CONSERVE", "conserve", "AP", "Filets de maquereau (conserve)", "12.00", "boite_metal",
      "15241500-4", "10.14-8", {"piece": "0.8"}, "Filets de maquereau au vin blanc ou à la tomate, boîte 4/4 (800 g net).", []),
     ("MAQUEREAU", "RILLETTES", "elabore", "RE", "Rillettes de maquereau", "16.00", "bocal_verre", "15243000-3",
-     "10.08-8", {"colis": "1"}, "Rillettes à 50 % de maquereau minimum, conservation 0–4 °C.", []),
+     "10.08-8", {"colis": "1"}, "Rillettes à 50 % de maquereau minimum.", []),
     ("SARDINE", "ENTIER", "entier", "FR", "Sardine entière fraîche", "4.50", "caisse_polystyrene", None,
-     "10.08-2", {"colis": "5"}, f"Sardine de bolinche ou de chalut, 20–30 pièces au kg, {WHOLE}.", ["LABEL_ROUGE"]),
+     "10.08-2", {"colis": "5"}, f"Sardine (Sardina pilchardus), 20–30 pièces au kg, {WHOLE}.", ["LABEL_ROUGE"]),
     ("SARDINE", "ENTIER", "entier", "SG", "Sardine entière surgelée", "4.00", "sac_plastique_surgele",
      "15221000-3", "10.02-3", {"colis": "5"}, f"Sardines entières IQF, 20–30 pièces au kg, {IQF}.", []),
     ("SARDINE", "CONSERVE", "conserve", "AP", "Sardines à l'huile d'olive (conserve)", "14.00", "boite_metal",
@@ -215,7 +215,7 @@ ROWS: list[P] = [
      []),
     # ---- céphalopodes
     ("ENCORNET", "ENTIER", "entier", "FR", "Encornet entier frais", "12.00", "caisse_polystyrene", None,
-     "10.08-3", {"colis": "5"}, "Encornet (calmar) de chalut, 10–30 pièces au kg, sous glace, fraîcheur Extra ou A.", []),
+     "10.08-3", {"colis": "5"}, "Encornet (calmar, Loligo spp.), 10–30 pièces au kg, sous glace, fraîcheur Extra ou A.", []),
     ("ENCORNET", "NETTOYE", "entier", "SG", "Encornet nettoyé surgelé", "8.50", "carton", "15253000-6",
      "10.02-55", {"colis": "5"}, f"Tubes (blancs) d'encornet nettoyés, 60 pièces et plus au kg, {IQF}.", []),
     ("ENCORNET", "ANNEAUX", "anneaux", "SG", "Anneaux d'encornet surgelés", "9.00", "sac_plastique_surgele",
@@ -223,12 +223,12 @@ ROWS: list[P] = [
     ("ENCORNET", "PANE", "pane", "SG", "Anneaux d'encornet panés surgelés (beignets à la romaine)", "8.00",
      "carton", "15253000-6", "10.02-59", {"colis": "5"}, f"Beignets à la romaine précuits, {IQF}.", []),
     ("SEICHE", "ENTIER", "entier", "FR", "Seiche entière fraîche", "9.50", "caisse_polystyrene", None, "10.08-3",
-     {"colis": "5"}, "Seiche de chalut ou de casier, 300 g–1 kg, sous glace, fraîcheur Extra ou A.", []),
+     {"colis": "5"}, "Seiche (Sepia officinalis), 300 g–1 kg, sous glace, fraîcheur Extra ou A.", []),
     ("SEICHE", "NETTOYE", "entier", "SG", "Seiche nettoyée surgelée", "9.00", "carton", "15253000-6", "10.02-54",
      {"colis": "5"}, f"Petites seiches entières nettoyées, 40 pièces et plus au kg, {IQF}.", []),
     # ---- coquillages
     ("CSJ", "ENTIER", "entier", "FR", "Coquille Saint-Jacques entière fraîche", "6.00", "filet_vrac", None,
-     "10.08-3", {"colis": "10"}, "Coquilles vivantes, taille marchande ≥ 11 cm en Manche Est, pêchées du 1er octobre au 15 mai.",
+     "10.08-3", {"colis": "10"}, "Coquilles vivantes (Pecten maximus), taille minimale de capture de la zone de pêche respectée, pêchées pendant la période d'ouverture de la pêche.",
      ["LABEL_ROUGE"]),
     ("CSJ", "NOIX", "noix", "FR", "Noix de Saint-Jacques fraîche", "45.00", "sous_vide", "15253000-6", "10.08-3",
      {"colis": "1"}, "Noix avec ou sans corail, 20–40 pièces au kg, décortiquées du jour, sans eau ajoutée.",
@@ -236,11 +236,11 @@ ROWS: list[P] = [
     ("CSJ", "NOIX", "noix", "SG", "Noix de Saint-Jacques surgelée", "32.00", "sac_plastique_surgele",
      "15253000-6", "10.02-53", {"colis": "1"}, f"Noix sans corail, 30–50 pièces au kg, Pecten maximus, {IQF}.", []),
     ("BULOT", "ENTIER", "entier", "FR", "Bulot vivant", "5.00", "filet_vrac", None, "10.08-3", {"colis": "5"},
-     "Bulots vivants de casier, taille ≥ 4,5 cm, calibre 60–90 pièces au kg.", []),
+     "Bulots vivants (Buccinum undatum), taille ≥ 4,5 cm, calibre 60–90 pièces au kg.", []),
     ("BULOT", "CUIT", "cuit", "RE", "Bulot cuit réfrigéré", "9.00", "sous_vide", "15253000-6", "10.08-8",
-     {"colis": "2"}, "Bulots cuits au court-bouillon, égouttés, conservation 0–4 °C.", []),
-    ("MOULE", "ENTIER", "entier", "FR", "Moule de bouchot fraîche", "3.20", "filet_vrac", None, "10.08-3",
-     {"colis": "5"}, "Moules de bouchot vivantes, lavées, ébyssussées, taux de remplissage ≥ 25 %, sacs de 5 kg.",
+     {"colis": "2"}, "Bulots cuits au court-bouillon, égouttés.", []),
+    ("MOULE", "ENTIER", "entier", "FR", "Moule vivante fraîche", "3.20", "filet_vrac", None, "10.08-3",
+     {"colis": "5"}, "Moules vivantes (Mytilus edulis ou Mytilus galloprovincialis), lavées, débyssussées, taux de remplissage ≥ 25 %, sacs de 5 kg.",
      ["BIO", "AOCAOP", "STG"]),
     ("MOULE", "DECORTIQUE", "decortique", "SG", "Moule décoquillée cuite surgelée", "7.50",
      "sac_plastique_surgele", "15253000-6", "10.02-60", {"colis": "1"},
@@ -249,10 +249,10 @@ ROWS: list[P] = [
      "15253000-6", "10.02-61", {"colis": "1"}, f"Moules entières cuites dans leur jus, {IQF}.", ["BIO"]),
     # ---- crustacés
     ("CREVETTEGRISE", "CUIT", "cuit", "FR", "Crevette grise cuite fraîche", "16.00", "caisse_polystyrene",
-     "15252000-9", "10.08-3", {"colis": "1"}, "Crevettes grises de la Côte d'Opale cuites à bord, entières, conservation 0–2 °C.",
+     "15252000-9", "10.08-3", {"colis": "1"}, "Crevette grise (Crangon crangon) cuite, entière, livrée dans les 24 h suivant la cuisson.",
      []),
     ("CREVETTEGRISE", "DECORTIQUE", "decortique", "RE", "Crevette grise décortiquée", "55.00", "sous_vide",
-     "15252000-9", "10.08-8", {"colis": "0.5"}, "Queues de crevettes grises décortiquées, conservation 0–2 °C.", []),
+     "15252000-9", "10.08-8", {"colis": "0.5"}, "Queues de crevettes grises cuites et décortiquées.", []),
     ("CREVETTEGRISE", "CUIT", "cuit", "SG", "Crevette grise cuite surgelée", "13.00", "sac_plastique_surgele",
      "15251000-2", "10.02-49", {"colis": "1"}, f"Crevettes grises entières cuites, {IQF}.", []),
     # ---- colin d'Alaska (produit de base de la restauration scolaire, hors pêche locale)
@@ -266,6 +266,20 @@ ROWS: list[P] = [
      "15241700-6", "10.02-17", {"piece": "0.025", "colis": "5"},
      f"Bâtonnets de 25 g, 60 % de poisson minimum, précuits, {IQF}.", []),
 ]
+
+# Delivery temperatures that differ from the family's (familles.yaml, by conservation): live bivalves and
+# gastropods are not fishery products in the sense of Reg. (CE) 853/2004 (annex I, 3.1) and must be kept at
+# a temperature that preserves their viability (annex III, section VII, chapter VIII); cooked crustaceans
+# and molluscs are kept at melting-ice temperature (arrêté du 21 décembre 2009, annexe I).
+LIVE = "vivants, de +5 °C à +15 °C (viabilité), sans contact avec la glace ni l'eau"
+COOKED = "de 0 °C à +2 °C (produit cuit)"
+TEMPERATURE = {
+    "MER-CSJ-ENTIER-FR": LIVE,
+    "MER-BULOT-ENTIER-FR": LIVE,
+    "MER-MOULE-ENTIER-FR": LIVE,
+    "MER-CREVETTEGRISE-DECORTIQUE-RE": COOKED,
+    "MER-BULOT-CUIT-RE": COOKED,
+}
 
 EXTRA_FRESH = {
     # églefin has no row in the RULES.md grid: landed all year by offshore trawlers; spawning Feb–Apr [U].
@@ -306,6 +320,10 @@ def product(row: P) -> dict[str, Any]:
         "sauvage": wild,
         "specifications": spec,
     }
+    code = entry["code"]
+    if code in TEMPERATURE:
+        entry["temperature"] = TEMPERATURE[code]
+        entry["vivant"] = TEMPERATURE[code] is LIVE
     lab = list(labels)
     if sp in PECHE_DURABLE and cons in ("FR", "SG", "RE"):
         lab.insert(0, "PECHE_DURABLE")

@@ -101,6 +101,14 @@ class Famille(Frozen):
     cpv: str  # default CPV of the family
     indice_insee: str | None = None  # default index for the revision clause
     indice_libelle: str | None = None
+    # Family vocabulary of the clause texts ({producteur}, {producteurs}): « le producteur ou le pêcheur »
+    producteur: str = "le producteur"
+    producteurs: str = "producteurs"
+    # Words that belong to this family only: a lot of another family must not print them (post-render check)
+    termes_propres: list[str] = Field(default_factory=list)
+    # Delivery temperature required for the family's products, by conservation (CCTP); a product may
+    # override it (Product.temperature), e.g. live shellfish
+    temperatures: dict[Conservation, str] = Field(default_factory=dict)
 
 
 class Product(Frozen):
@@ -129,6 +137,8 @@ class Product(Frozen):
     conditionnement_defaut: str  # Packaging.code
     sauvage: bool = False  # wild-caught: never organic
     specifications: str = ""  # short technical spec for the CCTP
+    temperature: str | None = None  # delivery temperature when it differs from the family's (CCTP)
+    vivant: bool = False  # delivered alive (live bivalves, gastropods): never at melting-ice temperature
 
     @field_validator("mois_disponibles")
     @classmethod
@@ -148,6 +158,12 @@ class Packaging(Frozen):
     usages: list[Literal["transport", "stockage", "cuisson", "rechauffage", "service"]]
     regime: Regime  # regime of a line delivered in this packaging
     remarque: str = ""
+
+
+class Unite(Frozen):
+    code: str  # unit code used in the demand and the catalogue: kg, piece, litre, colis
+    libelle: str  # what users read: « kg », « pièce »
+    pluriel: str  # « kg », « pièces »
 
 
 class Label(Frozen):
@@ -347,6 +363,7 @@ class Member(Frozen):
     siret: str | None = None
     restauration_etat: bool = False  # State canteen: 100 % meat-and-fish EGALIM target
     repas_par_an: int | None = None
+    genre: Literal["f", "m"] | None = None  # grammatical gender of the name (« désignée »); None: derived
 
 
 class Duree(Frozen):

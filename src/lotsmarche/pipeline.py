@@ -131,6 +131,19 @@ def findings_report(plan: LotPlan) -> str:
     return "\n".join(lines)
 
 
+def with_findings(plan: LotPlan, findings: list[Finding]) -> LotPlan:
+    """The plan with the post-render controls' findings added: each on its lot, the others on the plan."""
+    if not findings:
+        return plan
+    numbers = {lot.numero for lot in plan.lots}
+    lots = [
+        lot.model_copy(update={"findings": [*lot.findings, *(f for f in findings if f.lot == lot.numero)]})
+        for lot in plan.lots
+    ]
+    rest = [f for f in findings if f.lot not in numbers]
+    return plan.model_copy(update={"lots": lots, "findings": [*plan.findings, *rest]})
+
+
 def has_errors(plan: LotPlan) -> bool:
     return any(f.severite == "erreur" for f in plan.findings) or any(
         f.severite == "erreur" for lot in plan.lots for f in lot.findings
@@ -160,7 +173,7 @@ def run(
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.errors import OutputExistsError
     from lotsmarche.lotsjson import plan_to_json, write_lots_xlsx
-    from lotsmarche.render.dce import render_dce
+    from lotsmarche.render.dce import PiecesNonConformesError, render_dce
 
     say = progress or (lambda _message: None)
     out = Path(out)
@@ -184,11 +197,16 @@ def run(
         say("Écriture du plan de lots (lots.json, lots.xlsx) et du rapport de contrôle")
         (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")
         write_lots_xlsx(plan, tmp / "lots.xlsx")
-        (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
         dce = None
         if brouillon or not has_errors(plan):
-            say("Génération du DCE (Word et Excel)")
-            dce = render_dce(plan, cat, tmp / "DCE", templates=templates, zip_=zip_, brouillon=brouillon)
+            say("Génération du DCE (Word et Excel) et contrôle des pièces")
+            try:
+                dce = render_dce(plan, cat, tmp / "DCE", templates=templates, zip_=zip_, brouillon=brouillon)
+            except PiecesNonConformesError as exc:
+                plan = with_findings(plan, exc.findings)
+            else:
+                plan = with_findings(plan, dce.findings)
+        (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -26,6 +26,7 @@ from lotsmarche.models import (
     ThresholdValue,
 )
 from lotsmarche.money import ceil_cents, round_cents
+from lotsmarche.text import date_fr
 
 PROCEDURE_LIBELLES: dict[str, str] = {
     "dispense": "Marché sans publicité ni mise en concurrence préalables",
@@ -129,7 +130,8 @@ def procedure_for(total: Decimal, row: ThresholdRow, acheteur: str) -> Procedure
     motifs = [
         f"Valeur estimée du besoin : {eur(total)}, somme des montants maximums de tous les lots sur toute "
         "la durée de l'accord-cadre, reconductions comprises (Code de la commande publique, art. R2121-1 "
-        f"et R2121-8), comparée aux seuils en vigueur à la date de lancement (ligne « {row.id} »).",
+        f"et R2121-8), comparée aux seuils en vigueur à la date de lancement (du {date_fr(row.du)} au "
+        f"{date_fr(row.au)}).",
     ]
     publicite: Publicite
     if code == "appel_offres":

@@ -15,7 +15,8 @@ def test_ccap_lists_each_lots_execution_conditions(tmp_path: Path) -> None:
     plan, _ = plan_lots([])
     render_dce(plan, load_catalogue(), tmp_path / "DCE")
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "DCE" / "01_CCAP.docx")).paragraphs)
-    section = text[text.index("Conditions d'exécution et clauses particulières") :]
+    # the last occurrence: the first one is the entry of the filled table of contents
+    section = text[text.rindex("Conditions d'exécution et clauses particulières") :]
     for lot in plan.lots:
         start = section.index(f"Lot {lot.numero} — {lot.intitule}")
         following = [f"Lot {n.numero} — {n.intitule}" for n in plan.lots if n.numero == lot.numero + 1]

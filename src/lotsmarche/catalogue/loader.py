@@ -35,6 +35,7 @@ from lotsmarche.models import (
     Product,
     Supplier,
     ThresholdRow,
+    Unite,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,6 +54,7 @@ YAML_FILES: dict[str, type[BaseModel]] = {
     "regles_emballage.yaml": PackagingRule,
     "lint.yaml": LintPattern,
     PARAMETRES_FILE: LegalParameter,
+    "unites.yaml": Unite,
 }
 # Every file is mandatory: a catalogue without its clauses or packaging rules would produce a DCE that
 # silently misses legal checks. (While the rules files were being written they were optional.)
@@ -177,7 +179,12 @@ class _Reader:
         criteres = list(self._validate_keyed("criteres.yaml", raw, CriteriaSet, "id").values())
         regles = self._validate_list("regles_emballage.yaml", raw, PackagingRule)
         lint = list(self._validate_keyed("lint.yaml", raw, LintPattern, "code").values())
+        unites = self._validate_keyed("unites.yaml", raw, Unite, "code")
         parametres = self._parametres(raw)
+        for code, product in sorted(produits.items()):
+            for unit in (product.unite, *product.conversions):
+                if unites and unit not in unites:
+                    self.add(_product_file(code), f"unité « {unit} » absente de unites.yaml", code, "unite")
 
         from lotsmarche.catalogue import crosscheck
 
@@ -228,6 +235,7 @@ class _Reader:
             indices=indices,
             versions=dict(sorted(self.versions.items())),
             parametres=dict(sorted(parametres.items())),
+            unites=dict(sorted(unites.items())),
         )
 
     def _parametres(self, raw: dict[str, list[Any]]) -> dict[str, LegalParameter]:

@@ -22,6 +22,7 @@ from lotsmarche.models import (
     Product,
     Supplier,
     ThresholdRow,
+    Unite,
 )
 
 PARAMETRES_FILE = "parametres.yaml"
@@ -71,6 +72,18 @@ class Catalogue:
     indices: dict[str, str] = field(default_factory=dict)  # INSEE series id -> "type – libellé"
     versions: dict[str, str] = field(default_factory=dict)  # file name -> "date" / version line
     parametres: dict[str, LegalParameter] = field(default_factory=dict)  # legal values by code
+    unites: dict[str, Unite] = field(default_factory=dict)  # unit code -> label shown to users
+
+    def unite(self, code: str, quantite: object = 1) -> str:
+        """The label of unit ``code`` users read (« pièce », « pièces » when ``quantite`` > 1)."""
+        unit = self.unites.get(code)
+        if unit is None:
+            return code
+        try:
+            plural = float(str(quantite)) >= 2
+        except ValueError:
+            plural = False
+        return unit.pluriel if plural else unit.libelle
 
     def parametre(self, code: str) -> LegalParameter:
         """The legal parameter ``code`` of parametres.yaml; CatalogueError naming the file and code."""

@@ -108,6 +108,9 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
         "date_lancement": launch,
         "criteres": criteria_sentence(criteres),
         "justification_non_allotissement": plan.justification_non_allotissement or "[motivation à rédiger]",
+        # the family's vocabulary (familles.yaml): no « pêcheur » in a dairy lot
+        "producteur": fam.producteur if fam else "le producteur",
+        "producteurs": fam.producteurs if fam else "producteurs",
     }
 
 
@@ -156,7 +159,7 @@ def _select_lot(  # noqa: PLR0917
         selected.append(
             ClauseSelection(
                 id=clause.id,
-                titre=clause.titre,
+                titre=substitute(clause.titre, values)[0],
                 type=clause.type,
                 destinations=list(clause.destinations),
                 base_legale=clause.base_legale,

@@ -19,7 +19,7 @@ from lotsmarche.render.docx import CompiledDocx, compile_docx, write_zip
 from lotsmarche.render.env import builtin_env, sandbox_env
 from lotsmarche.render.manifest import manifest_bytes, plan_sha256, sha256
 from lotsmarche.render.sample import sample_plan
-from lotsmarche.render.verify import leftover_tags, strings_in
+from lotsmarche.render.verify import leftover_tags, strings_in, verify_dce
 from lotsmarche.render.xlsx import render_bpu_dqe
 from lotsmarche.resources import templates_dir
 
@@ -38,6 +38,15 @@ class PlanNonConformeError(RenderError):
     exit_code = 1
 
 
+class PiecesNonConformesError(PlanNonConformeError):
+    """The rendered pieces fail a post-render control (``render.verify``): no final DCE. ``findings`` are
+    the controls' findings, for controle.md."""
+
+    def __init__(self, message: str, problems: list[Problem], findings: list[Finding]) -> None:
+        super().__init__(message, problems)
+        self.findings = findings
+
+
 class FichierDce(BaseModel):
     model_config = ConfigDict(frozen=True)
     chemin: str  # relative to the DCE folder, "/" separators
@@ -52,6 +61,7 @@ class DceResult(BaseModel):
     archive: Path | None
     plan_sha256: str
     brouillon: bool
+    findings: list[Finding] = []  # post-render controls (render.verify), erreurs only in a draft
 
 
 def _errors(plan: LotPlan) -> list[Finding]:
@@ -96,7 +106,7 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         title = f"{NOMS_DOCUMENTS['ae']} — lot {lot.numero} : {lot.intitule}"
         files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
-        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
+        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon, cat=cat)
     problems: list[Problem] = []
     for path, blob in sorted(files.items()):
         problems.extend(
@@ -142,6 +152,18 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
             "Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))]
         )
     files = _render_files(plan, cat, templates, brouillon)
+    controls = verify_dce(plan, cat, files)
+    failed = [f for f in controls if f.severite == "erreur"]
+    if failed and not brouillon:
+        raise PiecesNonConformesError(
+            "Les pièces générées ne sont pas publiables : le DCE n'est pas écrit. Corrigez les catalogues ou "
+            "les modèles, ou relancez avec --brouillon pour un projet de travail marqué comme tel.",
+            [
+                Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'pièces'}) : {f.message}")
+                for f in failed
+            ],
+            controls,
+        )
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -165,6 +187,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         archive=out / archive_name if archive_name else None,
         plan_sha256=plan_sha256(plan),
         brouillon=brouillon,
+        findings=controls,
     )
 
 
