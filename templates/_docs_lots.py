@@ -158,7 +158,10 @@ def build_cctp() -> Writer:
         "justify",
     )
     w.tag("{%p for lot in lots %}")
-    w.h2("Annexe {{ lot.numero }} — Calendrier d'approvisionnement du lot {{ lot.numero }} : {{ lot.intitule }}")
+    w.h2(
+        "Annexe {{ lot.numero }} — Calendrier d'approvisionnement du lot {{ lot.numero }} : "
+        "{{ lot.intitule }}"
+    )
     w.table(
         ["Désignation", "J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
         ["{{ p.libelle }}", *[f"{{{{ p.calendrier[{i}] }}}}" for i in range(12)]],

@@ -15,9 +15,9 @@ from lotsmarche.errors import OutputExistsError, RenderError
 from lotsmarche.models import Finding, LotPlan
 from lotsmarche.render import DceResult, PlanNonConformeError, render_dce
 from lotsmarche.render.docx import BROUILLON, read_zip
-from lotsmarche.render.typo import french
 from lotsmarche.render.filters import montant, montant_lettres
 from lotsmarche.render.manifest import plan_sha256, sha256
+from lotsmarche.render.typo import french
 from lotsmarche.render.verify import leftover_tags, malformed_parts
 from tests.unit._render_factory import make_item, make_lot, make_plan
 from tests.unit._render_helpers import docx_lines, docx_tables
@@ -142,7 +142,9 @@ def test_maxima_and_titles_are_identical_everywhere(dce: Dce) -> None:
             )
         ) in ae
         wb = openpyxl.load_workbook(out / f"BPU_DQE/Lot_{lot.numero:02d}_BPU_DQE.xlsx")
-        assert wb["BPU"]["A1"].value == french(f"Bordereau des prix unitaires — lot {lot.numero} : {lot.intitule}")
+        assert wb["BPU"]["A1"].value == french(
+            f"Bordereau des prix unitaires — lot {lot.numero} : {lot.intitule}"
+        )
         dqe = wb["DQE"]
         row = next(r for r in dqe.iter_rows() if r[1].value and str(r[1].value).startswith("Montant maximum"))
         assert Decimal(str(row[5].value)) == lot.montant_maximum_ht

@@ -114,6 +114,19 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
     }
 
 
+def _worded(criteres: list[Any], lot: Lot, cat: Catalogue) -> list[Any]:
+    """Award criteria with the family's vocabulary in their sub-criteria ({producteur}, {producteurs})."""
+    fam = cat.familles.get(lot.famille)
+    words = {
+        "producteur": fam.producteur if fam else "le producteur",
+        "producteurs": fam.producteurs if fam else "producteurs",
+    }
+    return [
+        c.model_copy(update={"sous_criteres": [substitute(t, words)[0] for t in c.sous_criteres]})
+        for c in criteres
+    ]
+
+
 def clause_params(clause: Clause, plan: LotPlan) -> dict[str, Any]:
     """The clause's parameters with the buyer's overrides (groupement.clauses.parametres) applied."""
     params = dict(clause.parametres)
@@ -285,7 +298,9 @@ def select_with_findings(
         applied |= forced
         missing.extend(u for u in unresolved if u not in missing)
         lots.append(
-            lot.model_copy(update={"clauses": clauses, "criteres": choice.criteres if choice else []})
+            lot.model_copy(
+                update={"clauses": clauses, "criteres": _worded(choice.criteres, lot, cat) if choice else []}
+            )
         )
         if choice is None:
             findings.append(

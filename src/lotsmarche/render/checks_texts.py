@@ -45,11 +45,13 @@ _FINDING_CODE = re.compile(r"\b[A-Z]{2,4}-\d{3}\b")
 # A reference to an annex of the piece itself (« en annexe », « annexe 3 », « annexé au présent… »), not to
 # an annex of a regulation (« règlement (CE) n° 853/2004, annexe III »).
 _ANNEXE = re.compile(
-    r"\ben annexe\b|\bannexée?s? (?:au|à la) présente?\b|\bannexe (?:n° ?)?\d+\b|\bannexe (?:du|au) présent\b",
+    r"\ben annexe\b|\bannexée?s? (?:au|à la) présente?\b"
+    r"|\bannexe (?:n° ?)?\d+\b|\bannexe (?:du|au) présent\b",
     re.IGNORECASE,
 )
 _LEGAL_TEXT = re.compile(r"(règlement|arrêté|décret|directive|code|loi)\b[^.;]{0,80}$", re.IGNORECASE)
 _EXAMPLES = 3  # places quoted in a finding message
+DOCUMENTS = "Code de la commande publique, art. R2132-1 et R2132-2 (documents de la consultation)"
 
 
 def _lot_of(block: Block) -> int | None:
@@ -117,6 +119,8 @@ def identity_strings(rd: RenderedDce) -> list[str]:
             for code in rd.cat.codes_postaux.get(s.code_postal, []):
                 if code in rd.cat.communes:
                     names.add(rd.cat.communes[code].nom)
+    # product codes are references of the BPU lines, not words (« LAI-COMTE » names no appellation)
+    names.update(item.produit for lot in rd.plan.lots for item in lot.items)
     return sorted((n for n in names if n and len(n) > 1), key=len, reverse=True)
 
 
@@ -165,7 +169,9 @@ def check_internal_tags(rd: RenderedDce) -> list[Finding]:
     for block in rd.all_blocks():
         text = block.texte
         found = [m.group(0) for m in _TYPE_TAG.finditer(text)]
-        found += [m.group(0) for m in _CLAUSE_ID.finditer(text) if m.group(0) in clause_ids or "-" in m.group(0)]
+        found += [
+            m.group(0) for m in _CLAUSE_ID.finditer(text) if m.group(0) in clause_ids or "-" in m.group(0)
+        ]
         found += [m.group(0) for m in _FINDING_CODE.finditer(text)]
         found += [r for r in row_ids if r in text]
         for tag in found:
@@ -179,7 +185,7 @@ def check_internal_tags(rd: RenderedDce) -> list[Finding]:
             lot=_lot_for(items),
             message=f"{fichier} contient la mention interne « {tag} », qui n'a pas sa place dans une pièce "
             f"publiée : {_places(items)}.",
-            base_legale="Code de la commande publique, art. R2132-1 et R2132-2 (documents de la consultation)",
+            base_legale=DOCUMENTS,
             correction="Retirez l'identifiant ou l'étiquette interne du modèle ou du texte de la clause.",
         )
         for (tag, fichier), items in sorted(_grouped(hits).items())
@@ -204,9 +210,10 @@ def check_typography(rd: RenderedDce) -> list[Finding]:
             lot=None,
             message=f"{fichier} : {len(items)} passage(s) sans espace insécable (avant « : ; ! ? », dans les "
             f"guillemets ou les montants), par exemple « {items[0][1]} » ({_places(items)}).",
-            base_legale="Lexique des règles typographiques en usage à l'Imprimerie nationale (espaces insécables)",
-            correction="Les pièces passent par la correction typographique de lotsmarche ; vérifiez qu'un modèle "
-            "personnalisé ne contient pas de texte hors paragraphe.",
+            base_legale="Lexique des règles typographiques en usage à l'Imprimerie nationale "
+            "(espaces insécables)",
+            correction="Les pièces passent par la correction typographique de lotsmarche ; vérifiez "
+            "qu'un modèle personnalisé ne contient pas de texte hors paragraphe.",
         )
         for fichier, items in sorted(by_file.items())
     ]
@@ -235,7 +242,8 @@ def check_toc(rd: RenderedDce) -> list[Finding]:
                     "quel.",
                     base_legale="Code de la commande publique, art. R2132-2 (documents de la consultation "
                     "lisibles et complets)",
-                    correction="Gardez le champ TOC du modèle : lotsmarche le remplit avec les titres du document.",
+                    correction="Gardez le champ TOC du modèle : lotsmarche le remplit avec les titres "
+                    "du document.",
                 )
             )
     return out
@@ -308,9 +316,9 @@ def check_egalim_documents(rd: RenderedDce) -> list[Finding]:
                         code="TXT-005",
                         severite="erreur",
                         lot=lot.numero,
-                        message=f"Le produit « {item.libelle} » est compté dans la projection EGALIM au titre "
-                        f"de « {label.libelle} », mais ce label n'est pas exigé « ou équivalent » dans : "
-                        f"{' ; '.join(places)}. La projection serait fausse.",
+                        message=f"Le produit « {item.libelle} » est compté dans la projection EGALIM "
+                        f"au titre de « {label.libelle} », mais ce label n'est pas exigé « ou équivalent » "
+                        f"dans : {' ; '.join(places)}. La projection serait fausse.",
                         base_legale="Code rural et de la pêche maritime, art. L230-5-1 ; Code de la commande "
                         "publique, art. R2111-12 à R2111-17",
                         correction="Exigez le label « ou équivalent » sur la ligne du produit (CCTP et BPU), "
@@ -341,9 +349,9 @@ def check_packaging(rd: RenderedDce) -> list[Finding]:
                     code="TXT-006",
                     severite="erreur",
                     lot=lot.numero,
-                    message=f"Le CCTP exige que les produits du lot {lot.numero} ({lot.intitule}) soient livrés "
-                    "sans emballage plastique, exigence impossible pour des produits surgelés ou élaborés "
-                    "conditionnés (sachets, films, sous-vide).",
+                    message=f"Le CCTP exige que les produits du lot {lot.numero} ({lot.intitule}) soient "
+                    "livrés sans emballage plastique, exigence impossible pour des produits surgelés ou "
+                    "élaborés conditionnés (sachets, films, sous-vide).",
                     base_legale="Code de l'environnement, art. L541-15-10 III et D541-338 (emballages de "
                     "transport et de stockage hors champ) ; Code de la commande publique, art. L2111-1",
                     correction="Admettez l'emballage primaire plastique pour le stockage et le transport, "
@@ -357,8 +365,8 @@ def check_packaging(rd: RenderedDce) -> list[Finding]:
                     code="TXT-006",
                     severite="erreur",
                     lot=lot.numero,
-                    message=f"Le CCTP du lot {lot.numero} interdit les emballages à usage unique alors que la "
-                    "clause de reprise du même lot organise leur reprise.",
+                    message=f"Le CCTP du lot {lot.numero} interdit les emballages à usage unique alors que "
+                    "la clause de reprise du même lot organise leur reprise.",
                     base_legale="Code de la commande publique, art. L2112-2 (conditions d'exécution)",
                     correction="Rendez cohérents le régime d'emballage du CCTP et la clause de reprise.",
                 )
@@ -392,10 +400,14 @@ def check_temperatures(rd: RenderedDce) -> list[Finding]:
                         lot=lot.numero,
                         message=f"La température de livraison du produit « {item.libelle} » au CCTP ne "
                         "correspond pas au produit"
-                        + (" : un coquillage vivant n'est pas conservé à la température de la glace fondante."
-                           if wrong else "."),
-                        base_legale="Règlement (CE) n° 853/2004, annexe III, sections VII et VIII ; arrêté du "
-                        "21 décembre 2009",
+                        + (
+                            " : un coquillage vivant n'est pas conservé à la température de la glace "
+                            "fondante."
+                            if wrong
+                            else "."
+                        ),
+                        base_legale="Règlement (CE) n° 853/2004, annexe III, sections VII et VIII ; "
+                        "arrêté du 21 décembre 2009",
                         correction="Indiquez la température du produit dans le catalogue (familles.yaml, ou "
                         "« temperature » du produit).",
                     )
@@ -409,7 +421,9 @@ def check_temperatures(rd: RenderedDce) -> list[Finding]:
 def check_vocabulary(rd: RenderedDce) -> list[Finding]:
     """TXT-008: a lot's text uses only its family's vocabulary (no « pêcheur » in a dairy lot)."""
     out: list[Finding] = []
-    own: dict[str, set[str]] = {code: {fold(t) for t in f.termes_propres} for code, f in rd.cat.familles.items()}
+    own: dict[str, set[str]] = {
+        code: {fold(t) for t in f.termes_propres} for code, f in rd.cat.familles.items()
+    }
     for lot in rd.plan.lots:
         foreign = sorted(set().union(*own.values()) - own.get(lot.famille, set()))
         if not foreign:
@@ -427,8 +441,8 @@ def check_vocabulary(rd: RenderedDce) -> list[Finding]:
                     code="TXT-008",
                     severite="erreur",
                     lot=lot.numero,
-                    message=f"Le lot {lot.numero} ({lot.intitule}) emploie le vocabulaire d'une autre famille "
-                    f"(« {items[0][1]} ») : {_places(items)}.",
+                    message=f"Le lot {lot.numero} ({lot.intitule}) emploie le vocabulaire d'une autre "
+                    f"famille (« {items[0][1]} ») : {_places(items)}.",
                     base_legale="Code de la commande publique, art. L2111-1 et R2111-4 (besoin défini avec "
                     "précision)",
                     correction="Paramétrez le texte par le vocabulaire de la famille ({producteur}, "
@@ -459,7 +473,8 @@ def check_agreement(rd: RenderedDce) -> list[Finding]:
                     severite="erreur",
                     message=f"{CONVENTION} : « {nom} est {m.group(1)} » (accord attendu : « {expected} »).",
                     base_legale="Code de la commande publique, art. L2113-7 (convention constitutive)",
-                    correction="Indiquez le genre du nom du coordonnateur dans groupement.yaml (membres[].genre).",
+                    correction="Indiquez le genre du nom du coordonnateur dans groupement.yaml "
+                    "(membres[].genre).",
                 )
             )
     return out

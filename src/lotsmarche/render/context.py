@@ -433,7 +433,10 @@ def _commune(value: str | None, cat: Catalogue) -> str:
 def regime_cctp(lot: Lot) -> str:
     """The packaging regime the CCTP requires of ``lot``: a frozen or prepared lot is never required to
     come without plastic (its primary packaging is storage and transport packaging, outside D541-338)."""
-    if lot.conservation in texts.CONSERVATIONS_EMBALLAGE_PRIMAIRE and lot.regime_emballage == "sans_plastique":
+    if (
+        lot.conservation in texts.CONSERVATIONS_EMBALLAGE_PRIMAIRE
+        and lot.regime_emballage == "sans_plastique"
+    ):
         return "plastique_transport"
     return lot.regime_emballage
 

@@ -106,7 +106,9 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         title = f"{NOMS_DOCUMENTS['ae']} — lot {lot.numero} : {lot.intitule}"
         files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
-        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon, cat=cat)
+        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(
+            plan, lot_model, brouillon, cat=cat
+        )
     problems: list[Problem] = []
     for path, blob in sorted(files.items()):
         problems.extend(
@@ -246,10 +248,32 @@ def check_templates(templates_dir_: Path, cat: Catalogue) -> list[Problem]:
                     fichier=name,
                 )
             )
+        problems.extend(_template_lint(compiled, name, cat))
         if problems and any(p.fichier == name for p in problems):
             continue
         try:
             compiled.render(dict(context_for(kind, base, lots[0])), name, "", brouillon=True)
         except RenderError as exc:
             problems.extend(exc.problems or [Problem(exc.message, fichier=name)])
+    return problems
+
+
+def _template_lint(compiled: CompiledDocx, name: str, cat: Catalogue) -> list[Problem]:
+    """The legal lint (lint.yaml) over the fixed text of a user template: every paragraph and cell of its
+    body, headers and footers, template tags set aside (the data they print is checked after rendering)."""
+    from lotsmarche.render.readback import docx_blocks
+    from lotsmarche.rules.lint import lint_text
+
+    tag = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+    problems: list[Problem] = []
+    for block in docx_blocks(name, write_zip(compiled.entries)):
+        text = tag.sub(lambda m: " " * len(m.group(0)), block.texte)
+        for hit in lint_text(text, cat):
+            problems.append(
+                Problem(
+                    f"texte du modèle ({block.emplacement}) : « {hit.extrait} » — {hit.libelle} ; "
+                    f"{hit.alternative} ({hit.base_legale})",
+                    fichier=name,
+                )
+            )
     return problems

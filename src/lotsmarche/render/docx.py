@@ -187,7 +187,7 @@ def finish_text(xml: str, toc: bool) -> str:
     french_tree(root)
     if toc:
         fill_toc(root)
-    return etree.tostring(root, encoding="unicode")
+    return str(etree.tostring(root, encoding="unicode"))
 
 
 def _syntax_error(name: str, lined: str, env: Environment, exc: TemplateSyntaxError) -> RenderError:

@@ -133,7 +133,9 @@ def xlsx_blocks(fichier: str, data: bytes) -> list[Block]:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.strip() and not cell.value.startswith("="):
-                    blocks.append(Block(fichier, f"feuille {ws.title}, cellule {cell.coordinate}", cell.value))
+                    blocks.append(
+                        Block(fichier, f"feuille {ws.title}, cellule {cell.coordinate}", cell.value)
+                    )
         for side in ("left", "center", "right"):
             for hf, name in ((ws.oddHeader, "en-tête"), (ws.oddFooter, "pied de page")):
                 text = getattr(hf, side).text
@@ -167,10 +169,7 @@ def docx_table_rows(data: bytes) -> list[tuple[tuple[str, ...], list[str]]]:
                 if level is not None and text:
                     heading = _push(heading, level, text)
             continue
-        cells = [
-            "\n".join(paragraph_text(p) for p in tc.iter(f"{W}p"))
-            for tc in el.findall(f"{W}tc")
-        ]
+        cells = ["\n".join(paragraph_text(p) for p in tc.iter(f"{W}p")) for tc in el.findall(f"{W}tc")]
         out.append((heading, cells))
     return out
 

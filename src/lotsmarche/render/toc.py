@@ -72,7 +72,9 @@ def _field_paragraph(body: etree._Element) -> tuple[etree._Element, str] | None:
     return None
 
 
-def toc_entries(body: etree._Element, after: etree._Element | None = None, depth: int = 2) -> list[tuple[int, str]]:
+def toc_entries(
+    body: etree._Element, after: etree._Element | None = None, depth: int = 2
+) -> list[tuple[int, str]]:
     """(level, text) of the headings of ``body`` that follow ``after`` (all of them when None)."""
     started = after is None
     out: list[tuple[int, str]] = []

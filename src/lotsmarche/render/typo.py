@@ -47,8 +47,10 @@ def _protected(text: str) -> list[bool]:
 
 
 def edits(text: str) -> tuple[dict[int, str], dict[int, str]]:
-    """The changes French typography asks for in ``text``: ``(replace, insert)`` where ``replace[i]`` is
-    the character that replaces ``text[i]`` (a space) and ``insert[i]`` the one inserted before ``text[i]``."""
+    """The changes French typography asks for in ``text``: ``(replace, insert)``.
+
+    ``replace[i]`` is the character that replaces ``text[i]`` (a space), ``insert[i]`` the one inserted
+    before ``text[i]``."""
     replace: dict[int, str] = {}
     insert: dict[int, str] = {}
     if not text:
@@ -65,7 +67,12 @@ def edits(text: str) -> tuple[dict[int, str], dict[int, str]]:
                 replace[i - 1] = _HIGH[ch]
             elif i > 0 and text[i - 1] in (NBSP, NNBSP):
                 pass
-            elif ch != "»" and i > 0 and _WORD_BEFORE.match(text[i - 1]) and (i + 1 == n or text[i + 1] in " \n\t»)"):
+            elif (
+                ch != "»"
+                and i > 0
+                and _WORD_BEFORE.match(text[i - 1])
+                and (i + 1 == n or text[i + 1] in " \n\t»)")
+            ):
                 if ch == ":" and text[i - 1].isdigit() and i + 1 < n and text[i + 1].isdigit():
                     continue
                 if i > 1 and text[i - 1] in "!?":
@@ -126,10 +133,3 @@ def french_tree(root: etree._Element) -> None:
     """Apply French spacing to every paragraph under ``root`` (in place)."""
     for p in root.iter(f"{W}p"):
         _fix_paragraph(p)
-
-
-def french_xml(xml: str) -> str:
-    """A rendered Word part (``w:body`` fragment, header or footer) with French spacing applied."""
-    root = etree.fromstring(xml.encode(), _PARSER)
-    french_tree(root)
-    return etree.tostring(root, encoding="unicode")

@@ -90,7 +90,7 @@ def _put(cell: Cell, value: str) -> None:
     put_text(cell, french(value))
 
 
-def _product_cells(
+def _product_cells(  # noqa: PLR0917  (one call per sheet, every argument needed)
     ws: Worksheet, row: int, item: LotItem, lot: Lot, plan: LotPlan, cat: Catalogue | None
 ) -> None:
     """Code, designation and unit: the first three columns of both sheets, as literal text."""
