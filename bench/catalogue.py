@@ -21,10 +21,14 @@ def main(repeat: int = 7) -> None:
     t = time.perf_counter()
     loader.load()
     cached = time.perf_counter() - t
-    print(f"{len(cat.produits)} produits, {len(cat.communes)} communes, {len(cat.cpv)} codes CPV, "
-          f"{len(cat.clauses)} clauses")
-    print(f"chargement complet : médiane {statistics.median(wall):.3f} s (horloge), "
-          f"{statistics.median(cpu):.3f} s (CPU) ; depuis le cache : {cached * 1000:.2f} ms")
+    print(
+        f"{len(cat.produits)} produits, {len(cat.communes)} communes, {len(cat.cpv)} codes CPV, "
+        f"{len(cat.clauses)} clauses"
+    )
+    print(
+        f"chargement complet : médiane {statistics.median(wall):.3f} s (horloge), "
+        f"{statistics.median(cpu):.3f} s (CPU) ; depuis le cache : {cached * 1000:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from _docs_lots import build_ae, build_cctp, build_convention
 from _writer import Writer, clause_list, lot_heading
 
 
-def build_rc() -> Writer:
+def build_rc() -> Writer:  # noqa: PLR0915
     w = Writer("Règlement de la consultation")
     w.sub("{{ objet }}")
     w.p(
@@ -270,7 +270,7 @@ def build_rc() -> Writer:
     return w
 
 
-def build_ccap() -> Writer:
+def build_ccap() -> Writer:  # noqa: PLR0915
     w = Writer("Cahier des clauses administratives particulières")
     w.sub("{{ objet }}")
     w.p("**Acheteur :** groupement de commandes « {{ groupement }} » — coordonnateur : {{ coordonnateur }}")

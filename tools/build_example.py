@@ -165,8 +165,9 @@ class MemberSpec:
 Prices = tuple[tuple[str, str], ...]
 
 
-def _college(nom: str, siret: str, insee: str, cp: str, repas: int, *, reemp: bool, prix: Prices = ()
-             ) -> MemberSpec:
+def _college(
+    nom: str, siret: str, insee: str, cp: str, repas: int, *, reemp: bool, prix: Prices = ()
+) -> MemberSpec:
     site = Site("Demi-pension", cp, "secondaire", repas, 140, reemp, prix)
     return MemberSpec(nom, "college", insee, siret, (site,))
 
@@ -177,8 +178,15 @@ COORDONNATEUR = "Département du Pas-de-Calais"
 # INSEE code. Meal counts are estimates. The coordinator orders nothing itself.
 MEMBERS: tuple[MemberSpec, ...] = (
     MemberSpec(COORDONNATEUR, "administration", "62041", None, ()),
-    _college("Collège Angellier", "19620051300014", "62160", "62200", 520, reemp=True,
-             prix=(("MER-MERLAN-FILET-FR", "13,20"),)),
+    _college(
+        "Collège Angellier",
+        "19620051300014",
+        "62160",
+        "62200",
+        520,
+        reemp=True,
+        prix=(("MER-MERLAN-FILET-FR", "13,20"),),
+    ),
     _college("Collège Paul Langevin", "19620055400018", "62160", "62200", 380, reemp=True),
     _college("Collège Pierre Daunou", "19622261600019", "62160", "62200", 450, reemp=True),
     _college("Collège Adam de la Halle", "19622863900015", "62643", "62230", 360, reemp=True),
@@ -192,24 +200,78 @@ MEMBERS: tuple[MemberSpec, ...] = (
     _college("Collège Jean Monnet", "19620073700027", "62244", "62137", 340, reemp=False),
     _college("Collège Boris Vian", "19622873800015", "62548", "62730", 320, reemp=False),
     _college("Collège Jean Jaurès", "19622572600013", "62318", "62630", 390, reemp=False),
-    MemberSpec("Lycée Édouard Woillez", "lycee", "62588", "19620140400015",
-               (Site("Demi-pension", "62170", "secondaire", 600, 140, False,
-                     (("MER-HARENG-FILET-FR", "6,80"),)),)),
-    MemberSpec("Lycée professionnel Jules Verne", "lycee", "62318", "19620187500016",
-               (Site("Demi-pension", "62630", "secondaire", 350, 140, False),)),
-    MemberSpec("Centre hospitalier de Boulogne-sur-Mer", "hopital", "62160", "26620940200012",
-               (Site("Cuisine centrale", "62200", "adulte", 900, 365, True,
-                     (("MER-MOULE-ENTIER-FR", "3,40"), ("MER-LIEUNOIR-PORTION-SG", "9,20"))),)),
-    MemberSpec("EHPAD Guynemer", "ehpad", "62893", "39246926800172",
-               (Site("Cuisine de l'EHPAD", "62930", "adulte", 160, 365, False),)),
-    MemberSpec("Commune de Wimereux", "commune", "62893", "21620893400010",
-               (Site("Restaurant scolaire – école maternelle", "62930", "maternelle", 150, 140, True),
-                Site("Restaurant scolaire – école élémentaire", "62930", "elementaire", 260, 140, True))),
-    MemberSpec("Commune d'Isques", "commune", "62474", None,
-               (Site("Restaurant scolaire", "62360", "elementaire", 90, 140, False),)),
-    MemberSpec("Commune de Groffliers", "commune", "62390", "21620390100014",
-               (Site("Restaurant scolaire", "62600", "elementaire", 120, 140, False,
-                     (("MER-COLINALASKA-PANE-SG", "7,10"),)),)),
+    MemberSpec(
+        "Lycée Édouard Woillez",
+        "lycee",
+        "62588",
+        "19620140400015",
+        (Site("Demi-pension", "62170", "secondaire", 600, 140, False, (("MER-HARENG-FILET-FR", "6,80"),)),),
+    ),
+    MemberSpec(
+        "Lycée professionnel Jules Verne",
+        "lycee",
+        "62318",
+        "19620187500016",
+        (Site("Demi-pension", "62630", "secondaire", 350, 140, False),),
+    ),
+    MemberSpec(
+        "Centre hospitalier de Boulogne-sur-Mer",
+        "hopital",
+        "62160",
+        "26620940200012",
+        (
+            Site(
+                "Cuisine centrale",
+                "62200",
+                "adulte",
+                900,
+                365,
+                True,
+                (("MER-MOULE-ENTIER-FR", "3,40"), ("MER-LIEUNOIR-PORTION-SG", "9,20")),
+            ),
+        ),
+    ),
+    MemberSpec(
+        "EHPAD Guynemer",
+        "ehpad",
+        "62893",
+        "39246926800172",
+        (Site("Cuisine de l'EHPAD", "62930", "adulte", 160, 365, False),),
+    ),
+    MemberSpec(
+        "Commune de Wimereux",
+        "commune",
+        "62893",
+        "21620893400010",
+        (
+            Site("Restaurant scolaire – école maternelle", "62930", "maternelle", 150, 140, True),
+            Site("Restaurant scolaire – école élémentaire", "62930", "elementaire", 260, 140, True),
+        ),
+    ),
+    MemberSpec(
+        "Commune d'Isques",
+        "commune",
+        "62474",
+        None,
+        (Site("Restaurant scolaire", "62360", "elementaire", 90, 140, False),),
+    ),
+    MemberSpec(
+        "Commune de Groffliers",
+        "commune",
+        "62390",
+        "21620390100014",
+        (
+            Site(
+                "Restaurant scolaire",
+                "62600",
+                "elementaire",
+                120,
+                140,
+                False,
+                (("MER-COLINALASKA-PANE-SG", "7,10"),),
+            ),
+        ),
+    ),
 )
 
 SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
@@ -218,46 +280,189 @@ SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
 # family × conservation × zone of the example is served by at least two profiles except fresh crustaceans
 # (grey shrimp): only one profile, which shows what the `capacite` strategy and the metrics report.
 SOURCING_HEADER = (
-    "fournisseur", "type", "familles", "conservations", "groupes_especes", "produits",
-    "capacite_annuelle_ht", "capacite_annuelle_kg", "zones", "livraison_reemployable", "labels",
+    "fournisseur",
+    "type",
+    "familles",
+    "conservations",
+    "groupes_especes",
+    "produits",
+    "capacite_annuelle_ht",
+    "capacite_annuelle_kg",
+    "zones",
+    "livraison_reemployable",
+    "labels",
     "circuit_court",
 )
 ZONES_3 = "Boulonnais|Calaisis|Montreuillois-Ternois"
 SOURCING: tuple[tuple[str, ...], ...] = (
-    ("Profil A — mareyeur de Capécure, filets frais", "mareyeur", "produits_de_la_mer", "frais",
-     "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes", "", "250000", "", ZONES_3, "oui",
-     "PECHE_DURABLE|MSC", "non"),
-    ("Profil B — mareyeur-transformateur de Capécure", "mareyeur", "produits_de_la_mer",
-     "frais|surgele|refrigere_elabore",
-     "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|produits_transformes", "",
-     "1500000", "", "*", "oui", "PECHE_DURABLE|MSC", "non"),
-    ("Profil C — petit mareyeur de Boulogne-sur-Mer", "mareyeur", "produits_de_la_mer", "frais",
-     "poissons_blancs|poissons_plats|poissons_bleus", "", "120000", "", "Boulonnais|Montreuillois-Ternois",
-     "non", "", "non"),
-    ("Profil D — pêcheur fileyeur en vente directe (Le Portel)", "pecheur_vente_directe",
-     "produits_de_la_mer", "frais", "poissons_blancs|poissons_plats", "", "45000", "", "Boulonnais", "oui",
-     "", "oui"),
-    ("Profil E — pêcheur côtier en vente directe (Étaples)", "pecheur_vente_directe", "produits_de_la_mer",
-     "frais", "poissons_plats|poissons_bleus|cephalopodes", "", "30000", "",
-     "Montreuillois-Ternois|Boulonnais", "non", "", "oui"),
-    ("Profil F — mytiliculteur de la Côte d'Opale", "conchyliculteur", "produits_de_la_mer", "frais",
-     "coquillages", "", "60000", "", ZONES_3, "oui", "BIO", "oui"),
-    ("Profil G — crevettier de la baie de Canche (crevette grise cuite)", "pecheur_vente_directe",
-     "produits_de_la_mer", "frais", "crustaces", "", "", "3000", "Montreuillois-Ternois|Boulonnais",
-     "oui", "", "oui"),
-    ("Profil H — fumaison artisanale (hareng, maquereau)", "fumaison", "produits_de_la_mer",
-     "refrigere_elabore", "produits_transformes|poissons_bleus", "", "80000", "", "*", "non", "PECHE_DURABLE",
-     "oui"),
-    ("Profil I — conserverie de poissons", "conserverie", "produits_de_la_mer", "appertise",
-     "produits_transformes", "", "500000", "", "*", "non", "MSC", "non"),
-    ("Profil J — grossiste régional en surgelés, toutes familles", "grossiste_surgeles",
-     "produits_de_la_mer|viandes_boucherie|volailles|fruits_legumes|boulangerie", "surgele", "", "",
-     "3000000", "", "*", "non", "MSC|BIO", "non"),
-    ("Profil K — grossiste régional en produits de la mer élaborés et conserves", "grossiste_regional",
-     "produits_de_la_mer|epicerie", "refrigere_elabore|appertise", "", "", "2000000", "", "*", "non", "MSC",
-     "non"),
-    ("Profil L — spécialiste des produits de la mer surgelés", "grossiste_surgeles", "produits_de_la_mer",
-     "surgele", "", "", "800000", "", "*", "non", "MSC|PECHE_DURABLE", "non"),
+    (
+        "Profil A — mareyeur de Capécure, filets frais",
+        "mareyeur",
+        "produits_de_la_mer",
+        "frais",
+        "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes",
+        "",
+        "250000",
+        "",
+        ZONES_3,
+        "oui",
+        "PECHE_DURABLE|MSC",
+        "non",
+    ),
+    (
+        "Profil B — mareyeur-transformateur de Capécure",
+        "mareyeur",
+        "produits_de_la_mer",
+        "frais|surgele|refrigere_elabore",
+        "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|produits_transformes",
+        "",
+        "1500000",
+        "",
+        "*",
+        "oui",
+        "PECHE_DURABLE|MSC",
+        "non",
+    ),
+    (
+        "Profil C — petit mareyeur de Boulogne-sur-Mer",
+        "mareyeur",
+        "produits_de_la_mer",
+        "frais",
+        "poissons_blancs|poissons_plats|poissons_bleus",
+        "",
+        "120000",
+        "",
+        "Boulonnais|Montreuillois-Ternois",
+        "non",
+        "",
+        "non",
+    ),
+    (
+        "Profil D — pêcheur fileyeur en vente directe (Le Portel)",
+        "pecheur_vente_directe",
+        "produits_de_la_mer",
+        "frais",
+        "poissons_blancs|poissons_plats",
+        "",
+        "45000",
+        "",
+        "Boulonnais",
+        "oui",
+        "",
+        "oui",
+    ),
+    (
+        "Profil E — pêcheur côtier en vente directe (Étaples)",
+        "pecheur_vente_directe",
+        "produits_de_la_mer",
+        "frais",
+        "poissons_plats|poissons_bleus|cephalopodes",
+        "",
+        "30000",
+        "",
+        "Montreuillois-Ternois|Boulonnais",
+        "non",
+        "",
+        "oui",
+    ),
+    (
+        "Profil F — mytiliculteur de la Côte d'Opale",
+        "conchyliculteur",
+        "produits_de_la_mer",
+        "frais",
+        "coquillages",
+        "",
+        "60000",
+        "",
+        ZONES_3,
+        "oui",
+        "BIO",
+        "oui",
+    ),
+    (
+        "Profil G — crevettier de la baie de Canche (crevette grise cuite)",
+        "pecheur_vente_directe",
+        "produits_de_la_mer",
+        "frais",
+        "crustaces",
+        "",
+        "",
+        "3000",
+        "Montreuillois-Ternois|Boulonnais",
+        "oui",
+        "",
+        "oui",
+    ),
+    (
+        "Profil H — fumaison artisanale (hareng, maquereau)",
+        "fumaison",
+        "produits_de_la_mer",
+        "refrigere_elabore",
+        "produits_transformes|poissons_bleus",
+        "",
+        "80000",
+        "",
+        "*",
+        "non",
+        "PECHE_DURABLE",
+        "oui",
+    ),
+    (
+        "Profil I — conserverie de poissons",
+        "conserverie",
+        "produits_de_la_mer",
+        "appertise",
+        "produits_transformes",
+        "",
+        "500000",
+        "",
+        "*",
+        "non",
+        "MSC",
+        "non",
+    ),
+    (
+        "Profil J — grossiste régional en surgelés, toutes familles",
+        "grossiste_surgeles",
+        "produits_de_la_mer|viandes_boucherie|volailles|fruits_legumes|boulangerie",
+        "surgele",
+        "",
+        "",
+        "3000000",
+        "",
+        "*",
+        "non",
+        "MSC|BIO",
+        "non",
+    ),
+    (
+        "Profil K — grossiste régional en produits de la mer élaborés et conserves",
+        "grossiste_regional",
+        "produits_de_la_mer|epicerie",
+        "refrigere_elabore|appertise",
+        "",
+        "",
+        "2000000",
+        "",
+        "*",
+        "non",
+        "MSC",
+        "non",
+    ),
+    (
+        "Profil L — spécialiste des produits de la mer surgelés",
+        "grossiste_surgeles",
+        "produits_de_la_mer",
+        "surgele",
+        "",
+        "",
+        "800000",
+        "",
+        "*",
+        "non",
+        "MSC|PECHE_DURABLE",
+        "non",
+    ),
 )
 
 
@@ -289,7 +494,7 @@ def fish_kg(site: Site) -> tuple[Decimal, Decimal]:
     return meals * FISH_DISHES_PER_MEAL * eaters.portion, meals * STARTERS_PER_MEAL * eaters.portion_entree
 
 
-def check_menus(cat: Catalogue) -> None:
+def check_menus(cat: Catalogue) -> None:  # noqa: C901
     problems: list[str] = []
     for name, items in MENUS.items():
         for kind in ("plat", "entree"):
@@ -342,19 +547,21 @@ def demand_rows(cat: Catalogue) -> list[dict[str, str]]:
                     months = ALL_MONTHS
                 packaging = "caisse_reemployable" if fresh and site.reemployable else ""
                 deliveries = ("3" if site.repas_par_jour >= 400 else "2") if fresh else ""
-                rows.append({
-                    "membre": member.nom,
-                    "site_livraison": site.nom,
-                    "code_postal": site.code_postal,
-                    "produit": item.produit,
-                    "quantite": fr_number(qty),
-                    "unite": product.unite,
-                    "prix_unitaire_ht": prices.get(item.produit, ""),
-                    "mois": months_text(months),
-                    "label_requis": item.label,
-                    "conditionnement": packaging,
-                    "livraisons_par_semaine": deliveries,
-                })
+                rows.append(
+                    {
+                        "membre": member.nom,
+                        "site_livraison": site.nom,
+                        "code_postal": site.code_postal,
+                        "produit": item.produit,
+                        "quantite": fr_number(qty),
+                        "unite": product.unite,
+                        "prix_unitaire_ht": prices.get(item.produit, ""),
+                        "mois": months_text(months),
+                        "label_requis": item.label,
+                        "conditionnement": packaging,
+                        "livraisons_par_semaine": deliveries,
+                    }
+                )
     rows.sort(key=lambda r: (r["membre"], r["site_livraison"], r["produit"]))
     return rows
 
@@ -398,8 +605,15 @@ def value_of(rows: list[dict[str, str]], cat: Catalogue) -> dict[tuple[str, str]
 def groupement_yaml(cat: Catalogue) -> str:
     membres = []
     for m in MEMBERS:
-        entry: dict[str, object] = {"nom": m.nom, "type": m.type, "commune": m.commune}
         commune = cat.commune(m.commune)
+        # The name for the reader, the INSEE code to be exact: a 5-digit value alone is read as a postcode
+        # first (62160 is Boulogne-sur-Mer's INSEE code and the postcode of Bully-les-Mines).
+        entry: dict[str, object] = {
+            "nom": m.nom,
+            "type": m.type,
+            "commune": commune.nom if commune else m.commune,
+            "insee": m.commune,
+        }
         if m.type == "commune" and commune is not None:
             entry["population"] = commune.population
         if m.siret:
@@ -425,15 +639,21 @@ def groupement_yaml(cat: Catalogue) -> str:
         "cout_gestion_par_lot": "1500",
         "lots_max_par_candidat": None,
         "contacts": [
-            {"role": "Coordonnateur du groupement",
-             "nom": "Service de la commande publique du coordonnateur",
-             "courriel": "commande-publique@exemple.fr"},
-            {"role": "Questions techniques sur les produits de la mer",
-             "nom": "Mission alimentation durable du coordonnateur",
-             "courriel": "alimentation-durable@exemple.fr"},
-            {"role": "Correspondant des membres du Boulonnais",
-             "nom": "Référent restauration collective de la Communauté d'agglomération du Boulonnais",
-             "courriel": "restauration@exemple.org"},
+            {
+                "role": "Coordonnateur du groupement",
+                "nom": "Service de la commande publique du coordonnateur",
+                "courriel": "commande-publique@exemple.fr",
+            },
+            {
+                "role": "Questions techniques sur les produits de la mer",
+                "nom": "Mission alimentation durable du coordonnateur",
+                "courriel": "alimentation-durable@exemple.fr",
+            },
+            {
+                "role": "Correspondant des membres du Boulonnais",
+                "nom": "Référent restauration collective de la Communauté d'agglomération du Boulonnais",
+                "courriel": "restauration@exemple.org",
+            },
         ],
         "membres": membres,
     }
@@ -453,10 +673,20 @@ def groupement_yaml(cat: Catalogue) -> str:
 
 NNBSP = "\u202f"  # French thousands separator
 TERRITORIES = ("Boulonnais", "Calaisis", "Montreuillois-Ternois")
-CONSERVATION_FR = {"frais": "frais", "surgele": "surgelés", "appertise": "appertisés (conserves)",
-                   "refrigere_elabore": "réfrigérés élaborés (fumés)"}
-KIND_FR = {"college": "collège", "lycee": "lycée", "hopital": "hôpital", "ehpad": "EHPAD",
-           "commune": "commune", "administration": "administration"}
+CONSERVATION_FR = {
+    "frais": "frais",
+    "surgele": "surgelés",
+    "appertise": "appertisés (conserves)",
+    "refrigere_elabore": "réfrigérés élaborés (fumés)",
+}
+KIND_FR = {
+    "college": "collège",
+    "lycee": "lycée",
+    "hopital": "hôpital",
+    "ehpad": "EHPAD",
+    "commune": "commune",
+    "administration": "administration",
+}
 
 
 def fr(q: Decimal, decimals: int = 0) -> str:
@@ -471,7 +701,7 @@ def fr(q: Decimal, decimals: int = 0) -> str:
     return sign + NNBSP.join(groups) + ("," + frac if frac else "")
 
 
-def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
+def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR0915
     values = value_of(rows, cat)
     total = sum(values.values(), Decimal(0))
     over_duration = total * 4
@@ -482,28 +712,38 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
     add = L.append
     add("# Exemple intégré : groupement de commandes de produits de la mer du Boulonnais")
     add("")
-    add("Cet exemple accompagne lotsmarche pour l'essayer sans préparer de fichiers. Il met en scène le "
+    add(
+        "Cet exemple accompagne lotsmarche pour l'essayer sans préparer de fichiers. Il met en scène le "
         "groupement d'achat de produits de la mer prévu par le plan départemental d'alimentation durable du "
         "Pas-de-Calais (délibération 2019-538, objectif 9.1) : recenser les besoins des cantines publiques "
         "du "
         "littoral, fédérer les acheteurs avec la Communauté d'agglomération du Boulonnais, puis passer des "
         "marchés dont les lots sont calibrés pour la filière boulonnaise (mareyeurs, pêcheurs en vente "
         "directe, "
-        "fumaison, conserverie).")
+        "fumaison, conserverie)."
+    )
     add("")
-    add("**Les cantines sont réelles, leur adhésion au groupement est fictive.** Les profils de fournisseurs "
-        "et les contacts sont illustratifs : aucun ne désigne une entreprise ou une personne réelle.")
+    add(
+        "**Les cantines sont réelles, leur adhésion au groupement est fictive.** Les profils de fournisseurs "
+        "et les contacts sont illustratifs : aucun ne désigne une entreprise ou une personne réelle."
+    )
     add("")
     add("## Les fichiers")
     add("")
     add("| Fichier | Contenu |")
     add("|---|---|")
-    add(f"| `groupement.yaml` | le groupement : coordonnateur, {len(MEMBERS)} membres (type, commune, SIRET, "
-        "population des communes), date de lancement, durée, marge du maximum, contacts |")
-    add(f"| `demande.csv` | {len(rows)} lignes de besoins annuels (membre × site × produit), {n_sites} sites "
-        "de livraison, au format d'un export de tableur français (séparateur `;`, virgule décimale, UTF-8) |")
-    add(f"| `sourcing.csv` | {len(SOURCING)} profils de fournisseurs illustratifs (sourçage, art. R2111-1 du "
-        "Code de la commande publique) |")
+    add(
+        f"| `groupement.yaml` | le groupement : coordonnateur, {len(MEMBERS)} membres (type, commune, SIRET, "
+        "population des communes), date de lancement, durée, marge du maximum, contacts |"
+    )
+    add(
+        f"| `demande.csv` | {len(rows)} lignes de besoins annuels (membre × site × produit), {n_sites} sites "
+        "de livraison, au format d'un export de tableur français (séparateur `;`, virgule décimale, UTF-8) |"
+    )
+    add(
+        f"| `sourcing.csv` | {len(SOURCING)} profils de fournisseurs illustratifs (sourçage, art. R2111-1 du "
+        "Code de la commande publique) |"
+    )
     add("")
     add("Pour produire le DCE complet :")
     add("")
@@ -513,27 +753,39 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
     add("")
     add("## Le groupement")
     add("")
-    add("- Coordonnateur : le Département du Pas-de-Calais, porteur de l'objectif 9.1 ; il ne commande rien "
+    add(
+        "- Coordonnateur : le Département du Pas-de-Calais, porteur de l'objectif 9.1 ; il ne commande rien "
         "lui-même dans l'exemple. Acheteur « local » (collectivités territoriales et établissements publics "
-        "locaux).")
-    add("- Lancement de la consultation : 5 octobre 2026, donc après le 21 août 2026 : le critère "
+        "locaux)."
+    )
+    add(
+        "- Lancement de la consultation : 5 octobre 2026, donc après le 21 août 2026 : le critère "
         "environnemental et la condition d'exécution environnementale sont obligatoires (loi Climat et "
-        "résilience).")
-    add("- Accord-cadre à bons de commande de 12 mois reconductible 3 fois 12 mois (48 mois au plus, "
-        "art. L2125-1) ; maximum = estimation sur la durée × 1,20.")
-    add("- Deux fournisseurs au moins par lot sont recherchés (`k_fournisseurs: 2`) ; coût de gestion estimé "
-        "à 1 500 € par lot pour comparer les découpages.")
+        "résilience)."
+    )
+    add(
+        "- Accord-cadre à bons de commande de 12 mois reconductible 3 fois 12 mois (48 mois au plus, "
+        "art. L2125-1) ; maximum = estimation sur la durée × 1,20."
+    )
+    add(
+        "- Deux fournisseurs au moins par lot sont recherchés (`k_fournisseurs: 2`) ; coût de gestion estimé "
+        "à 1 500 € par lot pour comparer les découpages."
+    )
     add("")
     add("## Les membres et leurs sites")
     add("")
-    add("Source : déclarations EGALIM 2021 à 2023 des cantines du Pas-de-Calais sur ma-cantine (données "
+    add(
+        "Source : déclarations EGALIM 2021 à 2023 des cantines du Pas-de-Calais sur ma-cantine (données "
         "ouvertes) : nom, SIRET (déclaration la plus récente) et commune. Communes, codes postaux, "
         "populations et territoires : découpage administratif officiel (catalogue `territoires.csv`). Le "
         "nombre de repas par jour n'est pas publié : c'est une estimation plausible pour la taille de chaque "
-        "établissement.")
+        "établissement."
+    )
     add("")
-    add("| Membre | Type | Commune | Site | Code postal | Territoire | Convives | Repas/jour | Jours/an "
-        "| Poisson en plat (kg) | Entrées de la mer (kg) |")
+    add(
+        "| Membre | Type | Commune | Site | Code postal | Territoire | Convives | Repas/jour | Jours/an "
+        "| Poisson en plat (kg) | Entrées de la mer (kg) |"
+    )
     add("|---|---|---|---|---|---|---|---:|---:|---:|---:|")
     for m in MEMBERS:
         commune = cat.commune(m.commune)
@@ -544,16 +796,20 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
             add(f"| {m.nom} | {KIND_FR[m.type]} | {cname} | — | — | — | — | — | — | — | — |")
         for s in m.sites:
             plats, entrees = fish_kg(s)
-            add(f"| {m.nom} | {KIND_FR[m.type]} | {cname} | {s.nom} | {s.code_postal} "
+            add(
+                f"| {m.nom} | {KIND_FR[m.type]} | {cname} | {s.nom} | {s.code_postal} "
                 f"| {cat.territoire_du_code_postal(s.code_postal)} | {EATERS[s.convives].libelle} "
-                f"| {s.repas_par_jour} | {s.jours_par_an} | {fr(plats)} | {fr(entrees)} |")
+                f"| {s.repas_par_jour} | {s.jours_par_an} | {fr(plats)} | {fr(entrees)} |"
+            )
     add("")
-    add("Les communes de Wimereux (deux restaurants scolaires), d'Isques et de Groffliers représentent les "
+    add(
+        "Les communes de Wimereux (deux restaurants scolaires), d'Isques et de Groffliers représentent les "
         "écoles ; Isques et Groffliers comptent moins de 2 000 habitants (échéance de 2028 pour les "
         "contenants "
         "plastiques de cuisson, de réchauffe et de service). Les collèges de Sangatte, Coulogne et Marck "
         "(Calaisis) et les établissements d'Étaples et de Montreuil-sur-Mer (Montreuillois-Ternois) donnent "
-        "trois zones de livraison à la stratégie `territoire`.")
+        "trois zones de livraison à la stratégie `territoire`."
+    )
     add("")
     add("## Des repas aux kilogrammes")
     add("")
@@ -566,29 +822,42 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
     add("                       (ou entrées de la mer × part du produit), arrondie au demi-kilo")
     add("```")
     add("")
-    add("- **4 plats de poisson sur 20 repas** : fréquence minimale fixée par l'arrêté du 30 septembre 2011 "
+    add(
+        "- **4 plats de poisson sur 20 repas** : fréquence minimale fixée par l'arrêté du 30 septembre 2011 "
         "relatif à la qualité nutritionnelle des repas servis en restauration scolaire (annexe I), appliquée "
-        "aussi aux adultes.")
-    add("- **Portions** (annexe II du même arrêté, poissons sans sauce) : 110 g en collège et lycée "
+        "aussi aux adultes."
+    )
+    add(
+        "- **Portions** (annexe II du même arrêté, poissons sans sauce) : 110 g en collège et lycée "
         "(milieu de "
         "la fourchette 100–120 g), 70 g en élémentaire, 50 g en maternelle. L'arrêté ne vise pas les "
         "adultes : "
-        "l'exemple retient 120 g à l'hôpital et en EHPAD.")
-    add("- **Entrées de la mer** (sardines et maquereau en conserve, hareng fumé, crevette grise) : "
+        "l'exemple retient 120 g à l'hôpital et en EHPAD."
+    )
+    add(
+        "- **Entrées de la mer** (sardines et maquereau en conserve, hareng fumé, crevette grise) : "
         "hypothèse de "
-        "l'exemple, une entrée sur 20 repas, de 20 g (maternelle) à 40 g (collège, lycée, adultes).")
-    add("- **Jours de service** : 140 jours par an dans les écoles, collèges et lycées (36 semaines de 4 "
+        "l'exemple, une entrée sur 20 repas, de 20 g (maternelle) à 40 g (collège, lycée, adultes)."
+    )
+    add(
+        "- **Jours de service** : 140 jours par an dans les écoles, collèges et lycées (36 semaines de 4 "
         "jours, "
         "moins les sorties et examens) ; 365 jours à l'hôpital et en EHPAD, qui servent midi et soir (les "
-        "repas par jour comptent les deux services).")
-    add("- **Moules** : achetées avec leur coquille, d'où un facteur de poids de 3 par kilogramme de chair "
-        "servie.")
+        "repas par jour comptent les deux services)."
+    )
+    add(
+        "- **Moules** : achetées avec leur coquille, d'où un facteur de poids de 3 par kilogramme de chair "
+        "servie."
+    )
     add("- Une ligne inférieure à 2 kg par an n'est pas demandée.")
     add("")
     add("### Répartition entre les produits (part des plats ou des entrées)")
     add("")
-    menus = (("secondaire", "Collèges et lycées"), ("primaire", "Écoles maternelles et élémentaires"),
-             ("adulte", "Hôpital et EHPAD"))
+    menus = (
+        ("secondaire", "Collèges et lycées"),
+        ("primaire", "Écoles maternelles et élémentaires"),
+        ("adulte", "Hôpital et EHPAD"),
+    )
     for name, titre in menus:
         add(f"**{titre}**")
         add("")
@@ -601,33 +870,43 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
             else:
                 mois = "mois de disponibilité" if p.conservation == "frais" else "toute l'année"
             part = f"{fr(it.part * 100)} %" + (f" × {fr(it.facteur)}" if it.facteur != 1 else "")
-            add(f"| {p.libelle} | `{p.code}` | {'plat' if it.kind == 'plat' else 'entrée'} | {part} | {mois} "
-                f"| {it.label or '—'} |")
+            add(
+                f"| {p.libelle} | `{p.code}` | {'plat' if it.kind == 'plat' else 'entrée'} | {part} | {mois} "
+                f"| {it.label or '—'} |"
+            )
         add("")
-    add("Les produits frais ne sont demandés que pendant leurs mois de disponibilité au catalogue (hareng "
+    add(
+        "Les produits frais ne sont demandés que pendant leurs mois de disponibilité au catalogue (hareng "
         "d'octobre à janvier avec le label « Pêche durable », maquereau et plie au printemps et à la "
         "rentrée, "
         "moules de bouchot à l'automne, noix de Saint-Jacques pour les repas de fêtes de décembre et "
         "janvier) "
         "et jamais en juillet ou en août dans les établissements scolaires. Les moules de l'hôpital et de "
-        "l'EHPAD sont demandées en agriculture biologique.")
+        "l'EHPAD sont demandées en agriculture biologique."
+    )
     add("")
     add("## Emballages, livraisons et prix")
     add("")
-    add("- Les collèges de la Communauté d'agglomération du Boulonnais, les écoles de Wimereux et l'hôpital "
+    add(
+        "- Les collèges de la Communauté d'agglomération du Boulonnais, les écoles de Wimereux et l'hôpital "
         "demandent leurs produits frais en caisses réemployables consignées (`caisse_reemployable`) ; les "
         "autres sites gardent le conditionnement par défaut du catalogue. Aucun membre ne demande de "
-        "contenant plastique de cuisson, de réchauffe ou de service.")
+        "contenant plastique de cuisson, de réchauffe ou de service."
+    )
     add("- Produits frais : 3 livraisons par semaine à partir de 400 repas par jour, 2 en dessous.")
-    add("- Prix : la colonne `prix_unitaire_ht` est presque toujours vide, lotsmarche applique alors le "
+    add(
+        "- Prix : la colonne `prix_unitaire_ht` est presque toujours vide, lotsmarche applique alors le "
         "prix de "
         "référence du catalogue (avec sa date et sa source) ; quelques lignes donnent un prix connu de "
-        "l'acheteur, proche de la référence.")
+        "l'acheteur, proche de la référence."
+    )
     add("")
     add("## Ordres de grandeur")
     add("")
-    add(f"Au total {len(rows)} lignes et {fr(kg_total)} kg par an, pour un montant annuel estimé de "
-        f"**{fr(total)} € HT** (prix de référence du catalogue, sauf prix donnés).")
+    add(
+        f"Au total {len(rows)} lignes et {fr(kg_total)} kg par an, pour un montant annuel estimé de "
+        f"**{fr(total)} € HT** (prix de référence du catalogue, sauf prix donnés)."
+    )
     add("")
     add("Montants annuels en € HT :")
     add("")
@@ -638,31 +917,39 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:
         row_total = sum(cells, Decimal(0))
         add(f"| {CONSERVATION_FR[cons]} | " + " | ".join(fr(c) for c in cells) + f" | {fr(row_total)} |")
     add("")
-    add(f"Sur 48 mois l'estimation atteint environ {fr(over_duration)} € HT et le total des maxima environ "
+    add(
+        f"Sur 48 mois l'estimation atteint environ {fr(over_duration)} € HT et le total des maxima environ "
         f"{fr(maximum)} € HT : la consultation dépasse le seuil européen de 216 000 € HT et relève d'une "
         "procédure formalisée. Les petits lots (fumés, certains lots de zone) restent sous 80 000 € HT et "
         "peuvent utiliser la dérogation des petits lots dans la limite de 20 % du total. lotsmarche "
         "recalcule "
-        "ces montants exactement, lot par lot.")
+        "ces montants exactement, lot par lot."
+    )
     add("")
     add("## Le sourçage")
     add("")
-    add("`sourcing.csv` décrit des profils types de la filière du Boulonnais, avec leurs familles, "
+    add(
+        "`sourcing.csv` décrit des profils types de la filière du Boulonnais, avec leurs familles, "
         "conservations, groupes d'espèces, capacités annuelles (ordres de grandeur), zones de livraison et "
         "aptitude à livrer en emballages réemployables. Ils ne servent qu'à dimensionner les lots : le lieu "
-        "d'implantation d'un fournisseur n'est jamais un critère de choix.")
+        "d'implantation d'un fournisseur n'est jamais un critère de choix."
+    )
     add("")
-    add("Avec deux fournisseurs exigés par lot, presque toutes les combinaisons conservation × zone sont "
+    add(
+        "Avec deux fournisseurs exigés par lot, presque toutes les combinaisons conservation × zone sont "
         "couvertes par au moins deux profils. Une lacune est voulue : la crevette grise fraîche n'a qu'un "
         "profil (le crevettier de la baie de Canche), ce que signalent la stratégie `capacite` et la "
-        "comparaison des découpages.")
+        "comparaison des découpages."
+    )
     add("")
     add("## Régénérer l'exemple")
     add("")
-    add("Les quatre fichiers sont produits par `tools/build_example.py` (dans le dépôt de lotsmarche) à "
+    add(
+        "Les quatre fichiers sont produits par `tools/build_example.py` (dans le dépôt de lotsmarche) à "
         "partir "
         "des tableaux de membres, de menus et de profils qu'il contient ; `--check` vérifie que les fichiers "
-        "livrés sont à jour. Tout code produit absent du catalogue arrête le script.")
+        "livrés sont à jour. Tout code produit absent du catalogue arrête le script."
+    )
     add("")
     return "\n".join(L)
 

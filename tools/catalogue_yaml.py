@@ -70,7 +70,11 @@ def write(name: str, sources: list[str], entries: list[dict[str, Any]], comment:
         raise SystemExit(f"codes en double : {dup}")
     body = yaml.dump(
         {"version": VERSION, "sources": sources, "entries": entries},
-        Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=120,
+        default_flow_style=False,
     )
     head = "".join(f"# {line}\n" for line in comment.splitlines())
     path = ROOT / "catalogues" / name

@@ -24,13 +24,33 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     data = json.loads(out)
     rows = {r["type"]: r for r in data["catalogues"]}
-    assert list(rows) == ["familles", "produits", "conditionnements", "labels", "seuils", "territoires",
-                          "fournisseurs", "clauses", "criteres", "regles", "parametres", "lint", "cpv"]
-    assert rows["familles"] == {"type": "familles", "libelle": "Familles de produits",
-                                "fichier": "familles.yaml",
-                                "entrees": 10, "version": "2026-11-28"}
+    assert list(rows) == [
+        "familles",
+        "produits",
+        "conditionnements",
+        "labels",
+        "seuils",
+        "territoires",
+        "fournisseurs",
+        "clauses",
+        "criteres",
+        "regles",
+        "parametres",
+        "lint",
+        "cpv",
+        "communes",
+    ]
+    assert rows["familles"] == {
+        "type": "familles",
+        "libelle": "Familles de produits",
+        "fichier": "familles.yaml",
+        "entrees": 10,
+        "version": "2026-11-28",
+    }
     assert rows["cpv"]["entrees"] == 9454
-    assert rows["territoires"]["entrees"] == 887
+    assert rows["territoires"]["entrees"] == 887  # the Pas-de-Calais map
+    assert rows["communes"]["entrees"] == 34969  # every current commune, overseas included
+    assert rows["communes"]["version"] == "2026-12-03 (@etalab/decoupage-administratif 6.0.0)"
 
 
 def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
@@ -44,7 +64,7 @@ def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> No
     assert last["part_max_petits_lots"]["montant"] == "0.20"
     code, out, _ = run(["catalogue", "show", "seuils", "--format", "markdown"], capsys)
     assert code == 0
-    assert "| 2026-04-2027 | 2026-04-01 | 2027-12-31 | 60\u202f000 € | 80\u202f000 € |" in out
+    assert "| 2026-04-2027 | 2026-04-01 | 2027-12-31 | 60\u202f000\u00a0€ | 80\u202f000\u00a0€ |" in out
 
 
 def test_show_table_in_french(capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,17 +100,20 @@ def test_broken_copy_exits_2_naming_file_entry_and_field(
     text = mer.read_text(encoding="utf-8").replace("  cpv: 03311110-6", "  cpv: 03311110-5", 1)
     mer.write_text(text, encoding="utf-8")
     fam = copy / "familles.yaml"
-    fam.write_text(fam.read_text(encoding="utf-8").replace("viande_poisson: true", "viande_poisson: "
-                                                                                   "peut-être", 1),
-                   encoding="utf-8")
+    fam.write_text(
+        fam.read_text(encoding="utf-8").replace("viande_poisson: true", "viande_poisson: peut-être", 1),
+        encoding="utf-8",
+    )
     code, out, err = run(["catalogue", "check", "--catalogues", str(copy)], capsys)
     assert code == 2
     assert out == ""
     assert err.startswith("Erreur : Catalogue invalide\n")
     assert "produits_mer.yaml, ligne" in err
     assert "entrée « MER-SOLE-ENTIER-FR », champ « cpv » : chiffre de contrôle erroné (03311110-5)" in err
-    assert ("entrée « produits_de_la_mer », champ « viande_poisson » : valeur invalide : true ou false est "
-            "attendu (lu : 'peut-être')") in err
+    assert (
+        "entrée « produits_de_la_mer », champ « viande_poisson » : valeur invalide : true ou false est "
+        "attendu (lu : 'peut-être')"
+    ) in err
     assert "Traceback" not in err
 
 

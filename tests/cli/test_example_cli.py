@@ -44,5 +44,5 @@ def test_example_requires_out(capsys: pytest.CaptureFixture[str]) -> None:
 def test_example_has_french_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert exit_code(["example", "--help"]) == 0
     out = capsys.readouterr().out
-    assert "Écrit l'exemple intégré" in out
+    assert "Écrire l'exemple intégré" in out
     assert "--force" in out

@@ -21,9 +21,15 @@ from lotsmarche.resources import catalogues_dir
 # must not trust labels.yaml to check labels.yaml.
 EXCLUDED = {
     "LABEL_ROUGE": {"BOISSONS"},
-    "PECHE_DURABLE": {"FRUITS_ET_LEGUMES", "CHARCUTERIE", "VIANDES_VOLAILLES", "PRODUITS_LAITIERS",
-                      "BOULANGERIE",
-                      "AUTRES", "BOISSONS"},
+    "PECHE_DURABLE": {
+        "FRUITS_ET_LEGUMES",
+        "CHARCUTERIE",
+        "VIANDES_VOLAILLES",
+        "PRODUITS_LAITIERS",
+        "BOULANGERIE",
+        "AUTRES",
+        "BOISSONS",
+    },
     "FERMIER": {"FRUITS_ET_LEGUMES", "PRODUITS_DE_LA_MER", "BOULANGERIE", "AUTRES", "BOISSONS"},
 }
 
@@ -60,12 +66,21 @@ def test_packaged_catalogue_loads_with_expected_sizes(catalogue) -> None:  # typ
     assert len(mer) >= 80
     assert len(catalogue.produits) - len(mer) >= 60
     assert len(catalogue.cpv) == 9454
-    assert len(catalogue.communes) == 887
+    assert len(catalogue.communes) == 34969  # every current commune (official geographic code 2026)
+    assert len(catalogue.cartes["62"]) == 887  # the Pas-de-Calais's own map of territories
     assert len(catalogue.fournisseurs) >= 10
     assert all(s.illustratif for s in catalogue.fournisseurs)
     assert set(catalogue.familles) == {
-        "produits_de_la_mer", "viandes_boucherie", "volailles", "charcuterie", "oeufs", "fruits_legumes",
-        "produits_laitiers", "boulangerie", "epicerie", "boissons",
+        "produits_de_la_mer",
+        "viandes_boucherie",
+        "volailles",
+        "charcuterie",
+        "oeufs",
+        "fruits_legumes",
+        "produits_laitiers",
+        "boulangerie",
+        "epicerie",
+        "boissons",
     }
     assert catalogue.versions["seuils.yaml"] == "2026-11-28"
 
@@ -107,7 +122,8 @@ def test_postcodes_and_territories(catalogue) -> None:  # type: ignore[no-untype
     # "62120 62129" in the source: two postcodes, both indexed
     assert catalogue.communes["62691"].codes_postaux == ["62120", "62129"]
     assert "62691" in catalogue.codes_postaux["62129"]
-    assert catalogue.territoire_du_code_postal("75001") is None
+    assert catalogue.territoire_du_code_postal("75001") == "Métropole du Grand Paris"  # no map: EPCI
+    assert catalogue.territoire_du_code_postal("99999") is None
 
 
 def test_load_is_cached_and_sees_edits(copy: Path) -> None:
@@ -124,8 +140,17 @@ def test_load_is_cached_and_sees_edits(copy: Path) -> None:
 
 def test_cpv_rule_on_known_codes() -> None:
     # Examples of Regulation (EC) 213/2008 quoted in public descriptions of the CPV
-    for code in ("03113100-7", "03113200-8", "18451000-5", "18453000-9", "71355000-1", "71355200-3",
-                 "15221000-3", "15211100-1", "15241500-4"):
+    for code in (
+        "03113100-7",
+        "03113200-8",
+        "18451000-5",
+        "18453000-9",
+        "71355000-1",
+        "71355200-3",
+        "15221000-3",
+        "15211100-1",
+        "15241500-4",
+    ):
         assert cpv_check_digit(code[:8]) == int(code[-1]), code
         assert cpv_follows_rule(code)
     assert not cpv_follows_rule("15221000-4")
@@ -244,16 +269,20 @@ def test_broken_copy_reports_every_problem_with_file_entry_and_field(copy: Path)
     lines = problems_of(copy)
     where = f"{copy}/produits_mer.yaml, ligne "
     assert any(
-        line.startswith(where) and line.endswith(
+        line.startswith(where)
+        and line.endswith(
             ": entrée « MER-SOLE-ENTIER-FR », champ « cpv » : chiffre de contrôle erroné (03311110-5) : "
-            "le code officiel est 03311110-6 « Sole »")
+            "le code officiel est 03311110-6 « Sole »"
+        )
         for line in lines
     ), lines
-    assert any("entrée « MER-MERLAN-ENTIER-FR », champ « famille » : famille inconnue (poissons)" in x
-               for x in lines)
+    assert any(
+        "entrée « MER-MERLAN-ENTIER-FR », champ « famille » : famille inconnue (poissons)" in x for x in lines
+    )
     assert any(
         "entrée « MER-BAR-ENTIER-FR », champ « prix_reference_ht » : valeur invalide : un nombre décimal est "
-        "attendu (lu : 'dix-neuf')" in x for x in lines
+        "attendu (lu : 'dix-neuf')" in x
+        for x in lines
     ), lines
     assert len(lines) == 3  # every problem, and nothing else
 
@@ -261,16 +290,27 @@ def test_broken_copy_reports_every_problem_with_file_entry_and_field(copy: Path)
 def test_missing_field_unknown_field_and_label_exception(copy: Path) -> None:
     autres = copy / "produits_autres.yaml"
     edit(autres, "  labels_possibles: [BIO, HVE]\n", "  labels_possibles: [BIO, FERMIER]\n")  # BOI-JUS-POMME
-    edit(copy / "familles.yaml", "    viande_poisson: false\n    cpv: \"15131120-2\"\n",
-         "    viande_poison: false\n    cpv: \"15131120-2\"\n")
+    edit(
+        copy / "familles.yaml",
+        '    viande_poisson: false\n    cpv: "15131120-2"\n',
+        '    viande_poison: false\n    cpv: "15131120-2"\n',
+    )
     lines = problems_of(copy)
-    assert any("familles.yaml, ligne" in x and "entrée « charcuterie », champ « viande_poisson » : champ "
-               "obligatoire manquant" in x for x in lines), lines
-    assert any("entrée « charcuterie », champ « viande_poison » : champ inconnu (faute de frappe ?)" in x
-               for x in lines)
-    assert any("entrée « BOI-JUS-POMME », champ « labels_possibles » : le label FERMIER n'est pas admis "
-               "pour la "
-               "famille ma-cantine BOISSONS" in x for x in lines), lines
+    assert any(
+        "familles.yaml, ligne" in x
+        and "entrée « charcuterie », champ « viande_poisson » : champ obligatoire manquant" in x
+        for x in lines
+    ), lines
+    assert any(
+        "entrée « charcuterie », champ « viande_poison » : champ inconnu (faute de frappe ?)" in x
+        for x in lines
+    )
+    assert any(
+        "entrée « BOI-JUS-POMME », champ « labels_possibles » : le label FERMIER n'est pas admis "
+        "pour la "
+        "famille ma-cantine BOISSONS" in x
+        for x in lines
+    ), lines
     assert len(lines) == 3  # products of the broken family are not reported again as « famille inconnue »
 
 
@@ -278,9 +318,12 @@ def test_threshold_gap_and_unknown_zone(copy: Path) -> None:
     edit(copy / "seuils.yaml", "du: 2026-04-01", "du: 2026-04-02")
     edit(copy / "fournisseurs.yaml", "zones: [Boulonnais]", "zones: [Côte d'Opale]")
     lines = problems_of(copy)
-    assert any("entrée « 2026-04-2027 », champ « du » : trou entre la ligne « 2026-T1 » "
-               "(jusqu'au 2026-03-31) "
-               "et celle-ci (à partir du 2026-04-02)" in x for x in lines), lines
+    assert any(
+        "entrée « 2026-04-2027 », champ « du » : trou entre la ligne « 2026-T1 » "
+        "(jusqu'au 2026-03-31) "
+        "et celle-ci (à partir du 2026-04-02)" in x
+        for x in lines
+    ), lines
     assert any("champ « zones » : territoire inconnu (Côte d'Opale)" in x for x in lines), lines
 
 
@@ -289,8 +332,10 @@ def test_missing_file_and_bad_header(copy: Path) -> None:
     edit(copy / "familles.yaml", 'version: "2026-11-28"', 'version: "novembre"')
     lines = problems_of(copy)
     assert f"{copy}/labels.yaml : fichier absent du dossier de catalogues" in lines
-    assert any("« version » doit être la date de vérification au format AAAA-MM-JJ (lu : 'novembre')" in x
-               for x in lines)
+    assert any(
+        "« version » doit être la date de vérification au format AAAA-MM-JJ (lu : 'novembre')" in x
+        for x in lines
+    )
 
 
 def test_missing_directory(tmp_path: Path) -> None:
@@ -328,8 +373,8 @@ def test_check_reports_missing_species(copy: Path) -> None:
 
 
 def test_french_formatting() -> None:
-    assert eur(Decimal("40000")) == "40\u202f000 €"
-    assert eur(Decimal("12.5")) == "12,50 €"
+    assert eur(Decimal("40000")) == "40\u202f000\u00a0€"
+    assert eur(Decimal("12.5")) == "12,50\u00a0€"
     assert months([1, 2, 10, 11, 12]) == "janv.–févr., oct.–déc."
     assert months(list(range(1, 13))) == "toute l'année"
     assert months([5]) == "mai"

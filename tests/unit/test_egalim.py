@@ -143,7 +143,13 @@ def test_meat_and_fish_plan_decides_the_60_percent_only(catalogue):
     egalim, _ = project(plan, catalogue, date(2026, 9, 1))
     assert egalim["indicateurs"]["viande_poisson"]["perimetre_complet"] is True
     assert egalim["indicateurs"]["egalim"]["familles_absentes"] == [
-        "boissons", "boulangerie", "charcuterie", "epicerie", "fruits_legumes", "oeufs", "produits_laitiers"
+        "boissons",
+        "boulangerie",
+        "charcuterie",
+        "epicerie",
+        "fruits_legumes",
+        "oeufs",
+        "produits_laitiers",
     ]
 
 

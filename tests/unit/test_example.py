@@ -162,9 +162,17 @@ def test_members_are_real_canteens(groupement_data: dict, catalogue) -> None:  #
     assert len(canteens) >= 15
     names = [m.nom for m in g.membres]
     assert len(names) == len(set(names))
-    assert {"Collège Angellier", "Collège Paul Eluard", "Collège Pilâtre de Rozier", "Collège Roger Salengro",
-            "Collège Adam de la Halle", "Collège Paul Langevin", "Collège Pierre Daunou",
-            "Centre hospitalier de Boulogne-sur-Mer", "Commune de Wimereux"} <= set(names)
+    assert {
+        "Collège Angellier",
+        "Collège Paul Eluard",
+        "Collège Pilâtre de Rozier",
+        "Collège Roger Salengro",
+        "Collège Adam de la Halle",
+        "Collège Paul Langevin",
+        "Collège Pierre Daunou",
+        "Centre hospitalier de Boulogne-sur-Mer",
+        "Commune de Wimereux",
+    } <= set(names)
     for m in g.membres:
         assert m.commune is not None and catalogue.commune(m.commune) is not None, m.nom
         if m.siret is not None:
@@ -178,7 +186,9 @@ def test_commune_members_carry_their_population(groupement_data: dict, catalogue
     g = Groupement.model_validate(groupement_data)
     communes = {m.nom: m for m in g.membres if m.type == "commune"}
     assert {n: m.population for n, m in communes.items()} == {
-        "Commune de Wimereux": 6256, "Commune d'Isques": 1122, "Commune de Groffliers": 1470,
+        "Commune de Wimereux": 6256,
+        "Commune d'Isques": 1122,
+        "Commune de Groffliers": 1470,
     }
     for m in communes.values():
         assert m.commune is not None
@@ -228,7 +238,9 @@ def test_members_and_sites(demand_rows: list[dict[str, str]], groupement_data: d
 
 
 def test_fresh_lines_months_labels_and_packaging(
-    demand_rows: list[dict[str, str]], groupement_data: dict, catalogue  # type: ignore[no-untyped-def,type-arg]
+    demand_rows: list[dict[str, str]],
+    groupement_data: dict,
+    catalogue,  # type: ignore[no-untyped-def,type-arg]
 ) -> None:
     kinds = {m["nom"]: m["type"] for m in groupement_data["membres"]}
     for r in demand_rows:
@@ -288,7 +300,8 @@ def test_sourcing_profiles(source: Path, catalogue) -> None:  # type: ignore[no-
     assert all(s.nom.startswith("Profil ") for s in suppliers)
     # the instructive gap: a single profile delivers fresh crustaceans
     fresh_crustaceans = [
-        s.nom for s in suppliers
+        s.nom
+        for s in suppliers
         if "produits_de_la_mer" in s.familles
         and (s.conservations is None or "frais" in s.conservations)
         and (s.groupes_especes is None or "crustaces" in s.groupes_especes)
@@ -298,6 +311,13 @@ def test_sourcing_profiles(source: Path, catalogue) -> None:  # type: ignore[no-
 
 def test_lisezmoi_states_sources_and_fiction(source: Path) -> None:
     text = (source / "LISEZMOI.md").read_text(encoding="utf-8")
-    for needle in ("arrêté du 30 septembre 2011", "ma-cantine", "illustratifs", "fictive", "4/20",
-                   "objectif 9.1", "216 000 € HT"):
+    for needle in (
+        "arrêté du 30 septembre 2011",
+        "ma-cantine",
+        "illustratifs",
+        "fictive",
+        "4/20",
+        "objectif 9.1",
+        "216 000 € HT",
+    ):
         assert needle in text, needle

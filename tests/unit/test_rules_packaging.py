@@ -209,5 +209,8 @@ def test_single_use_tableware_codes_in_catalogue(catalogue):
     for code in ("vaisselle_plastique_usage_unique", "couverts_plastique_usage_unique"):
         pack = catalogue.conditionnements[code]
         assert (pack.plastique, pack.usage_unique, pack.usages, pack.regime) == (
-            True, True, ["service"], "plastique_contact"
+            True,
+            True,
+            ["service"],
+            "plastique_contact",
         )

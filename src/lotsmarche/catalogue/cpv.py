@@ -38,15 +38,15 @@ def cpv_problem(code: str, official: dict[str, str]) -> str | None:
     """Why ``code`` is not a valid CPV code (French), or None when it is in the official list."""
     m = CPV_FORMAT.match(code)
     if m is None:
-        return (f"code CPV mal formé ({code!r}) : 8 chiffres, un tiret et le chiffre de contrôle "
-                "(ex. 03311500-7)")
+        return (
+            f"code CPV mal formé ({code!r}) : 8 chiffres, un tiret et le chiffre de contrôle (ex. 03311500-7)"
+        )
     if code in official:
         return None
     prefix = m.group(1) + "-"
     same = [c for c in (prefix + str(d) for d in range(10)) if c in official]
     if same:
-        return (f"chiffre de contrôle erroné ({code}) : le code officiel est {same[0]} "
-                f"« {official[same[0]]} »")
+        return f"chiffre de contrôle erroné ({code}) : le code officiel est {same[0]} « {official[same[0]]} »"
     if not cpv_follows_rule(code):
         return f"code CPV inconnu de la nomenclature officielle et chiffre de contrôle invalide ({code})"
     return f"code CPV inconnu de la nomenclature officielle ({code})"

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from lotsmarche.catalogue.cpv import cpv_problem
 from lotsmarche.models import (
     Clause,
-    Commune,
     CriteriaSet,
     Famille,
     Label,
@@ -34,26 +33,51 @@ if TYPE_CHECKING:
 
 # ma-cantine purchase families (data/models/purchase.py, Purchase.Family)
 MACANTINE_FAMILIES = (
-    "VIANDES_VOLAILLES", "CHARCUTERIE", "PRODUITS_DE_LA_MER", "FRUITS_ET_LEGUMES", "PRODUITS_LAITIERS",
-    "BOULANGERIE", "BOISSONS", "AUTRES",
+    "VIANDES_VOLAILLES",
+    "CHARCUTERIE",
+    "PRODUITS_DE_LA_MER",
+    "FRUITS_ET_LEGUMES",
+    "PRODUITS_LAITIERS",
+    "BOULANGERIE",
+    "BOISSONS",
+    "AUTRES",
 )
 GROUPES_ESPECES = (
-    "poissons_blancs", "poissons_plats", "poissons_bleus", "cephalopodes", "coquillages", "crustaces",
+    "poissons_blancs",
+    "poissons_plats",
+    "poissons_bleus",
+    "cephalopodes",
+    "coquillages",
+    "crustaces",
     "produits_transformes",
 )
 # Product code prefix -> family code: the prefix tells a buyer the family at a glance, so it must agree.
 PREFIXES = {
-    "MER": "produits_de_la_mer", "VIA": "viandes_boucherie", "VOL": "volailles", "CHA": "charcuterie",
-    "OEU": "oeufs", "FLE": "fruits_legumes", "LAI": "produits_laitiers", "BOU": "boulangerie",
-    "EPI": "epicerie", "BOI": "boissons",
+    "MER": "produits_de_la_mer",
+    "VIA": "viandes_boucherie",
+    "VOL": "volailles",
+    "CHA": "charcuterie",
+    "OEU": "oeufs",
+    "FLE": "fruits_legumes",
+    "LAI": "produits_laitiers",
+    "BOU": "boulangerie",
+    "EPI": "epicerie",
+    "BOI": "boissons",
 }
 PRODUCT_CODE = re.compile(r"^[A-Z]{3}(-[A-Z0-9]+)+$")
 TVA_RATES = (Decimal("2.1"), Decimal("5.5"), Decimal("10"), Decimal("20"))
 CNRC_CODE = re.compile(r"^10\.\d{2}-\d+$")
 POSTCODE = re.compile(r"^\d{5}$")
 THRESHOLD_FIELDS = (
-    "dispense", "mini_lot", "petit_lot", "part_max_petits_lots", "publicite_boamp", "formalise_local",
-    "formalise_central", "formalise_entite_adjudicatrice", "ca_max_coefficient",
+    "dispense",
+    "mini_lot",
+    "petit_lot",
+    "part_max_petits_lots",
+    "publicite_boamp",
+    "formalise_local",
+    "formalise_central",
+    "formalise_entite_adjudicatrice",
+    "ca_max_coefficient",
 )
 
 
@@ -64,7 +88,7 @@ class Tables:
     conditionnements: dict[str, Packaging]
     labels: dict[str, Label]
     seuils: list[ThresholdRow]
-    communes: dict[str, Commune]
+    cartes: dict[str, dict[str, str]]  # department -> INSEE code -> territory
     fournisseurs: list[Supplier]
     clauses: list[Clause]
     criteres: list[CriteriaSet]
@@ -83,7 +107,6 @@ def run(reader: _Reader, t: Tables) -> None:
     _products(reader, t)
     _packaging(reader, t)
     _thresholds(reader, t)
-    _communes(reader, t)
     _suppliers(reader, t)
     _others(reader, t)
 
@@ -100,9 +123,14 @@ def _familles(reader: _Reader, t: Tables) -> None:
     name = "familles.yaml"
     for code, f in t.familles.items():
         if f.famille_macantine not in MACANTINE_FAMILIES:
-            reader.add(name, f"famille ma-cantine inconnue ({f.famille_macantine}) ; valeurs admises : "
-                             f"{', '.join(MACANTINE_FAMILIES)}", code, "famille_macantine",
-                       reader.index_of(name, code))
+            reader.add(
+                name,
+                f"famille ma-cantine inconnue ({f.famille_macantine}) ; valeurs admises : "
+                f"{', '.join(MACANTINE_FAMILIES)}",
+                code,
+                "famille_macantine",
+                reader.index_of(name, code),
+            )
         _cpv(reader, t, name, code, f.cpv)
 
 
@@ -123,23 +151,29 @@ def _labels(reader: _Reader, t: Tables) -> None:
         if lab.equivalent_a is not None and lab.equivalent_a not in t.labels:
             reader.add(name, f"label inconnu ({lab.equivalent_a})", code, "equivalent_a", idx)
         if lab.bio and not lab.egalim:
-            reader.add(name, "un label bio compte forcément dans la part EGALIM (egalim: true)", code,
-                       "egalim", idx)
+            reader.add(
+                name, "un label bio compte forcément dans la part EGALIM (egalim: true)", code, "egalim", idx
+            )
 
 
-def _products(reader: _Reader, t: Tables) -> None:
+def _products(reader: _Reader, t: Tables) -> None:  # noqa: C901, PLR0912
     for code, p in t.produits.items():
-        name = "produits_mer.yaml" if reader.index_of("produits_mer.yaml", code) is not None \
+        name = (
+            "produits_mer.yaml"
+            if reader.index_of("produits_mer.yaml", code) is not None
             else "produits_autres.yaml"
+        )
         idx = reader.index_of(name, code)
 
         def bad(msg: str, champ: str, code: str = code, name: str = name, idx: int | None = idx) -> None:
             reader.add(name, msg, code, champ, idx)
 
         if not PRODUCT_CODE.match(code):
-            bad("code invalide : lettres majuscules sans accent, chiffres et tirets (ex. "
+            bad(
+                "code invalide : lettres majuscules sans accent, chiffres et tirets (ex. "
                 "MER-MERLAN-FILET-FR)",
-                "code")
+                "code",
+            )
         famille = t.familles.get(p.famille)
         if famille is None:
             if p.famille not in reader.invalid.get("familles.yaml", set()):
@@ -149,10 +183,14 @@ def _products(reader: _Reader, t: Tables) -> None:
             if expected is not None and expected != p.famille:
                 bad(f"le préfixe {code[:3]}- est réservé à la famille {expected}", "famille")
             if name == "produits_mer.yaml" and p.famille != "produits_de_la_mer":
-                bad("produits_mer.yaml ne contient que des produits de la famille produits_de_la_mer",
-                    "famille")
-        if p.conditionnement_defaut not in t.conditionnements and \
-                p.conditionnement_defaut not in reader.invalid.get("conditionnements.yaml", set()):
+                bad(
+                    "produits_mer.yaml ne contient que des produits de la famille produits_de_la_mer",
+                    "famille",
+                )
+        if (
+            p.conditionnement_defaut not in t.conditionnements
+            and p.conditionnement_defaut not in reader.invalid.get("conditionnements.yaml", set())
+        ):
             bad(f"conditionnement inconnu ({p.conditionnement_defaut})", "conditionnement_defaut")
         for lab_code in p.labels_possibles:
             lab = t.labels.get(lab_code)
@@ -160,17 +198,26 @@ def _products(reader: _Reader, t: Tables) -> None:
                 if lab_code not in reader.invalid.get("labels.yaml", set()):
                     bad(f"label inconnu ({lab_code})", "labels_possibles")
             elif famille is not None and not label_allowed(lab, famille.famille_macantine):
-                bad(f"le label {lab_code} n'est pas admis pour la famille ma-cantine "
-                    f"{famille.famille_macantine}", "labels_possibles")
+                bad(
+                    f"le label {lab_code} n'est pas admis pour la famille ma-cantine "
+                    f"{famille.famille_macantine}",
+                    "labels_possibles",
+                )
             elif lab.bio and p.sauvage:
-                bad(f"un produit sauvage ne peut pas porter le label {lab_code} (le bio ne concerne que "
-                    "l'aquaculture et l'agriculture)", "labels_possibles")
+                bad(
+                    f"un produit sauvage ne peut pas porter le label {lab_code} (le bio ne concerne que "
+                    "l'aquaculture et l'agriculture)",
+                    "labels_possibles",
+                )
         if len(set(p.labels_possibles)) != len(p.labels_possibles):
             bad("label en double", "labels_possibles")
         _cpv(reader, t, name, code, p.cpv)
         if p.groupe_espece is not None and p.groupe_espece not in GROUPES_ESPECES:
-            bad(f"groupe d'espèces inconnu ({p.groupe_espece}) ; valeurs admises : "
-                f"{', '.join(GROUPES_ESPECES)}", "groupe_espece")
+            bad(
+                f"groupe d'espèces inconnu ({p.groupe_espece}) ; valeurs admises : "
+                f"{', '.join(GROUPES_ESPECES)}",
+                "groupe_espece",
+            )
         if p.famille == "produits_de_la_mer" and (p.espece is None or p.groupe_espece is None):
             bad("espèce et groupe d'espèces obligatoires pour les produits de la mer", "groupe_espece")
         if p.prix_reference_ht <= 0:
@@ -193,8 +240,9 @@ def _packaging(reader: _Reader, t: Tables) -> None:
     for code, c in t.conditionnements.items():
         idx = reader.index_of(name, code)
         if c.polystyrene and not c.plastique:
-            reader.add(name, "un emballage en polystyrène est en plastique (plastique: true)", code,
-                       "plastique", idx)
+            reader.add(
+                name, "un emballage en polystyrène est en plastique (plastique: true)", code, "plastique", idx
+            )
         if c.regime == "sans_plastique" and c.plastique:
             reader.add(name, "régime sans_plastique incompatible avec plastique: true", code, "regime", idx)
         if c.regime in ("plastique_contact", "plastique_transport") and not c.plastique:
@@ -223,46 +271,51 @@ def _thresholds(reader: _Reader, t: Tables) -> None:
             if value.montant <= 0:
                 reader.add(name, "le montant doit être positif", row.id, f"{field}.montant", idx)
         if row.part_max_petits_lots.montant > 1:
-            reader.add(name, "une part s'exprime entre 0 et 1 (0.20 pour 20 %)", row.id,
-                       "part_max_petits_lots.montant", idx)
+            reader.add(
+                name,
+                "une part s'exprime entre 0 et 1 (0.20 pour 20 %)",
+                row.id,
+                "part_max_petits_lots.montant",
+                idx,
+            )
     for prev, nxt in itertools.pairwise(rows):
         if nxt.du <= prev.au:
-            reader.add(name, f"période chevauchant la ligne « {prev.id} » (qui va jusqu'au {prev.au})",
-                       nxt.id, "du", reader.index_of(name, nxt.id))
+            reader.add(
+                name,
+                f"période chevauchant la ligne « {prev.id} » (qui va jusqu'au {prev.au})",
+                nxt.id,
+                "du",
+                reader.index_of(name, nxt.id),
+            )
         elif nxt.du != prev.au + timedelta(days=1):
-            reader.add(name, f"trou entre la ligne « {prev.id} » (jusqu'au {prev.au}) et celle-ci "
-                             f"(à partir du {nxt.du}) : les périodes doivent se suivre sans interruption",
-                       nxt.id, "du",
-                       reader.index_of(name, nxt.id))
-
-
-def _communes(reader: _Reader, t: Tables) -> None:
-    name = "territoires.csv"
-    for code, c in t.communes.items():
-        idx = reader.index_of(name, code)
-        if not re.fullmatch(r"\d[\dAB]\d{3}", code):
-            reader.add(name, "code INSEE mal formé (5 caractères)", code, "code_insee", idx)
-        if not c.codes_postaux:
-            reader.add(name, "au moins un code postal est attendu", code, "codes_postaux", idx)
-        for cp in c.codes_postaux:
-            if not POSTCODE.match(cp):
-                reader.add(name, f"code postal mal formé ({cp})", code, "codes_postaux", idx)
-        if not c.territoire:
-            reader.add(name, "territoire manquant", code, "territoire", idx)
+            reader.add(
+                name,
+                f"trou entre la ligne « {prev.id} » (jusqu'au {prev.au}) et celle-ci "
+                f"(à partir du {nxt.du}) : les périodes doivent se suivre sans interruption",
+                nxt.id,
+                "du",
+                reader.index_of(name, nxt.id),
+            )
 
 
 def _suppliers(reader: _Reader, t: Tables) -> None:
     name = "fournisseurs.yaml"
-    territories = {c.territoire for c in t.communes.values()}
+    # Zone names other than « * » and the map territories (an EPCI, a department) are checked against the
+    # national communes table by the loader (_Reader._zones), which reads it only then.
     for s in t.fournisseurs:
         idx = reader.index_of(name, s.nom)
         for fam in s.familles:
             if _unknown(reader, t.familles, "familles.yaml", fam):
                 reader.add(name, f"famille inconnue ({fam})", s.nom, "familles", idx)
         for zone in s.zones:
-            if zone != "*" and territories and zone not in territories:
-                reader.add(name, f"territoire inconnu ({zone}) ; valeurs admises : "
-                                 f"{', '.join(sorted(territories))} ou « * »", s.nom, "zones", idx)
+            if not zone.strip():
+                reader.add(
+                    name,
+                    "zone vide ; valeurs admises : un territoire, un EPCI, un département ou « * »",
+                    s.nom,
+                    "zones",
+                    idx,
+                )
         for lab in s.labels:
             if _unknown(reader, t.labels, "labels.yaml", lab):
                 reader.add(name, f"label inconnu ({lab})", s.nom, "labels", idx)
@@ -273,8 +326,9 @@ def _suppliers(reader: _Reader, t: Tables) -> None:
             if prod not in t.produits:
                 reader.add(name, f"produit inconnu ({prod})", s.nom, "produits", idx)
         if not s.zones:
-            reader.add(name, "au moins une zone est attendue (nom de territoire ou « * »)", s.nom, "zones",
-                       idx)
+            reader.add(
+                name, "au moins une zone est attendue (nom de territoire ou « * »)", s.nom, "zones", idx
+            )
 
 
 def _others(reader: _Reader, t: Tables) -> None:
@@ -285,10 +339,20 @@ def _others(reader: _Reader, t: Tables) -> None:
                 reader.add("clauses.yaml", f"famille inconnue ({fam})", cl.id, "conditions.familles", idx)
         for g in cl.conditions.groupes_especes or []:
             if g not in GROUPES_ESPECES:
-                reader.add("clauses.yaml", f"groupe d'espèces inconnu ({g})", cl.id,
-                           "conditions.groupes_especes", idx)
+                reader.add(
+                    "clauses.yaml",
+                    f"groupe d'espèces inconnu ({g})",
+                    cl.id,
+                    "conditions.groupes_especes",
+                    idx,
+                )
     for i, rule in enumerate(t.regles):
         for code in rule.conditionnements:
             if _unknown(reader, t.conditionnements, "conditionnements.yaml", code):
-                reader.add("regles_emballage.yaml", f"conditionnement inconnu ({code})", rule.code,
-                           "conditionnements", reader.index_of("regles_emballage.yaml", rule.code, i))
+                reader.add(
+                    "regles_emballage.yaml",
+                    f"conditionnement inconnu ({code})",
+                    rule.code,
+                    "conditionnements",
+                    reader.index_of("regles_emballage.yaml", rule.code, i),
+                )

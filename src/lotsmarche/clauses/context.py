@@ -113,7 +113,7 @@ def _fr_amount(value: Decimal) -> str:
     return fmt_euros(value)
 
 
-def conditions_reasons(cond: ClauseConditions, ctx: LotContext, cat: Catalogue) -> list[str] | None:
+def conditions_reasons(cond: ClauseConditions, ctx: LotContext, cat: Catalogue) -> list[str] | None:  # noqa: C901, PLR0912
     """French reasons for which every condition of ``cond`` holds on ``ctx``; ``None`` if one fails.
 
     The option flag is not tested here: options are a matter of the buyer's request, not of the lot.

@@ -7,12 +7,17 @@ import sys
 
 import typer
 
-from lotsmarche.cli._common import stderr
+from lotsmarche.cli._common import stderr, stdout
+from lotsmarche.cli.aide import franciser
 from lotsmarche.errors import LotsmarcheError
 
 app = typer.Typer(
     name="lotsmarche",
-    help="Allotissement des achats alimentaires groupés et génération du DCE.",
+    help="Allotissement des achats alimentaires groupés et génération du DCE.\n\n"
+    "Exemples :\n"
+    "lotsmarche run --out dce-exemple\n"
+    "lotsmarche lots recensement.xlsx --groupement groupement.yaml --out lots.json\n"
+    "lotsmarche COMMANDE --help",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -21,18 +26,30 @@ app = typer.Typer(
 _state = {"debug": False}
 
 
+def _version(value: bool) -> None:
+    if value:
+        from lotsmarche import __version__
+
+        stdout.print(f"lotsmarche {__version__}", markup=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Afficher la trace complète des erreurs."),
+    version: bool = typer.Option(
+        False, "--version", help="Afficher la version et quitter.", is_eager=True, callback=_version
+    ),
 ) -> None:
     _state["debug"] = debug
 
 
 def _register() -> None:
-    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, lots, run
+    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, export, lots, run
 
-    for module in (run, example, demand, lots, compare, check, dce, catalogue):
+    for module in (run, example, demand, lots, compare, check, dce, export, catalogue):
         module.register(app)
+    franciser(app)  # the French help frame, for every command registered above
 
 
 _register()
@@ -44,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     _state["debug"] = "--debug" in args
     try:
         # Without standalone mode click returns the code of `typer.Exit(n)` instead of exiting.
-        result = app(args=args, standalone_mode=False)
+        result = app(args=args, prog_name="lotsmarche", standalone_mode=False)
         if isinstance(result, int) and result:
             sys.exit(result)
     except LotsmarcheError as exc:

@@ -24,6 +24,14 @@ class Format(StrEnum):
     markdown = "markdown"
 
 
+DemandeArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="DEMANDE",
+        help="Fichiers de demande CSV/XLSX, un ou plusieurs "
+        "(sans fichier : l'exemple intégré du Boulonnais).",
+    ),
+]
 CataloguesOpt = Annotated[
     Path | None,
     typer.Option("--catalogues", help="Dossier de catalogues modifiés (par défaut : catalogues intégrés)."),

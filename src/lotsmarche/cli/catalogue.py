@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -24,7 +25,11 @@ from lotsmarche.models import Finding
 
 sub = typer.Typer(
     name="catalogue",
-    help="Consulter et vérifier les catalogues de référence (produits, seuils, labels, territoires…).",
+    help="Consulter, vérifier et exporter les catalogues de référence (produits, seuils, labels, "
+    "territoires…) et les modèles Word.\n\n"
+    "Exemples :\n"
+    "lotsmarche catalogue show familles\n"
+    "lotsmarche catalogue export --out mes-modeles",
     no_args_is_help=True,
 )
 
@@ -36,17 +41,31 @@ def _line(f: Finding) -> str:
 
 
 def _table(title: str, headers: list[str], rows: list[list[str]]) -> None:
+    """A table when it fits the terminal, else one record per entry (« champ : valeur » lines)."""
     from rich.table import Table
+    from rich.text import Text
 
+    from lotsmarche.catalogue.views import fits, records
+
+    if not fits(headers, rows, stdout.width):
+        stdout.print(f"{title}\n", markup=False)
+        for line in records(headers, rows):
+            stdout.print(Text(line), soft_wrap=False)
+        return
     table = Table(title=title)
-    for h in headers:
-        table.add_column(h, overflow="fold")  # never hide part of a code or an amount
+    for i, h in enumerate(headers):
+        # The code (first column) is never cut; other cells wrap between words.
+        table.add_column(h, no_wrap=i == 0, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(c) for c in row))
     stdout.print(table)
 
 
-@sub.command("list", help="Types de catalogue, nombre d'entrées et date de vérification de chaque fichier.")
+@sub.command(
+    "list",
+    help="Lister les types de catalogue, le nombre d'entrées et la date de vérification de chaque fichier."
+    "\n\nExemple : lotsmarche catalogue list --format markdown",
+)
 def list_(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> None:
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.catalogue.views import summary
@@ -63,13 +82,24 @@ def list_(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
         _table("Catalogues de référence", headers, cells)
 
 
-@sub.command("show", help="Afficher les entrées d'un catalogue (familles, produits, seuils, labels…).")
+@sub.command(
+    "show",
+    help="Afficher les entrées d'un catalogue (familles, produits, seuils, labels…).\n\n"
+    "Dans un terminal étroit, chaque entrée est présentée en fiche (une ligne par champ) plutôt qu'en "
+    "tableau.\n\n"
+    "Exemples :\n"
+    "lotsmarche catalogue show familles\n"
+    "lotsmarche catalogue show produits --format markdown",
+)
 def show(
-    kind: Annotated[str, typer.Argument(
-        metavar="KIND",
-        help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, "
-             "criteres, "
-             "regles ou lint.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            metavar="TYPE",
+            help="familles, produits, conditionnements, labels, seuils, territoires, fournisseurs, clauses, "
+            "criteres, regles ou lint.",
+        ),
+    ],
     fmt: FormatOpt = Format.table,
     catalogues: CataloguesOpt = None,
 ) -> None:
@@ -88,7 +118,11 @@ def show(
         _table(f"{view.libelle} ({len(rows)})", headers, rows)
 
 
-@sub.command("check", help="Vérifier la cohérence et la complétude des catalogues (code 1 en cas d'erreur).")
+@sub.command(
+    "check",
+    help="Vérifier la cohérence et la complétude des catalogues (code 1 en cas d'erreur).\n\n"
+    "Exemple : lotsmarche catalogue check --catalogues mes-modeles/catalogues",
+)
 def check(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> None:
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.catalogue.check import check_catalogue
@@ -104,6 +138,28 @@ def check(fmt: FormatOpt = Format.table, catalogues: CataloguesOpt = None) -> No
             stdout.print(_line(f), style=SEVERITY_STYLE[f.severite], markup=False)
         stdout.print(f"Catalogues chargés et vérifiés : {counts_text(counts)}.", markup=False)
     exit_if_errors(counts)
+
+
+@sub.command(
+    "export",
+    help="Écrire les catalogues et les modèles Word intégrés dans un dossier, pour les modifier.\n\n"
+    "Le dossier reçoit catalogues/, templates/ et LISEZMOI.md ; on s'en sert ensuite avec --catalogues "
+    "et --templates.\n\n"
+    "Exemples :\n"
+    "lotsmarche catalogue export --out mes-modeles\n"
+    "lotsmarche run --catalogues mes-modeles/catalogues --templates mes-modeles/templates --out dce",
+)
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Dossier à créer.")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Remplacer un export précédent écrit dans ce dossier.")
+    ] = False,
+) -> None:
+    from lotsmarche.customise import write_builtins
+
+    written = write_builtins(out, force=force)
+    stdout.print(f"Catalogues et modèles écrits dans {out} ({len(written)} fichiers).", markup=False)
+    stdout.print(f"Mode d'emploi : {out / 'LISEZMOI.md'}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

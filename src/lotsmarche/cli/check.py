@@ -54,13 +54,18 @@ def register(app: typer.Typer) -> None:
         date_lancement: Annotated[
             str | None,
             typer.Option(
-                "--date-lancement", help="Contrôler comme si la consultation était lancée à cette date."
+                "--date-lancement",
+                metavar="AAAA-MM-JJ",
+                help="Contrôler comme si la consultation était lancée à cette date.",
             ),
         ] = None,
         catalogues: CataloguesOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
-        """Contrôler un plan de lots : emballages, EGALIM, seuils, loi Climat, clauses, préférence locale."""
+        """Contrôler un plan de lots : emballages, EGALIM, seuils, loi Climat, clauses, préférence locale.
+
+        Exemple : lotsmarche check lots.json --date-lancement 2027-01-04
+        """
         from lotsmarche.catalogue import load_catalogue
         from lotsmarche.cli.lots import parse_date
         from lotsmarche.lotsjson import plan_from_json

@@ -9,6 +9,7 @@ import typer
 
 from lotsmarche.cli._common import (
     CataloguesOpt,
+    DemandeArg,
     Format,
     FormatOpt,
     GroupementOpt,
@@ -23,12 +24,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("compare")
     def compare(
-        demand: Annotated[
-            list[Path] | None,
-            typer.Argument(
-                help="Fichier(s) de demande CSV ou XLSX (sans fichier : l'exemple du Boulonnais)."
-            ),
-        ] = None,
+        demand: DemandeArg = None,
         groupement: GroupementOpt = None,
         sourcing: SourcingOpt = None,
         strategy: Annotated[
@@ -53,7 +49,12 @@ def register(app: typer.Typer) -> None:
         format_: FormatOpt = Format.table,
         catalogues: CataloguesOpt = None,
     ) -> None:
-        """Comparer plusieurs allotissements d'une même demande (lots, procédures, fournisseurs, coût)."""
+        """Comparer plusieurs allotissements d'une même demande (lots, procédures, fournisseurs, coût).
+
+        Exemples :
+        lotsmarche compare recensement.xlsx --out comparaison
+        lotsmarche compare recensement.xlsx --strategy famille --plan plan.yaml
+        """
         from lotsmarche.compare import run_comparison
 
         run = run_comparison(
@@ -85,7 +86,7 @@ def _show(run: object, format_: Format) -> None:
     assert isinstance(run, ComparisonRun)
     cmp = run.comparison
     if format_ is Format.json:
-        echo_json(comparison_json(cmp))
+        echo_json({**comparison_json(cmp), "conseil": cmp.conseil.model_dump(mode="json")})
         return
     if format_ is Format.markdown:
         stdout.print(comparison_markdown(cmp), markup=False, end="")
@@ -110,6 +111,8 @@ def _show(run: object, format_: Format) -> None:
     stdout.print(table)
     where = "colonne" if wide else "ligne"
     stdout.print(f"En vert : meilleure valeur de la {where}.", markup=False)
+    for text in cmp.conseil.raisons:
+        stdout.print(text, markup=False)
     for name in cmp.solveur:
         seconds = f"{run.secondes.get(name, 0.0):.1f}".replace(".", ",")
         stdout.print(f"{name} : {cmp.solveur[name]} Calcul en {seconds} s.", markup=False)

@@ -16,9 +16,12 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "dce",
         help=(
-            "Génère le DCE d'un plan de lots (lots.json) : RC, CCAP, CCTP, un acte d'engagement et un "
-            "BPU/DQE par lot, la convention de groupement et manifest.json. Avec --check-templates, "
-            "vérifie seulement les modèles Word."
+            "Générer le DCE d'un plan de lots (lots.json) : RC, CCAP, CCTP, un acte d'engagement et un "
+            "BPU/DQE par lot, la convention de groupement et manifest.json.\n\n"
+            "Avec --check-templates, vérifier seulement les modèles Word.\n\n"
+            "Exemples :\n"
+            "lotsmarche dce lots.json --out dce --zip\n"
+            "lotsmarche dce --check-templates --templates mes-modeles/templates"
         ),
     )
     def dce(

@@ -10,6 +10,7 @@ import typer
 
 from lotsmarche.cli._common import (
     CataloguesOpt,
+    DemandeArg,
     Format,
     FormatOpt,
     GroupementOpt,
@@ -17,16 +18,15 @@ from lotsmarche.cli._common import (
     md_cell,
     stdout,
 )
+from lotsmarche.money import eur as _eur
 
 demand_app = typer.Typer(
-    help="Contrôler une demande, écrire la feuille de recensement.", no_args_is_help=True
+    help="Contrôler une demande, écrire la feuille de recensement.\n\n"
+    "Exemples :\n"
+    "lotsmarche demand template --out recensement.xlsx\n"
+    "lotsmarche demand check recensement.xlsx",
+    no_args_is_help=True,
 )
-
-
-def _eur(value: Decimal) -> str:
-    from babel.numbers import format_currency
-
-    return str(format_currency(value, "EUR", locale="fr_FR"))
 
 
 def _qty(quantites: dict[str, Decimal]) -> str:
@@ -37,15 +37,16 @@ def _qty(quantites: dict[str, Decimal]) -> str:
 
 @demand_app.command("check")
 def check(
-    demand: Annotated[
-        list[Path] | None, typer.Argument(help="Fichiers de demande CSV/XLSX (exemple intégré sinon).")
-    ] = None,
+    demand: DemandeArg = None,
     groupement: GroupementOpt = None,
     catalogues: CataloguesOpt = None,
     sheet: Annotated[str | None, typer.Option("--sheet", help="Feuille à lire dans les classeurs.")] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Lire et contrôler la demande, puis afficher sa synthèse et ses avertissements."""
+    """Lire et contrôler la demande, puis afficher sa synthèse et ses avertissements.
+
+    Exemple : lotsmarche demand check recensement.xlsx --groupement groupement.yaml
+    """
     from lotsmarche.intake.summary import check_demand
 
     summary = check_demand(list(demand or []), groupement, catalogues, sheet)
@@ -107,7 +108,10 @@ def template(
     catalogues: CataloguesOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Remplacer le fichier s'il existe.")] = False,
 ) -> None:
-    """Écrire la feuille de recensement des besoins à faire remplir par les membres."""
+    """Écrire la feuille de recensement des besoins à faire remplir par les membres.
+
+    Exemple : lotsmarche demand template --out recensement.xlsx --famille oeufs
+    """
     from lotsmarche.survey import make_survey
 
     written = make_survey(

@@ -16,8 +16,9 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "example",
         help=(
-            "Écrit l'exemple intégré (groupement de commandes de produits de la mer du Boulonnais) : "
-            "groupement.yaml, demande.csv, sourcing.csv et LISEZMOI.md, à modifier."
+            "Écrire l'exemple intégré (groupement de commandes de produits de la mer du Boulonnais) : "
+            "groupement.yaml, demande.csv, sourcing.csv et LISEZMOI.md, à modifier.\n\n"
+            "Exemple : lotsmarche example --out exemple"
         ),
     )
     def example(

@@ -13,6 +13,7 @@ import typer
 
 from lotsmarche.cli._common import (
     CataloguesOpt,
+    DemandeArg,
     Format,
     FormatOpt,
     GroupementOpt,
@@ -24,7 +25,7 @@ from lotsmarche.cli._common import (
 )
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import LotPlan
-from lotsmarche.valuation import pct
+from lotsmarche.money import eur, pct
 
 DEFAULT_STRATEGY = "capacite"  # opens each lot to k suppliers of the sourcing when it can
 
@@ -45,12 +46,6 @@ def parse_date(text: str | None, option: str) -> date | None:
                 )
             ],
         ) from None
-
-
-def eur(value: Decimal) -> str:
-    from babel.numbers import format_currency
-
-    return str(format_currency(value, "EUR", locale="fr_FR"))
 
 
 def indicator_lines(plan: LotPlan) -> list[str]:
@@ -169,13 +164,16 @@ def solver_time_limit(seconds: float | None) -> AbstractContextManager[None]:
 def register(app: typer.Typer) -> None:
     """Add the `lots` command to `app`."""
 
-    @app.command("lots", help="Répartir la demande en lots, les évaluer et écrire lots.json (et lots.xlsx).")
+    @app.command(
+        "lots",
+        help="Répartir la demande en lots, les évaluer et écrire lots.json (et lots.xlsx).\n\n"
+        "Exemples :\n"
+        "lotsmarche lots recensement.xlsx --out lots.json --xlsx lots.xlsx\n"
+        "lotsmarche lots recensement.xlsx --plan plan.yaml --out lots.json",
+    )
     def lots(
         out: Annotated[Path, typer.Option("--out", help="Fichier lots.json à écrire.")],
-        demand: Annotated[
-            list[Path] | None,
-            typer.Argument(metavar="DEMANDE", help="Fichiers de demande (exemple intégré si absent)."),
-        ] = None,
+        demand: DemandeArg = None,
         groupement: GroupementOpt = None,
         sourcing: SourcingOpt = None,
         strategy: Annotated[
@@ -190,7 +188,10 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--plan", help="Plan d'allotissement YAML de l'acheteur.")
         ] = None,
         date_lancement: Annotated[
-            str | None, typer.Option("--date-lancement", help="Date de lancement simulée (AAAA-MM-JJ).")
+            str | None,
+            typer.Option(
+                "--date-lancement", metavar="AAAA-MM-JJ", help="Date de lancement simulée (AAAA-MM-JJ)."
+            ),
         ] = None,
         duree_mois: Annotated[
             int | None, typer.Option("--duree-mois", help="Durée totale simulée en mois (48 au plus).")

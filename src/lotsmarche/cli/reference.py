@@ -6,6 +6,8 @@ from typing import Any
 
 import typer
 
+from lotsmarche.cli.aide import split_help
+
 BEGIN = "<!-- reference-cli:debut -->"
 END = "<!-- reference-cli:fin -->"
 
@@ -25,7 +27,7 @@ def _usage(path: list[str], command: Any) -> str:
     parts = ["lotsmarche", *path]
     for param in command.params:
         if param.param_type_name == "argument":
-            name = param.name.upper()
+            name = param.metavar or param.name.upper()
             parts.append(f"[{name}...]" if param.nargs == -1 else name)
     parts.append("[OPTIONS]")
     return " ".join(parts)
@@ -35,7 +37,7 @@ def _option_line(param: Any) -> str:
     names = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
     help_text = (getattr(param, "help", None) or "").strip()
     if param.param_type_name == "argument":
-        names = f"`{param.name.upper()}`"
+        names = f"`{param.metavar or param.name.upper()}`"
         help_text = help_text or "argument"
     default = getattr(param, "default", None)
     if (
@@ -56,10 +58,11 @@ def cli_reference() -> str:
     lines: list[str] = []
     for path, command in _walk(root, []):
         lines += [f"#### `lotsmarche {' '.join(path)}`", ""]
-        summary = (command.help or "").strip().splitlines()
-        if summary:
-            lines += [summary[0], ""]
+        description, examples = split_help(command.help)
+        lines += [*(f"{p}\n" for p in description)]
         lines += ["```", _usage(path, command), "```", ""]
+        if examples:
+            lines += ["Exemple :" if len(examples) == 1 else "Exemples :", "", "```", *examples, "```", ""]
         params = [p for p in command.params if p.name != "help"]
         if params:
             lines += ["| argument / option | rôle |", "|---|---|"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from lotsmarche.cli._common import (
     CataloguesOpt,
+    DemandeArg,
     Format,
     FormatOpt,
     GroupementOpt,
@@ -21,6 +21,7 @@ from lotsmarche.cli._common import (
     stderr,
     stdout,
 )
+from lotsmarche.money import eur
 
 
 def register(app: typer.Typer) -> None:
@@ -28,12 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 def run(
-    demand: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help="Fichiers de demande (CSV/XLSX). Sans fichier : l'exemple intégré du Boulonnais."
-        ),
-    ] = None,
+    demand: DemandeArg = None,
     out: Annotated[Path, typer.Option("--out", help="Dossier de sortie (créé).")] = Path("dce-lotsmarche"),
     groupement: GroupementOpt = None,
     sourcing: SourcingOpt = None,
@@ -61,9 +57,12 @@ def run(
     catalogues: CataloguesOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Enchaîne demande → lots → contrôles → DCE et écrit le tout dans un dossier."""
-    from babel.numbers import format_currency
+    """Enchaîner demande → lots → contrôles → DCE et écrire le tout dans un dossier.
 
+    Exemples :
+    lotsmarche run --out dce-exemple
+    lotsmarche run recensement.xlsx --groupement groupement.yaml --out dce
+    """
     from lotsmarche.pipeline import has_errors
     from lotsmarche.pipeline import run as run_pipeline
 
@@ -100,10 +99,6 @@ def run(
             }
         )
     else:
-
-        def eur(value: Decimal) -> str:
-            return str(format_currency(value, "EUR", locale="fr_FR"))
-
         findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
         counts = severity_counts(findings)
         stdout.print(

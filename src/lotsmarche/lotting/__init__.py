@@ -36,7 +36,6 @@ from lotsmarche.valuation import PROCEDURE_LIBELLES, eur, procedures_for_lots, v
 __all__ = ["STRATEGY_REGISTRY", "Group", "Strategy", "StrategyContext", "build_plan", "get_strategy"]
 
 
-
 def generator() -> str:
     try:
         return f"lotsmarche {version('lotsmarche')}"

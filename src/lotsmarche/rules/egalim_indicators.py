@@ -59,12 +59,33 @@ class Indicator:
 
 # (code, key, numerator, denominator, head of message, short label, target code in parametres.yaml)
 _SPECS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    ("EGA-001", "egalim", "montant_egalim_ht", "montant_total_ht",
-     "Produits durables et de qualité", "durables et de qualité", CIBLE_EGALIM),
-    ("EGA-002", "bio", "montant_bio_ht", "montant_total_ht",
-     "Produits issus de l'agriculture biologique", "bio", CIBLE_BIO),
-    ("EGA-003", "viande_poisson", "montant_viande_poisson_egalim_ht", "montant_viande_poisson_ht",
-     "Viandes et produits de la pêche durables et de qualité", "viandes et poissons", CIBLE_VIANDE_POISSON),
+    (
+        "EGA-001",
+        "egalim",
+        "montant_egalim_ht",
+        "montant_total_ht",
+        "Produits durables et de qualité",
+        "durables et de qualité",
+        CIBLE_EGALIM,
+    ),
+    (
+        "EGA-002",
+        "bio",
+        "montant_bio_ht",
+        "montant_total_ht",
+        "Produits issus de l'agriculture biologique",
+        "bio",
+        CIBLE_BIO,
+    ),
+    (
+        "EGA-003",
+        "viande_poisson",
+        "montant_viande_poisson_egalim_ht",
+        "montant_viande_poisson_ht",
+        "Viandes et produits de la pêche durables et de qualité",
+        "viandes et poissons",
+        CIBLE_VIANDE_POISSON,
+    ),
 )
 
 
@@ -79,7 +100,12 @@ def indicators(cat: Catalogue) -> tuple[Indicator, ...]:
             etat = cat.parametre_decimal(CIBLE_VIANDE_POISSON_ETAT)
         out.append(
             Indicator(
-                code, key, part, total, libelle, court,
+                code,
+                key,
+                part,
+                total,
+                libelle,
+                court,
                 cible=cat.parametre_decimal(cible),
                 base_legale=params[0].base_legale,
                 cible_etat=etat,

@@ -279,7 +279,7 @@ def _aggregated_bound(  # noqa: PLR0917 - private helper mirroring _solve_compon
     return max(1, math.ceil(dual - 1e-6)) if math.isfinite(dual) else 1
 
 
-def _solve_component(
+def _solve_component(  # noqa: C901, PLR0912, PLR0915
     items: list[int], types: list[_Type], val: list[int], kg: list[int], deadline: float
 ) -> tuple[list[tuple[int, list[int]]], int, bool]:
     """Lots (type id, items) of one component, proven lower bound, proven optimal?"""
