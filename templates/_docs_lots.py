@@ -149,7 +149,12 @@ def build_cctp() -> Writer:
     w.h3("Clauses techniques particulières")
     clause_list(w, "lot.clauses_cctp")
     w.tag("{%p endfor %}")
+    _calendar_annexes(w)
+    return w
 
+
+def _calendar_annexes(w: Writer) -> None:
+    """The CCTP's annexes: one delivery calendar per lot (months × products, from the demand's months)."""
     w.h1("Annexes — Calendriers d'approvisionnement")
     w.p(
         "Pour chaque lot, les mois où les membres prévoient de commander chaque produit (●), d'après le "
@@ -170,7 +175,6 @@ def build_cctp() -> Writer:
         size=8,
     )
     w.tag("{%p endfor %}")
-    return w
 
 
 def build_ae() -> Writer:

@@ -165,9 +165,10 @@ def check_internal_tags(rd: RenderedDce) -> list[Finding]:
     clause_ids = {c.id for c in rd.cat.clauses}
     row_ids = {r.id for r in rd.cat.seuils}
     product_codes = set(rd.cat.produits)
+    names = identity_strings(rd)  # the consultation reference (« GC-974-2026 ») is not an internal tag
     hits: list[tuple[tuple[str, ...], Block, str]] = []
     for block in rd.all_blocks():
-        text = block.texte
+        text = _blank(block.texte, names)
         found = [m.group(0) for m in _TYPE_TAG.finditer(text)]
         found += [
             m.group(0) for m in _CLAUSE_ID.finditer(text) if m.group(0) in clause_ids or "-" in m.group(0)

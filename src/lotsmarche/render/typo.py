@@ -46,6 +46,25 @@ def _protected(text: str) -> list[bool]:
     return mask
 
 
+def _high_sign(text: str, i: int, mask: list[bool], replace: dict[int, str], insert: dict[int, str]) -> None:
+    """A high sign (« : ; ! ? » or a closing guillemet) at ``i``: the space before it becomes no-break, or
+    one is inserted when the sign follows a word directly."""
+    ch, n = text[i], len(text)
+    before = text[i - 1] if i > 0 else ""
+    if before == _SPACE and not mask[i - 1]:
+        replace[i - 1] = _HIGH[ch]
+    elif not before or before in (NBSP, NNBSP) or not _WORD_BEFORE.match(before):
+        return
+    elif ch == "»":
+        insert[i] = NBSP
+    elif i + 1 == n or text[i + 1] in " \n\t»)":
+        if ch == ":" and before.isdigit() and i + 1 < n and text[i + 1].isdigit():
+            return
+        if before in "!?":
+            return  # « ?! »: the space goes before the first sign only
+        insert[i] = _HIGH[ch]
+
+
 def edits(text: str) -> tuple[dict[int, str], dict[int, str]]:
     """The changes French typography asks for in ``text``: ``(replace, insert)``.
 
@@ -61,29 +80,11 @@ def edits(text: str) -> tuple[dict[int, str], dict[int, str]]:
         if mask[i]:
             continue
         if ch in _HIGH:
-            if ch in "!?" and i + 1 < n and text[i + 1] in "!?":
-                pass  # « ?! »: the space goes before the first sign only
-            if i > 0 and text[i - 1] == _SPACE and not mask[i - 1]:
-                replace[i - 1] = _HIGH[ch]
-            elif i > 0 and text[i - 1] in (NBSP, NNBSP):
-                pass
-            elif (
-                ch != "»"
-                and i > 0
-                and _WORD_BEFORE.match(text[i - 1])
-                and (i + 1 == n or text[i + 1] in " \n\t»)")
-            ):
-                if ch == ":" and text[i - 1].isdigit() and i + 1 < n and text[i + 1].isdigit():
-                    continue
-                if i > 1 and text[i - 1] in "!?":
-                    continue
-                insert[i] = _HIGH[ch]
-            elif ch == "»" and i > 0 and _WORD_BEFORE.match(text[i - 1]):
-                insert[i] = NBSP
-        elif ch == "«":
-            if i + 1 < n and text[i + 1] == _SPACE:
+            _high_sign(text, i, mask, replace, insert)
+        elif ch == "«" and i + 1 < n:
+            if text[i + 1] == _SPACE:
                 replace[i + 1] = NBSP
-            elif i + 1 < n and text[i + 1] not in (NBSP, NNBSP):
+            elif text[i + 1] not in (NBSP, NNBSP):
                 insert[i + 1] = NBSP
     for pattern, char in ((_THOUSANDS, NNBSP), (_UNITS, NBSP), (_NUMERO, NBSP)):
         for m in pattern.finditer(text):
