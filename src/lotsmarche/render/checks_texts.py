@@ -65,6 +65,11 @@ def _lot_of(block: Block) -> int | None:
     return None
 
 
+def _published(rd: RenderedDce) -> list[Lot]:
+    """The lots the pieces publish: a lot taken out of the consultation (R2122-8) is only in its note."""
+    return [lot for lot in rd.plan.lots if not getattr(lot.procedure, "hors_consultation", False)]
+
+
 def _where(block: Block) -> str:
     section = f", section « {block.titres[-1]} »" if block.titres else ""
     return f"{block.fichier} ({block.emplacement}{section})"
@@ -112,7 +117,7 @@ def identity_strings(rd: RenderedDce) -> list[str]:
             names.add(m.siret)
     for c in g.contacts:
         names.update(x for x in (c.nom, c.role, c.courriel, c.telephone) if x)
-    for lot in rd.plan.lots:
+    for lot in _published(rd):
         names.update(t for t in lot.territoires if t)
         for s in lot.sites:
             names.update(x for x in (s.membre, s.site, s.code_postal, s.territoire) if x)
@@ -297,7 +302,7 @@ def check_egalim_documents(rd: RenderedDce) -> list[Finding]:
     row and BPU line (the same required_label drives the three)."""
     out: list[Finding] = []
     cctp_rows = rd.rows_by_lot(CCTP) if CCTP in rd.files else {}
-    for lot in rd.plan.lots:
+    for lot in _published(rd):
         bpu = f"BPU_DQE/Lot_{lot.numero:02d}_BPU_DQE.xlsx"
         bpu_lines = rd.xlsx_rows(bpu, "BPU") if bpu in rd.files else {}
         for item in lot.items:
@@ -341,7 +346,7 @@ def check_packaging(rd: RenderedDce) -> list[Finding]:
     transport packaging out), and the CCTP packaging text agrees with the lot's take-back clause."""
     out: list[Finding] = []
     ban = fold(EMBALLAGE_REGIME["sans_plastique"])[:60]
-    for lot in rd.plan.lots:
+    for lot in _published(rd):
         blocks = _lot_blocks(rd, CCTP, lot)
         text = fold("\n".join(b.texte for b in blocks))
         if lot.conservation in CONSERVATIONS_EMBALLAGE_PRIMAIRE and ban in text:
@@ -387,7 +392,7 @@ def check_temperatures(rd: RenderedDce) -> list[Finding]:
     rows = rd.rows_by_lot(CCTP) if CCTP in rd.files else {}
     from lotsmarche.render.context import temperature_of
 
-    for lot in rd.plan.lots:
+    for lot in _published(rd):
         for item in lot.items:
             product = rd.cat.produits.get(item.produit)
             row = fold(rows.get(lot.numero, {}).get(item.produit, ""))
@@ -425,7 +430,7 @@ def check_vocabulary(rd: RenderedDce) -> list[Finding]:
     own: dict[str, set[str]] = {
         code: {fold(t) for t in f.termes_propres} for code, f in rd.cat.familles.items()
     }
-    for lot in rd.plan.lots:
+    for lot in _published(rd):
         foreign = sorted(set().union(*own.values()) - own.get(lot.famille, set()))
         if not foreign:
             continue
