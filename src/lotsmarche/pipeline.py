@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from lotsmarche.atomic import temp_dir
+from lotsmarche.atomic import check_apart, replace_dir, temp_dir
 from lotsmarche.errors import Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.models import Finding, LotPlan
@@ -185,6 +185,7 @@ def run(
 
     say = progress or (lambda _message: None)
     out = Path(out)
+    check_apart([out], [*demand_paths, groupement_path, sourcing_path, catalogues_dir, templates])
     if out.exists() and not force:
         raise OutputExistsError(
             "Le dossier de sortie existe déjà",
@@ -224,7 +225,7 @@ def run(
             else:
                 plan = with_findings(plan, dce.findings)
         (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
-        _replace(tmp, out)
+        replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -242,15 +243,3 @@ def run(
 
 def _moved(path: Path | None, old_root: Path, new_root: Path) -> Path | None:
     return None if path is None else new_root / path.relative_to(old_root)
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Put ``tmp`` in place of ``out`` (the old one is renamed aside first, then removed)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.ancien")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
