@@ -209,7 +209,7 @@ def run(
         write_lots_xlsx(plan, tmp / "lots.xlsx")
         dce = None
         if brouillon or not has_errors(plan):
-            say("Génération du DCE (Word et Excel) et contrôle des pièces")
+            say("Génération du DCE (Word et Excel)")
             try:
                 dce = render_dce(
                     plan,
