@@ -108,7 +108,7 @@ class RunResult(BaseModel):
     dce: DceResult | None
 
 
-def findings_report(plan: LotPlan) -> str:
+def findings_report(plan: LotPlan, pieces: list[Finding] | None = None) -> str:
     """French markdown report of the findings (controle.md), lot by lot, stable order."""
     from lotsmarche.text import md_cell
 
@@ -121,6 +121,8 @@ def findings_report(plan: LotPlan) -> str:
     ]
     sections: list[tuple[str, list[Finding]]] = [("Plan dans son ensemble", list(plan.findings))]
     sections += [(f"Lot {lot.numero} — {md_cell(lot.intitule)}", list(lot.findings)) for lot in plan.lots]
+    if pieces is not None:
+        sections.append(("Pièces du DCE (vérification après génération)", list(pieces)))
     for title, findings in sections:
         lines += [f"## {title}", ""]
         if not findings:
@@ -207,6 +209,7 @@ def run(
         say("Écriture du plan de lots (lots.json, lots.xlsx) et du rapport de contrôle")
         (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")
         write_lots_xlsx(plan, tmp / "lots.xlsx")
+        (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
         dce = None
         if brouillon or not has_errors(plan):
             say("Génération du DCE (Word et Excel)")
@@ -221,10 +224,11 @@ def run(
                     note=tmp / NOTE_NAME,
                 )
             except PiecesNonConformesError as exc:
-                plan = with_findings(plan, exc.findings)
+                (tmp / "controle.md").write_text(findings_report(plan, exc.findings) + "\n", encoding="utf-8")
+                # the pieces' errors make the run fail like the plan's (no DCE without --brouillon)
+                plan = with_findings(plan, [f for f in exc.findings if f.severite == "erreur"])
             else:
-                plan = with_findings(plan, dce.findings)
-        (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
+                (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
         replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
