@@ -39,8 +39,8 @@ from lotsmarche.models import (
     Product,
     Supplier,
     ThresholdRow,
-    Unite,
     Tribunal,
+    Unite,
 )
 from lotsmarche.yamlsafe import YamlProblem, load_yaml
 

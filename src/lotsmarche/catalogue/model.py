@@ -28,8 +28,8 @@ from lotsmarche.models import (
     Product,
     Supplier,
     ThresholdRow,
-    Unite,
     Tribunal,
+    Unite,
 )
 
 if TYPE_CHECKING:

@@ -51,6 +51,7 @@ _ANNEXE = re.compile(
 )
 _LEGAL_TEXT = re.compile(r"(règlement|arrêté|décret|directive|code|loi)\b[^.;]{0,80}$", re.IGNORECASE)
 _EXAMPLES = 3  # places quoted in a finding message
+_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 DOCUMENTS = "Code de la commande publique, art. R2132-1 et R2132-2 (documents de la consultation)"
 
 
@@ -102,6 +103,16 @@ def identity_strings(rd: RenderedDce) -> list[str]:
     """Names the documents must print as they are: members, sites, communes, delivery zones, contacts."""
     g = rd.plan.groupement
     names: set[str] = {g.nom, g.reference}
+    # every text field of the group and its members (names, addresses, buyer profile, ATTRI1 part D data:
+    # « Paierie départementale du Pas-de-Calais ») except the object of the contract, linted as written
+    for key, value in g.model_dump().items():
+        if isinstance(value, str) and key != "objet":
+            names.add(value)
+    for m in g.membres:
+        names.update(v for v in m.model_dump().values() if isinstance(v, str))
+    # the tribunals (name and address of the competent court are lawful place names)
+    for t in getattr(rd.cat, "tribunaux", []):
+        names.update(v for v in t.model_dump().values() if isinstance(v, str))
     if g.coordonnateur:
         names.add(g.coordonnateur)
     if g.adresse:
@@ -130,6 +141,7 @@ def identity_strings(rd: RenderedDce) -> list[str]:
 
 
 def _blank(text: str, names: list[str]) -> str:
+    text = _URL.sub(lambda m: " " * len(m.group(0)), text)  # URLs and e-mail addresses are not wording
     for name in names:
         if name in text:
             text = text.replace(name, " " * len(name))

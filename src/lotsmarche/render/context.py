@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, ClauseSelection, Lot, LotPlan, Member, Product
+from lotsmarche.models import (
+    CONSERVATION_LIBELLES,
+    REGIME_LIBELLES,
+    ClauseSelection,
+    Lot,
+    LotPlan,
+    Member,
+    Product,
+)
 from lotsmarche.render import pieces, texts
 from lotsmarche.render.filters import mois_fr
 from lotsmarche.render.highlight import A_COMPLETER, mark
