@@ -113,19 +113,10 @@ def identity_strings(rd: RenderedDce) -> list[str]:
     # the tribunals (name and address of the competent court are lawful place names)
     for t in getattr(rd.cat, "tribunaux", []):
         names.update(v for v in t.model_dump().values() if isinstance(v, str))
-    if g.coordonnateur:
-        names.add(g.coordonnateur)
-    if g.adresse:
-        names.add(g.adresse)
     for m in g.membres:
-        names.add(m.nom)
-        if m.commune:
-            names.add(m.commune)
-            found = rd.cat.commune(m.commune)
-            if found is not None:
-                names.add(found.nom)
-        if m.siret:
-            names.add(m.siret)
+        found = rd.cat.commune(m.commune) if m.commune else None
+        if found is not None:
+            names.add(found.nom)
     for c in g.contacts:
         names.update(x for x in (c.nom, c.role, c.courriel, c.telephone) if x)
     for lot in _published(rd):
