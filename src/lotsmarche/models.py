@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: ma-cantine family and EGALIM characteristics on every item
 
 # --------------------------------------------------------------------------------------------
 # Enumerations (closed lists; the catalogues hold the open ones)
@@ -161,6 +161,7 @@ class Label(Frozen):
     valide_jusqu_au: date | None = None  # e.g. HVE level 2 ends 2026-12-31
     base_legale: str
     equivalent_a: str | None = None  # e.g. MSC → PECHE_DURABLE (buyer-assessed equivalence)
+    code_macantine: str | None = None  # ma-cantine characteristic when not ``code`` (HVE_NIVEAU_2 → HVE)
 
 
 class ThresholdValue(Frozen):
@@ -427,8 +428,11 @@ class LotItem(Frozen):
     montant_annuel_ht: Decimal  # round_half_up(quantite × prix, 0.01): the DQE line
     tva: Decimal
     cpv: str
+    famille_macantine: str  # ma-cantine family of the product (Purchase.Family), e.g. "PRODUITS_DE_LA_MER"
     mois: list[int]  # months of supply asked
     labels_requis: list[str] = Field(default_factory=list)
+    # ma-cantine EGALIM characteristics (import column categories_egalim) of labels_requis, sorted
+    caracteristiques_egalim: list[str] = Field(default_factory=list)
     conditionnement: str
     repartition_membres: list[RepartitionMembre]
     repartition_sites: list[RepartitionSite]

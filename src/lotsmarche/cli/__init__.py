@@ -45,9 +45,9 @@ def _root(
 
 
 def _register() -> None:
-    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, export, lots, run
+    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, export, lots, macantine, run
 
-    for module in (run, example, demand, lots, compare, check, dce, export, catalogue):
+    for module in (run, example, demand, lots, compare, check, dce, export, macantine, catalogue):
         module.register(app)
     franciser(app)  # the French help frame, for every command registered above
 
