@@ -127,12 +127,12 @@ def test_libreoffice_recalculates_the_dqe_total_to_the_plan_amount(tmp_path: Pat
 
 def test_bpu_carries_hidden_locked_ma_cantine_codes_of_each_line() -> None:
     noms = ["Collège Angellier"]
-    from tests.unit._plan_factory import make_item as item
+    from tests.unit._plan_factory import make_item as plan_item
 
     items = [
-        item("A1", membres=noms, prix="14.35", quantite="1200", labels=["PECHE_DURABLE", "MSC"]),
-        item("B2", membres=noms, prix="2.1", quantite="333.333", labels=["BIO"]),
-        item("C3", membres=noms, prix="3.999", quantite="57"),
+        plan_item("A1", membres=noms, prix="14.35", quantite="1200", labels=["PECHE_DURABLE", "MSC"]),
+        plan_item("B2", membres=noms, prix="2.1", quantite="333.333", labels=["BIO"]),
+        plan_item("C3", membres=noms, prix="3.999", quantite="57"),
     ]
     plan = make_plan(lots=[make_lot(3, "Mixte", items)])
     ws = _book(plan, plan.lots[0])["BPU"]
