@@ -12,7 +12,7 @@ from lotsmarche.cli.export import read_plan
 
 sub = typer.Typer(
     name="macantine",
-    help="Relevé annuel des achats d'un lot et fichiers d'import ma-cantine par SIRET.\n\n"
+    help="Produire le relevé annuel des achats d'un lot et les fichiers d'import ma-cantine par SIRET.\n\n"
     "Exemples :\n"
     "lotsmarche macantine template lots.json --lot 3 --out releve.xlsx\n"
     "lotsmarche macantine check releve.xlsx --plan lots.json --out import",

@@ -259,18 +259,18 @@ def shares_chart(items: list[Shares]) -> bytes:
             "#C55A11",
         ),
     )
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.6 * len(items) + 2), 4.2), dpi=100)
+    fig, ax = plt.subplots(figsize=(max(7.5, 1.6 * len(items) + 3.5), 4.2), dpi=100)
     width = 0.26
     for k, (name, parts, targets, color) in enumerate(series):
         xs = [i + (k - 1) * width for i in range(len(items))]
         ax.bar(xs, [float(p or 0) * 100 for p in parts], width, label=name, color=color)
         ax.scatter(xs, [float(t) * 100 for t in targets], marker="_", s=300, color="black", zorder=3)
     ax.scatter([], [], marker="_", s=300, color="black", label="Objectif")
-    ax.set_xticks(range(len(items)), [label[:28] for label in labels], rotation=20, ha="right", fontsize=8)
+    ax.set_xticks(range(len(items)), [label[:34] for label in labels], rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("Part des achats HT du relevé (%)")
     ax.set_ylim(0, 105)
     ax.set_title("Parts EGALIM par site, comparées aux objectifs")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
