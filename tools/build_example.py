@@ -605,8 +605,15 @@ def value_of(rows: list[dict[str, str]], cat: Catalogue) -> dict[tuple[str, str]
 def groupement_yaml(cat: Catalogue) -> str:
     membres = []
     for m in MEMBERS:
-        entry: dict[str, object] = {"nom": m.nom, "type": m.type, "commune": m.commune}
         commune = cat.commune(m.commune)
+        # The name for the reader, the INSEE code to be exact: a 5-digit value alone is read as a postcode
+        # first (62160 is Boulogne-sur-Mer's INSEE code and the postcode of Bully-les-Mines).
+        entry: dict[str, object] = {
+            "nom": m.nom,
+            "type": m.type,
+            "commune": commune.nom if commune else m.commune,
+            "insee": m.commune,
+        }
         if m.type == "commune" and commune is not None:
             entry["population"] = commune.population
         if m.siret:

@@ -1,8 +1,10 @@
 """groupement.yaml → :class:`~lotsmarche.models.Groupement`, with French messages naming each bad key.
 
 The YAML keys are the model's field names. Conveniences a buyer expects are accepted before validation:
-a launch date written ``01/09/2026``, a member kind written ``Collège`` or ``EHPAD``; a commune member's
-population is filled from the catalogue territories; the coordinator defaults to the first member.
+a launch date written ``01/09/2026``, a member kind written ``Collège`` or ``EHPAD``, a code written as a
+number. Each member's ``commune`` (a name, a postcode or an INSEE code) or ``insee`` is resolved against the
+national communes table (``catalogue.communes``) into ``Member.insee``; a commune member's population is
+filled from it; the coordinator defaults to the first member.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from lotsmarche.catalogue.communes import Resolution, departement_of, describe
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.members import kind_from_text
@@ -82,7 +85,7 @@ def load_groupement(path: Path | None, cat: Catalogue) -> Groupement:
         problems.append(duree)
     if problems:
         raise InputError(HEADLINE, problems)
-    return _complete(groupement, cat, name)
+    return _complete(groupement, cat, name, _member_lines(text))
 
 
 def _duree_problem(raw: Any, cat: Catalogue, name: str) -> Problem | None:
@@ -163,15 +166,102 @@ def _prepare(data: dict[Any, Any], name: str, problems: list[Problem]) -> dict[A
                     fixed.append({**m, "type": kind})
                 continue
             fixed.append(m)
-        out["membres"] = fixed
+        out["membres"] = [_codes_as_text(m) for m in fixed]
+    dep = out.get("departement")
+    if isinstance(dep, int) and not isinstance(dep, bool):
+        out["departement"] = str(dep).zfill(2)  # « departement: 62 » unquoted is a YAML number
     return out
 
 
-def _complete(g: Groupement, cat: Catalogue, name: str) -> Groupement:
-    problems: list[Problem] = []
-    membres: list[Member] = []
-    seen: dict[str, int] = {}
+def _codes_as_text(member: Any) -> Any:
+    """``commune: 62217`` / ``insee: 1400`` unquoted are YAML numbers: back to 5-character codes."""
+    if not isinstance(member, dict):
+        return member
+    out = dict(member)
+    for key in ("commune", "insee"):
+        value = out.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            out[key] = str(value).zfill(5)
+    return out
+
+
+def _member_lines(text: str) -> dict[tuple[int, str], int]:
+    """1-based line of each key of each member (``(1, "commune") -> 12``), for messages."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    out: dict[tuple[int, str], int] = {}
+    if not isinstance(root, yaml.MappingNode):
+        return out
+    for key, value in root.value:
+        if getattr(key, "value", None) == "membres" and isinstance(value, yaml.SequenceNode):
+            for i, item in enumerate(value.value, start=1):
+                out[(i, "")] = item.start_mark.line + 1
+                if isinstance(item, yaml.MappingNode):
+                    for k, v in item.value:
+                        out[(i, str(getattr(k, "value", "")))] = v.start_mark.line + 1
+    return out
+
+
+def _resolve_communes(
+    g: Groupement, cat: Catalogue, name: str, lines: dict[tuple[int, str], int], problems: list[Problem]
+) -> list[Member]:
+    """Each member's commune (``commune`` and/or ``insee``) → its INSEE code, see catalogue.communes.
+
+    Names shared by several departments are decided by the ``departement`` key, else by the departments
+    of the members whose commune is unambiguous (second pass).
+    """
+    found: dict[int, Resolution] = {}
     for i, m in enumerate(g.membres, start=1):
+        if m.insee:
+            found[i] = cat.trouver_commune(m.insee, insee_force=True)
+        elif m.commune:
+            found[i] = cat.trouver_commune(
+                m.commune, indice=m.nom, departements=[g.departement] if g.departement else []
+            )
+    if not g.departement:
+        known = sorted({departement_of(r.code) for r in found.values() if r.code})
+        for i, r in found.items():
+            m = g.membres[i - 1]
+            if r.homonymes and m.commune:
+                found[i] = cat.trouver_commune(m.commune, indice=m.nom, departements=known)
+    membres: list[Member] = []
+    for i, m in enumerate(g.membres, start=1):
+        if i not in found:
+            membres.append(m)
+            continue
+        r = found[i]
+        key = "insee" if m.insee else "commune"
+        line = lines.get((i, key), lines.get((i, "")))
+        if r.code is None:
+            problems.append(Problem(f"champ « membres[{i}].{key} » : {r.erreur}", fichier=name, ligne=line))
+            membres.append(m)
+            continue
+        if m.insee and m.commune:
+            also = cat.trouver_commune(m.commune, indice=m.nom, departements=[departement_of(r.code)])
+            if also.code is not None and also.code != r.code:
+                problems.append(
+                    Problem(
+                        f"champ « membres[{i}].commune » : « {m.commune} » désigne "
+                        f"{describe(cat.geo, also.code)}, pas la commune du code INSEE « {m.insee} » "
+                        f"({describe(cat.geo, r.code)}) : corrigez l'un des deux champs",
+                        fichier=name,
+                        ligne=lines.get((i, "commune"), line),
+                    )
+                )
+        update: dict[str, object] = {"insee": r.code}
+        if m.type == "commune" and m.population is None:
+            update["population"] = cat.communes[r.code].population
+        membres.append(m.model_copy(update=update))
+    return membres
+
+
+def _complete(g: Groupement, cat: Catalogue, name: str, lines: dict[tuple[int, str], int]) -> Groupement:
+    problems: list[Problem] = []
+    membres = _resolve_communes(g, cat, name, lines, problems)
+    seen: dict[str, int] = {}
+    for i, m in enumerate(membres, start=1):
         key = fold(m.nom)
         if key in seen:
             problems.append(
@@ -182,21 +272,6 @@ def _complete(g: Groupement, cat: Catalogue, name: str) -> Groupement:
                 )
             )
         seen[key] = i
-        if m.commune and m.population is None and m.type == "commune":
-            commune = cat.commune(m.commune)
-            if commune is None:
-                problems.append(
-                    Problem(
-                        f"champ « membres[{i}].commune » : commune « {m.commune} » absente "
-                        f"du référentiel des "
-                        f"territoires ; indiquez sa population (champ « membres[{i}].population »)",
-                        fichier=name,
-                    )
-                )
-            else:
-                membres.append(m.model_copy(update={"population": commune.population}))
-                continue
-        membres.append(m)
     coordonnateur = g.coordonnateur
     if membres:
         if coordonnateur is None:

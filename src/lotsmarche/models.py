@@ -217,13 +217,25 @@ class ThresholdRow(Frozen):
 
 
 class Commune(Frozen):
+    """A current commune of the official geographic code (``catalogues/communes.json.gz``)."""
+
     code_insee: str
     nom: str
     codes_postaux: list[str]
     population: int
-    epci_siren: str
+    epci_siren: str  # "" for the few communes outside any EPCI (islands, overseas collectivities)
     epci_nom: str
-    territoire: str
+    territoire: str  # delivery territory: the department's own map where configured, else the EPCI
+    departement: str = ""  # department code (62, 2A, 974)
+    region: str = ""  # region code (32)
+
+
+class CarteTerritoires(Frozen):
+    """A department's own map of delivery territories (cartes_territoires.yaml), instead of the EPCI."""
+
+    departement: str  # department code
+    fichier: str  # CSV in the catalogue folder: code_insee, territoire (other columns ignored)
+    libelle: str  # what the map is, for the documentation
 
 
 class Supplier(Frozen):
@@ -343,7 +355,11 @@ class LintPattern(Frozen):
 class Member(Frozen):
     nom: str
     type: MemberKind
-    commune: str | None = None  # commune name or INSEE code (population looked up if not given)
+    # The commune as written in groupement.yaml: a name, a postcode or an INSEE code (« 62217 Achicourt »,
+    # « Achicourt (62) » too); ``insee`` forces the INSEE code. load_groupement fills ``insee`` with the
+    # commune found (see catalogue.communes.resolve); the population is looked up if not given.
+    commune: str | None = None
+    insee: str | None = None
     population: int | None = None  # commune population, for communes (2028 plastic deadline)
     siret: str | None = None
     restauration_etat: bool = False  # State canteen: 100 % meat-and-fish EGALIM target
@@ -398,6 +414,36 @@ class Groupement(Frozen):
     exception_condition_sociale: str | None = None  # recorded reason (L2112-2-1) if no social condition
     adresse: str | None = None
     delai_remise_jours: int = 35
+    # The group's department (code: 62, 2A, 974): decides between communes of the same name; by default the
+    # departments of the members' communes.
+    departement: str | None = None
+
+    @property
+    def departements(self) -> list[str]:
+        """Departments of the members' communes (INSEE codes resolved by load_groupement), sorted."""
+        from lotsmarche.catalogue.communes import departement_of
+
+        return sorted({departement_of(m.insee) for m in self.membres if m.insee})
+
+    @property
+    def departement_principal(self) -> str | None:
+        """The group's department: the ``departement`` key, else the coordinator's commune's, else the
+        department of most members (the smallest code on a tie); None when no commune is known."""
+        from lotsmarche.catalogue.communes import departement_of
+
+        if self.departement:
+            return self.departement
+        coord = next((m for m in self.membres if m.nom == self.coordonnateur), None)
+        if coord is not None and coord.insee:
+            return departement_of(coord.insee)
+        counts: dict[str, int] = {}
+        for m in self.membres:
+            if m.insee:
+                d = departement_of(m.insee)
+                counts[d] = counts.get(d, 0) + 1
+        if not counts:
+            return None
+        return min(counts, key=lambda d: (-counts[d], d))
 
 
 # --------------------------------------------------------------------------------------------

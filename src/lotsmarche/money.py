@@ -40,3 +40,26 @@ def amount_exact(milli: int, e4: int) -> Decimal:
 def fmt_qty(value: Decimal) -> str:
     """Plain quantity string without exponent and trailing zeros (for JSON and tables)."""
     return format(value.normalize(), "f")
+
+
+NNBSP = "\u202f"  # narrow no-break space: French thousands separator
+NBSP = "\u00a0"  # no-break space: before € and %
+
+
+def eur(value: Decimal, *, exact: bool = False, whole: bool = False, ht: bool = False) -> str:
+    """THE French amount of the project (STYLE.md): ``1 234,50 €``, U+202F between thousands, U+00A0
+    before €. ``exact``: keep the real decimals of a unit price (2 to 4); ``whole``: ``40 000 €`` for a
+    whole amount; ``ht``: ``1 234,50 € HT``."""
+    from babel.numbers import format_currency
+
+    if whole and value == value.to_integral_value():
+        text = format_currency(value, "EUR", format=f"#,##0{NBSP}¤", locale="fr_FR", currency_digits=False)
+    else:
+        text = format_currency(value, "EUR", locale="fr_FR", decimal_quantization=not exact)
+    return f"{text} HT" if ht else str(text)
+
+
+def pct(share: Decimal) -> str:
+    """French percentage of a fraction, with up to two decimals: ``Decimal("0.125")`` → ``12,5 %``."""
+    text = format((share * 100).quantize(Decimal("0.01")).normalize(), "f").replace(".", ",")
+    return f"{text}{NBSP}%"

@@ -51,7 +51,7 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
     from lotsmarche.intake.reader import read_demand
     from lotsmarche.lotting import build_plan
     from lotsmarche.rules import enrich_plan
-    from lotsmarche.sourcing import load_sourcing
+    from lotsmarche.sourcing import builtin_sourcing_findings, load_sourcing
 
     cat = load_catalogue(catalogues_dir)
     if not demand_paths:
@@ -85,6 +85,9 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         for lot in enriched.lots
     ]
     rest = [f for fs in per_lot.values() for f in fs]
+    if sourcing_path is None:
+        familles = {cat.produits[code].famille for code in demand.table["produit"].unique()}
+        rest += builtin_sourcing_findings(familles, cat, groupement.k_fournisseurs)
     return enriched.model_copy(update={"lots": lots, "findings": [*enriched.findings, *rest]}), demand
 
 

@@ -10,6 +10,7 @@ award criterion: it only tells whether a lot can be served.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,11 @@ from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.headers import _keys, field_of, map_headers
 from lotsmarche.intake.tabular import FORMULA_ERRORS, RawTable, header_tables
 from lotsmarche.intake.values import Fixed, parse_fixed
-from lotsmarche.models import CONSERVATIONS, Supplier
+from lotsmarche.models import CONSERVATIONS, Finding, Supplier
 from lotsmarche.text import fold
 
 HEADLINE = "Fichier de sourçage invalide"
+SOURCING_BASIS = "Code de la commande publique, art. R2111-1 (sourçage : études et échanges préalables)"
 
 ALIASES: dict[str, frozenset[str]] = {
     "nom": _keys("fournisseur", "nom", "raison sociale", "supplier", "name", "entreprise"),
@@ -73,7 +75,6 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa:
         problems.append(Problem(message, **where))
 
     tables = header_tables(path, _is_header, add, "« fournisseur » et « familles »")
-    territories = {fold(c.territoire): c.territoire for c in cat.communes.values()}
     suppliers: list[Supplier] = []
     for t in tables:
         cols = {f: pos for pos, f in map_headers(t.headers, ALIASES).items()}
@@ -137,12 +138,15 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa:
             for z in zones:
                 if z == "*":
                     row["zones"].append("*")
-                elif fold(z) in territories:
-                    row["zones"].append(territories[fold(z)])
+                elif (named := cat.zone(z)) is not None:
+                    # A territory (department map or EPCI), or a department: each of its territories.
+                    row["zones"].extend(t for t in named if t not in row["zones"])
                 else:
                     add(
-                        f"zone « {z} » inconnue ; territoires possibles : "
-                        f"{', '.join(sorted(set(territories.values())))} ou « * »",
+                        f"zone « {z} » inconnue ; zones possibles : un territoire "
+                        f"({', '.join(cat.territoires_cartes())}), un EPCI (nom officiel ou SIREN, ex. "
+                        "« Bordeaux Métropole »), un département (code ou nom, ex. « 62 » ou « Gironde ») "
+                        "ou « * »",
                         colonne=col("zones"),
                         **where,
                     )
@@ -187,6 +191,52 @@ def load_sourcing(path: Path | None, cat: Catalogue) -> list[Supplier]:  # noqa:
     if not suppliers:
         raise InputError(HEADLINE, [Problem("aucun fournisseur dans le fichier", fichier=path.name)])
     return suppliers
+
+
+def builtin_sourcing_findings(familles: Iterable[str], cat: Catalogue, k: int) -> list[Finding]:
+    """What a plan sized on the catalogue's illustrative profiles (no sourcing file) must say.
+
+    SRC-001: the built-in profiles stand in for the group's own sourcing, with the demand's families they
+    cover with fewer than ``k`` profiles; SRC-002: one per family of the demand that no profile covers."""
+    profiles = [s for s in cat.fournisseurs if s.illustratif] or list(cat.fournisseurs)
+    thin: list[str] = []
+    findings: list[Finding] = []
+    for code in sorted(set(familles)):
+        label = cat.familles[code].libelle if code in cat.familles else code
+        names = [s.nom for s in profiles if code in s.familles]
+        if not names:
+            findings.append(
+                Finding(
+                    code="SRC-002",
+                    severite="avertissement",
+                    base_legale=SOURCING_BASIS,
+                    message=f"Aucun profil de fournisseur intégré pour la famille « {label} » : aucun lot de "
+                    "cette famille n'est servable selon le sourçage.",
+                    correction="Décrire les fournisseurs de cette famille dans un fichier --sourcing.",
+                )
+            )
+        elif len(names) < k:
+            plural = "s" if len(names) > 1 else ""
+            thin.append(f"« {label} » ({len(names)} profil{plural} : {', '.join(names)})")
+    message = (
+        "Aucun fichier de sourçage (--sourcing) : les profils illustratifs du catalogue (filière des "
+        "produits de la mer du Boulonnais, aucun n'est une entreprise réelle) en tiennent lieu ; les nombres "
+        "de fournisseurs capables et les découpages qui en dépendent ne valent que pour cet exemple."
+    )
+    if thin:
+        message += f" Familles de la demande couvertes par moins de {k} profils : {' ; '.join(thin)}."
+    findings.insert(
+        0,
+        Finding(
+            code="SRC-001",
+            severite="avertissement",
+            base_legale=SOURCING_BASIS,
+            message=message,
+            correction="Fournir le sourçage du groupement avec --sourcing "
+            "(colonnes : README, « Le sourçage »).",
+        ),
+    )
+    return findings
 
 
 def _items(text: str) -> list[str]:

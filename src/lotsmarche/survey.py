@@ -14,7 +14,7 @@ from typing import Any
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, OutputExistsError, Problem
 from lotsmarche.intake.members import SiteInfo
-from lotsmarche.models import CONSERVATION_LIBELLES, MEMBER_KINDS
+from lotsmarche.models import CONSERVATION_LIBELLES, MEMBER_KINDS, Product
 from lotsmarche.xlsxutil import (
     EURO,
     FONT,
@@ -28,6 +28,9 @@ from lotsmarche.xlsxutil import (
 
 SHEET = "Recensement"
 INFO_HEADERS = ("Code", "Libellé", "Famille", "Conservation", "Unité", "Prix de référence HT (€)", "CPV")
+# The group's choices per product, after the member columns; read back as `label_requis` and
+# `conditionnement` (intake/headers.py), for every member's line of the product.
+CHOICE_HEADERS = ("Label requis", "Conditionnement")
 HEADER_ROW = 3
 TITLE = "Recensement des besoins annuels du groupement de commandes"
 
@@ -44,7 +47,11 @@ INSTRUCTIONS = (
     "6. Le nom en tête de colonne doit rester identique au nom de la feuille « Membres ».",
     "7. Ne modifiez pas les colonnes grisées (code, libellé, prix de référence) : elles proviennent du "
     "catalogue. Le prix de référence est indicatif ; il sert à estimer la valeur du besoin.",
-    "8. Renvoyez le fichier au coordonnateur du groupement sans le renommer en .xls ni le convertir.",
+    "8. Colonnes « Label requis » et « Conditionnement » (après les colonnes des membres), remplies par le "
+    "coordonnateur : le label exigé pour le produit (vide : aucun) et son conditionnement (prérempli avec "
+    "celui du catalogue ; par exemple bocal_verre ou bac_gastronorme_inox pour un yaourt servi à l'école). "
+    "Ils valent pour tous les membres. Les codes possibles sont listés plus bas.",
+    "9. Renvoyez le fichier au coordonnateur du groupement sans le renommer en .xls ni le convertir.",
     "",
     "Contrôle : « lotsmarche demand check recensement.xlsx » vérifie le fichier et liste chaque problème "
     "(feuille, ligne, colonne).",
@@ -89,28 +96,40 @@ def _with_postcode(info: SiteInfo, cat: Catalogue) -> SiteInfo:
     """Fill the postcode from the commune (catalogue territories) when only the commune is known."""
     if info.code_postal or not info.commune:
         return info
-    commune = cat.commune(info.commune)
+    from lotsmarche.intake.places import member_commune
+
+    commune = member_commune(cat, info.commune, info.membre)
     if commune is None or not commune.codes_postaux:
         return info
-    return SiteInfo(info.membre, info.type, info.site, commune.codes_postaux[0], commune.nom)
+    label = cat.libelle_commune(commune.code_insee)  # written back unambiguously (« Saint-Denis (974) »)
+    return SiteInfo(info.membre, info.type, info.site, commune.codes_postaux[0], label)
 
 
-def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:  # noqa: C901, PLR0912, PLR0915
+def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill, Protection
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
     products = sorted(
         (p for p in cat.produits.values() if not familles or p.famille in familles),
         key=lambda p: (p.famille, p.code),
     )
+    ws = wb.active
+    ws.title = SHEET
+    _survey_sheet(ws, cat, products, infos)
+    lists = _instructions_sheet(wb.create_sheet("Instructions"), cat)
+    _choice_rules(ws, lists, len(infos), len(products))
+    _members_sheet(wb.create_sheet("Membres"), infos)
+    return workbook_bytes(wb, TITLE)
+
+
+def _survey_sheet(ws: Any, cat: Catalogue, products: list[Product], infos: list[SiteInfo]) -> None:
+    """Sheet « Recensement »: locked product columns, one unlocked quantity column per member, then the
+    group's choices per product (label required, packaging), unlocked."""
+    from openpyxl.styles import Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+
     first_member = len(INFO_HEADERS) + 1
-    last_col = len(INFO_HEADERS) + len(infos)
-    last_row = HEADER_ROW + len(products)
+    last_member = len(INFO_HEADERS) + len(infos)
     ws.cell(1, 1, TITLE).font = bold(size=14)
     ws.cell(
         2,
@@ -119,22 +138,13 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
         "Voir la feuille « Instructions ».",
     ).font = Font(name=FONT, italic=True)
     grey = PatternFill("solid", fgColor="E7E6E6")
-    for j, title in enumerate([*INFO_HEADERS, *(i.membre for i in infos)], start=1):
+    for j, title in enumerate([*INFO_HEADERS, *(i.membre for i in infos), *CHOICE_HEADERS], start=1):
         c = ws.cell(HEADER_ROW, j)
         header_cell(c, title)  # a member named "=..." stays text, never a formula
         if j <= len(INFO_HEADERS):
             c.fill = grey
     for r, p in enumerate(products, start=HEADER_ROW + 1):
-        values: list[Any] = [
-            p.code,
-            p.libelle,
-            cat.familles[p.famille].libelle if p.famille in cat.familles else p.famille,
-            CONSERVATION_LIBELLES.get(p.conservation, p.conservation),
-            p.unite,
-            p.prix_reference_ht,
-            p.cpv,
-        ]
-        for j, value in enumerate(values, start=1):
+        for j, value in enumerate(_info_values(cat, p), start=1):
             c = ws.cell(r, j)
             c.fill = grey
             if isinstance(value, str):
@@ -142,31 +152,90 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
             else:
                 c.value = value
                 c.number_format = EURO
-        for j in range(first_member, last_col + 1):
+        for j in range(first_member, last_member + 1):
             c = ws.cell(r, j)
             c.protection = Protection(locked=False)
             c.number_format = "#,##0.###"
+        for j, value in enumerate(("", p.conditionnement_defaut), start=last_member + 1):
+            c = ws.cell(r, j)
+            if value:
+                put_text(c, value)
+            c.protection = Protection(locked=False)
     if products:
         dv = non_negative_rule(
             "Quantité invalide", "Saisissez une quantité annuelle positive ou laissez la cellule vide."
         )
-        dv.add(f"{get_column_letter(first_member)}{HEADER_ROW + 1}:{get_column_letter(last_col)}{last_row}")
+        last_row = HEADER_ROW + len(products)
+        first, last = get_column_letter(first_member), get_column_letter(last_member)
+        dv.add(f"{first}{HEADER_ROW + 1}:{last}{last_row}")
         ws.add_data_validation(dv)
     for j, width in enumerate((26, 42, 24, 18, 8, 14, 13), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
-    for j in range(first_member, last_col + 1):
+    for j in range(first_member, last_member + 1):
         ws.column_dimensions[get_column_letter(j)].width = 18
+    for j, width in enumerate((16, 30), start=last_member + 1):
+        ws.column_dimensions[get_column_letter(j)].width = width
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, first_member)
     protect_structure(ws)
 
-    ins = wb.create_sheet("Instructions")
+
+def _info_values(cat: Catalogue, p: Product) -> list[Any]:
+    return [
+        p.code,
+        p.libelle,
+        cat.familles[p.famille].libelle if p.famille in cat.familles else p.famille,
+        CONSERVATION_LIBELLES.get(p.conservation, p.conservation),
+        p.unite,
+        p.prix_reference_ht,
+        p.cpv,
+    ]
+
+
+def _instructions_sheet(ins: Any, cat: Catalogue) -> list[str]:
+    """Sheet « Instructions », then the codes each choice column accepts; returns their cell ranges."""
     for r, line in enumerate(INSTRUCTIONS, start=1):
         put_text(ins.cell(r, 1), line)
         if r == 1:
             ins.cell(r, 1).font = bold()
     ins.column_dimensions["A"].width = 120
+    ins.column_dimensions["B"].width = 60
+    ranges: list[str] = []
+    row = len(INSTRUCTIONS) + 2
+    labels = [(lab.code, lab.libelle) for lab in sorted(cat.labels.values(), key=lambda x: x.code)]
+    packagings = [(pk.code, pk.libelle) for pk in sorted(cat.conditionnements.values(), key=lambda x: x.code)]
+    for title, entries in zip(CHOICE_HEADERS, (labels, packagings), strict=True):
+        put_text(ins.cell(row, 1), f"Codes possibles de la colonne « {title} »")
+        ins.cell(row, 1).font = bold()
+        first = row + 1
+        for i, (code, libelle) in enumerate(entries, start=first):
+            put_text(ins.cell(i, 1), code)
+            put_text(ins.cell(i, 2), libelle)
+        ranges.append(f"Instructions!$A${first}:$A${first + len(entries) - 1}")
+        row = first + len(entries) + 1
+    return ranges
 
-    mem = wb.create_sheet("Membres")
+
+def _choice_rules(ws: Any, ranges: list[str], members: int, products: int) -> None:
+    """Drop-down lists of the label and packaging columns (codes listed on the Instructions sheet)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if not products:
+        return
+    last_row = HEADER_ROW + products
+    for column, source in enumerate(ranges, start=len(INFO_HEADERS) + members + 1):
+        rule = DataValidation(type="list", formula1=source, allow_blank=True)
+        rule.errorTitle = "Code inconnu"
+        rule.error = "Choisissez un code de la liste (feuille « Instructions »)."
+        letter = get_column_letter(column)
+        rule.add(f"{letter}{HEADER_ROW + 1}:{letter}{last_row}")
+        ws.add_data_validation(rule)
+
+
+def _members_sheet(mem: Any, infos: list[SiteInfo]) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     for j, title in enumerate(("Membre", "Type", "Site de livraison", "Code postal", "Commune"), start=1):
         header_cell(mem.cell(1, j), title)
     for r, info in enumerate(infos, start=2):
@@ -187,8 +256,6 @@ def _build(cat: Catalogue, familles: list[str] | None, infos: list[SiteInfo]) ->
     for j, width in enumerate((36, 16, 36, 12, 24), start=1):
         mem.column_dimensions[get_column_letter(j)].width = width
     mem.freeze_panes = "A2"
-
-    return workbook_bytes(wb, TITLE)
 
 
 def _atomic_write(out: Path, data: bytes) -> None:
@@ -316,6 +383,11 @@ def make_survey(
         infos = load_survey_members(membres_file)
     elif groupement_file is not None:
         g = load_groupement(groupement_file, cat)
-        infos = [SiteInfo(membre=m.nom, type=m.type, commune=m.commune) for m in g.membres]
+        from lotsmarche.intake.places import insee_ref
+
+        infos = [
+            SiteInfo(membre=m.nom, type=m.type, commune=insee_ref(m.insee) if m.insee else m.commune)
+            for m in g.membres
+        ]
     write_survey(cat, out, familles, infos, force=force)
     return out

@@ -13,8 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from babel.numbers import format_currency
-
 from lotsmarche.models import (
     Derogation,
     Finding,
@@ -25,7 +23,8 @@ from lotsmarche.models import (
     ThresholdRow,
     ThresholdValue,
 )
-from lotsmarche.money import ceil_cents, round_cents
+from lotsmarche.money import ceil_cents, pct, round_cents
+from lotsmarche.money import eur as money_eur
 
 PROCEDURE_LIBELLES: dict[str, str] = {
     "dispense": "Marché sans publicité ni mise en concurrence préalables",
@@ -48,13 +47,7 @@ PART_SCALE = Decimal("0.0001")
 
 def eur(value: Decimal) -> str:
     """French amount for messages: ``216 000,00 € HT``."""
-    return format_currency(value, "EUR", locale="fr_FR") + " HT"
-
-
-def pct(share: Decimal) -> str:
-    """French percentage with up to two decimals: ``12,5 %``."""
-    text = format((share * 100).quantize(Decimal("0.01")).normalize(), "f").replace(".", ",")
-    return f"{text}\u00a0%"
+    return money_eur(value, ht=True)
 
 
 # ---------------------------------------------------------------------------------------------

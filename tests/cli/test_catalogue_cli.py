@@ -38,6 +38,7 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "parametres",
         "lint",
         "cpv",
+        "communes",
     ]
     assert rows["familles"] == {
         "type": "familles",
@@ -47,7 +48,9 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "version": "2026-11-28",
     }
     assert rows["cpv"]["entrees"] == 9454
-    assert rows["territoires"]["entrees"] == 887
+    assert rows["territoires"]["entrees"] == 887  # the Pas-de-Calais map
+    assert rows["communes"]["entrees"] == 34969  # every current commune, overseas included
+    assert rows["communes"]["version"] == "2026-12-03 (@etalab/decoupage-administratif 6.0.0)"
 
 
 def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,7 +64,7 @@ def test_show_seuils_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> No
     assert last["part_max_petits_lots"]["montant"] == "0.20"
     code, out, _ = run(["catalogue", "show", "seuils", "--format", "markdown"], capsys)
     assert code == 0
-    assert "| 2026-04-2027 | 2026-04-01 | 2027-12-31 | 60\u202f000 € | 80\u202f000 € |" in out
+    assert "| 2026-04-2027 | 2026-04-01 | 2027-12-31 | 60\u202f000\u00a0€ | 80\u202f000\u00a0€ |" in out
 
 
 def test_show_table_in_french(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lotsmarche.cli import app, main
+from tests.cli._runner import run as run_cli
 
 runner = CliRunner()
 
@@ -86,3 +87,18 @@ def test_bad_time_limit_exit_2(demande: Path, capsys: pytest.CaptureFixture[str]
         main(["compare", str(demande), "--time-limit", "0"])
     assert exc.value.code == 2
     assert "--time-limit" in capsys.readouterr().err
+
+
+def test_json_and_terminal_say_which_plans_are_the_same_and_recommend_one(
+    demande: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = runner.invoke(app, ["compare", str(demande), "--format", "json"])
+    conseil = json.loads(result.output)["conseil"]
+    assert ["famille", "famille-conservation", "capacite", "optimal"] in conseil["identiques"]
+    assert conseil["recommandee"] == "famille"
+    code, out, _ = run_cli(
+        ["compare", str(demande), "--strategy", "famille", "--strategy", "capacite"], capsys
+    )
+    assert code == 0
+    assert "Les 2 stratégies donnent le même plan (2 lots)" in " ".join(out.split())
+    assert "Stratégie recommandée : famille" in " ".join(out.split())

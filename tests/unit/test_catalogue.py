@@ -66,7 +66,8 @@ def test_packaged_catalogue_loads_with_expected_sizes(catalogue) -> None:  # typ
     assert len(mer) >= 80
     assert len(catalogue.produits) - len(mer) >= 60
     assert len(catalogue.cpv) == 9454
-    assert len(catalogue.communes) == 887
+    assert len(catalogue.communes) == 34969  # every current commune (official geographic code 2026)
+    assert len(catalogue.cartes["62"]) == 887  # the Pas-de-Calais's own map of territories
     assert len(catalogue.fournisseurs) >= 10
     assert all(s.illustratif for s in catalogue.fournisseurs)
     assert set(catalogue.familles) == {
@@ -121,7 +122,8 @@ def test_postcodes_and_territories(catalogue) -> None:  # type: ignore[no-untype
     # "62120 62129" in the source: two postcodes, both indexed
     assert catalogue.communes["62691"].codes_postaux == ["62120", "62129"]
     assert "62691" in catalogue.codes_postaux["62129"]
-    assert catalogue.territoire_du_code_postal("75001") is None
+    assert catalogue.territoire_du_code_postal("75001") == "Métropole du Grand Paris"  # no map: EPCI
+    assert catalogue.territoire_du_code_postal("99999") is None
 
 
 def test_load_is_cached_and_sees_edits(copy: Path) -> None:
@@ -371,8 +373,8 @@ def test_check_reports_missing_species(copy: Path) -> None:
 
 
 def test_french_formatting() -> None:
-    assert eur(Decimal("40000")) == "40\u202f000 €"
-    assert eur(Decimal("12.5")) == "12,50 €"
+    assert eur(Decimal("40000")) == "40\u202f000\u00a0€"
+    assert eur(Decimal("12.5")) == "12,50\u00a0€"
     assert months([1, 2, 10, 11, 12]) == "janv.–févr., oct.–déc."
     assert months(list(range(1, 13))) == "toute l'année"
     assert months([5]) == "mai"

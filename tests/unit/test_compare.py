@@ -227,3 +227,29 @@ def test_xlsx_opens_in_libreoffice(tmp_path: Path) -> None:
     text = (tmp_path / "comparaison.csv").read_text(encoding="utf-8", errors="replace")
     assert text.startswith("Stratégie,Lots,")
     assert "espece,3," in text
+
+
+def test_identical_plans_are_said_and_one_strategy_recommended() -> None:
+    """Newcomer's trap: six strategies gave the same plan and nothing said so (issue 11, part 5)."""
+    same = fixture_plan()
+    cmp = compare_plans({"famille": same, "capacite": same.model_copy(update={"strategie": "capacite"})}, 2)
+    assert cmp.conseil.identiques == [["famille", "capacite"]]
+    assert cmp.conseil.recommandee == "famille"  # same plan: the first asked
+    assert cmp.conseil.raisons[0].startswith("Les 2 stratégies donnent le même plan (3 lots)")
+    assert "même plan que capacite" in cmp.conseil.raisons[1]
+    md = comparison_markdown(cmp)
+    assert "## Conseil" in md and "Stratégie recommandée : famille" in md
+
+
+def test_recommendation_prefers_compliance_then_servable_value_then_cost() -> None:
+    cmp = compare_plans(_two_plans(), 2)
+    assert cmp.conseil.identiques == []
+    # famille has fewer errors... unless: the row with fewest errors wins first
+    rows = {r.strategie: r for r in cmp.lignes}
+    errors = {n: r.constats.get("erreur", 0) for n, r in rows.items()}
+    expected = min(
+        rows, key=lambda n: (errors[n], -rows[n].part_valeur_servable_k, rows[n].cout_administratif)
+    )
+    assert cmp.conseil.recommandee == expected
+    assert f"Stratégie recommandée : {expected} — {errors[expected]} erreur(s)" in cmp.conseil.raisons[-1]
+    assert compare_plans({"seul": fixture_plan()}, 2).conseil.recommandee is None

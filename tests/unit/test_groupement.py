@@ -90,8 +90,8 @@ membres:
         ),
     )
     assert lines == [
-        "groupement.yaml : champ « membres[1].commune » : commune « Nulle-part » absente du référentiel des "
-        "territoires ; indiquez sa population (champ « membres[1].population »)",
+        "groupement.yaml, ligne 4 : champ « membres[1].commune » : commune « Nulle-part » inconnue du code "
+        "officiel géographique : indiquez son nom exact, son code INSEE ou son code postal",
         "groupement.yaml : champ « coordonnateur » : « Mairie de Nulle-part » n'est pas un membre "
         "du groupement ; "
         "membres : « Commune de Nulle-part »",

@@ -179,7 +179,7 @@ def test_warnings_duplicates_prices_postcodes_season(catalogue, tmp_path) -> Non
         "membre;site;cp;produit;quantite;prix;mois\n"
         "Collège X;Collège X;62200;MER-MERLAN-FILET-FR;10;;\n"
         "Collège X;Collège X;62200;MER-MERLAN-FILET-FR;5;40;\n"
-        "Collège X;Collège X;75001;MER-HARENG-FILET-FR;5;;juin\n",
+        "Collège X;Collège X;99999;MER-HARENG-FILET-FR;5;;juin\n",
         encoding="utf-8",
     )
     demand = read_demand([csv], catalogue, Groupement())
@@ -188,6 +188,6 @@ def test_warnings_duplicates_prices_postcodes_season(catalogue, tmp_path) -> Non
     assert "juin" in by_code["DEM-001"].message
     assert "40,00\xa0€" in by_code["DEM-002"].message
     assert "(d.csv ligne 2 ; d.csv ligne 3)" in by_code["DEM-003"].message
-    assert "75001" in by_code["DEM-004"].message
+    assert "99999" in by_code["DEM-004"].message
     assert demand.table["commune_insee"].tolist() == ["", "62160", "62160"]
     assert len(demand.table) == 3  # duplicates are kept, never merged

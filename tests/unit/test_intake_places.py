@@ -96,8 +96,8 @@ def test_commune_column_errors(catalogue, tmp_path) -> None:  # type: ignore[no-
             "commune",
         ),
         Problem(
-            "commune « Atlantis » inconnue du référentiel des territoires : indiquez son nom exact ou son "
-            "code INSEE (ex. Desvres ou 62268)",
+            "commune « Atlantis » inconnue du code officiel géographique : indiquez son nom exact, son "
+            "code INSEE ou son code postal (ex. Desvres, 62268 ou 62240)",
             "d.csv",
             None,
             3,

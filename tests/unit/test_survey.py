@@ -7,7 +7,7 @@ import pytest
 
 from lotsmarche.errors import OutputExistsError
 from lotsmarche.intake.members import SiteInfo
-from lotsmarche.survey import INFO_HEADERS, write_survey
+from lotsmarche.survey import CHOICE_HEADERS, INFO_HEADERS, write_survey
 
 
 def test_layout_and_protection(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -16,7 +16,7 @@ def test_layout_and_protection(catalogue, tmp_path) -> None:  # type: ignore[no-
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Recensement", "Instructions", "Membres"]
     ws = wb["Recensement"]
-    assert [c.value for c in ws[3]] == [*INFO_HEADERS, "Membre 1", "Membre 2", "Membre 3"]
+    assert [c.value for c in ws[3]] == [*INFO_HEADERS, "Membre 1", "Membre 2", "Membre 3", *CHOICE_HEADERS]
     seafood = sorted(c for c, p in catalogue.produits.items() if p.famille == "produits_de_la_mer")
     assert [r[0].value for r in ws.iter_rows(min_row=4)] == seafood
     assert ws.protection.sheet is True
@@ -60,3 +60,43 @@ def test_refuses_to_overwrite(catalogue, tmp_path) -> None:  # type: ignore[no-u
     write_survey(catalogue, out, None, None, force=True)
     assert out.read_bytes()[:2] == b"PK"
     assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+
+
+def test_label_and_packaging_columns_are_read_back(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The survey's « Label requis » and « Conditionnement » columns reach the demand (issue 11, part 5)."""
+    from lotsmarche.groupement import load_groupement
+    from lotsmarche.intake.reader import read_demand
+
+    out = tmp_path / "recensement.xlsx"
+    write_survey(
+        catalogue, out, ["produits_laitiers"], [SiteInfo("Collège A", "college", code_postal="62000")]
+    )
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Recensement"]
+    heads = [c.value for c in ws[3]]
+    member, label, packaging = (heads.index(h) + 1 for h in ("Collège A", *CHOICE_HEADERS))
+    assert ws.cell(4, label).protection.locked is False and ws.cell(4, packaging).protection.locked is False
+    rows = {ws.cell(r, 1).value: r for r in range(4, ws.max_row + 1)}
+    for code, row in rows.items():  # prefilled with the catalogue's default packaging, no label
+        assert ws.cell(row, packaging).value == catalogue.produits[code].conditionnement_defaut
+        assert ws.cell(row, label).value is None
+    yogurt, butter = rows["LAI-YAOURT-NATURE"], rows["LAI-BEURRE-DOUX"]
+    ws.cell(yogurt, member).value = 1200
+    ws.cell(yogurt, label).value = "BIO"
+    ws.cell(yogurt, packaging).value = "bocal_verre"
+    ws.cell(butter, member).value = 40
+    # the drop-down lists point at the codes listed on the Instructions sheet
+    sources = sorted(str(dv.formula1) for dv in ws.data_validations.dataValidation if dv.type == "list")
+    assert len(sources) == 2 and all(s.startswith("Instructions!$A$") for s in sources)
+    listed = {c.value for c in wb["Instructions"]["A"]}
+    assert {"BIO", "bocal_verre", "pot_individuel_plastique"} <= listed
+    wb.save(out)
+    demand = read_demand([out], catalogue, load_groupement(None, catalogue))
+    table = demand.table.set_index("produit")
+    assert table.loc["LAI-YAOURT-NATURE", "label_requis"] == "BIO"
+    assert table.loc["LAI-YAOURT-NATURE", "conditionnement"] == "bocal_verre"
+    assert table.loc["LAI-BEURRE-DOUX", "label_requis"] == ""
+    assert (
+        table.loc["LAI-BEURRE-DOUX", "conditionnement"]
+        == catalogue.produits["LAI-BEURRE-DOUX"].conditionnement_defaut
+    )

@@ -65,6 +65,7 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
     out += _suppliers(cat)
     out += _other_files(cat)
     out += _uncertain(cat)
+    out += _school_packaging(cat)
     order = {"erreur": 0, "avertissement": 1, "info": 2}
     return sorted(out, key=lambda f: (order[f.severite], f.code, f.message))
 
@@ -212,6 +213,43 @@ def _other_files(cat: Catalogue) -> list[Finding]:
             correction="Ajouter ces fichiers au dossier de catalogues.",
         )
     ]
+
+
+# Members whose canteens the plastic ban on serving containers covers first (L541-15-10 III): a default
+# packaging must never put them in breach, or every group with a school would have to override it.
+SCHOOL_KINDS = frozenset({"college", "lycee", "ecole", "creche", "universite"})
+
+
+def _school_packaging(cat: Catalogue) -> list[Finding]:
+    """CAT-030: a product's default packaging that a standing error rule bans for school canteens."""
+    rules = [
+        r
+        for r in cat.regles_emballage
+        if r.severite == "erreur"
+        and r.au is None
+        and (r.types_membres is None or SCHOOL_KINDS & set(r.types_membres))
+    ]
+    out: list[Finding] = []
+    for product in sorted(cat.produits.values(), key=lambda p: p.code):
+        packaging = cat.conditionnements.get(product.conditionnement_defaut)
+        if packaging is None:
+            continue
+        for rule in rules:
+            if packaging.regime in rule.regimes or packaging.code in rule.conditionnements:
+                out.append(
+                    Finding(
+                        code="CAT-030",
+                        severite="erreur",
+                        base_legale=rule.base_legale,
+                        message=f"Le conditionnement par défaut du produit {product.code} "
+                        f"(« {packaging.libelle} ») est interdit en restauration scolaire ({rule.code} : "
+                        f"{rule.titre}).",
+                        correction="Choisir dans produits_*.yaml un conditionnement par défaut permis "
+                        "(vrac, verre, bac inox réemployable) ; une demande peut toujours en préciser "
+                        "un autre.",
+                    )
+                )
+    return out
 
 
 def _uncertain(cat: Catalogue) -> list[Finding]:

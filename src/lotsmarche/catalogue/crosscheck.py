@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from lotsmarche.catalogue.cpv import cpv_problem
 from lotsmarche.models import (
     Clause,
-    Commune,
     CriteriaSet,
     Famille,
     Label,
@@ -89,7 +88,7 @@ class Tables:
     conditionnements: dict[str, Packaging]
     labels: dict[str, Label]
     seuils: list[ThresholdRow]
-    communes: dict[str, Commune]
+    cartes: dict[str, dict[str, str]]  # department -> INSEE code -> territory
     fournisseurs: list[Supplier]
     clauses: list[Clause]
     criteres: list[CriteriaSet]
@@ -108,7 +107,6 @@ def run(reader: _Reader, t: Tables) -> None:
     _products(reader, t)
     _packaging(reader, t)
     _thresholds(reader, t)
-    _communes(reader, t)
     _suppliers(reader, t)
     _others(reader, t)
 
@@ -300,35 +298,20 @@ def _thresholds(reader: _Reader, t: Tables) -> None:
             )
 
 
-def _communes(reader: _Reader, t: Tables) -> None:
-    name = "territoires.csv"
-    for code, c in t.communes.items():
-        idx = reader.index_of(name, code)
-        if not re.fullmatch(r"\d[\dAB]\d{3}", code):
-            reader.add(name, "code INSEE mal formé (5 caractères)", code, "code_insee", idx)
-        if not c.codes_postaux:
-            reader.add(name, "au moins un code postal est attendu", code, "codes_postaux", idx)
-        for cp in c.codes_postaux:
-            if not POSTCODE.match(cp):
-                reader.add(name, f"code postal mal formé ({cp})", code, "codes_postaux", idx)
-        if not c.territoire:
-            reader.add(name, "territoire manquant", code, "territoire", idx)
-
-
 def _suppliers(reader: _Reader, t: Tables) -> None:
     name = "fournisseurs.yaml"
-    territories = {c.territoire for c in t.communes.values()}
+    # Zone names other than « * » and the map territories (an EPCI, a department) are checked against the
+    # national communes table by the loader (_Reader._zones), which reads it only then.
     for s in t.fournisseurs:
         idx = reader.index_of(name, s.nom)
         for fam in s.familles:
             if _unknown(reader, t.familles, "familles.yaml", fam):
                 reader.add(name, f"famille inconnue ({fam})", s.nom, "familles", idx)
         for zone in s.zones:
-            if zone != "*" and territories and zone not in territories:
+            if not zone.strip():
                 reader.add(
                     name,
-                    f"territoire inconnu ({zone}) ; valeurs admises : "
-                    f"{', '.join(sorted(territories))} ou « * »",
+                    "zone vide ; valeurs admises : un territoire, un EPCI, un département ou « * »",
                     s.nom,
                     "zones",
                     idx,

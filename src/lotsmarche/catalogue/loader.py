@@ -9,8 +9,10 @@ directory and per file state, because every command loads the catalogue.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -23,8 +25,8 @@ from lotsmarche.catalogue.cpv import cpv_format_ok
 from lotsmarche.catalogue.model import KIND_TEXT, PARAMETRES_ATTENDUS, PARAMETRES_FILE, Catalogue, kind_ok
 from lotsmarche.errors import CatalogueError, Problem
 from lotsmarche.models import (
+    CarteTerritoires,
     Clause,
-    Commune,
     CriteriaSet,
     Famille,
     Label,
@@ -53,12 +55,16 @@ YAML_FILES: dict[str, type[BaseModel]] = {
     "regles_emballage.yaml": PackagingRule,
     "lint.yaml": LintPattern,
     PARAMETRES_FILE: LegalParameter,
+    "cartes_territoires.yaml": CarteTerritoires,
 }
 # Every file is mandatory: a catalogue without its clauses or packaging rules would produce a DCE that
 # silently misses legal checks. (While the rules files were being written they were optional.)
 OPTIONAL_FILES: frozenset[str] = frozenset()
-CSV_FILES = ("territoires.csv", "cpv.csv", "indices.csv")
-ALL_FILES = (*YAML_FILES, *CSV_FILES)
+CSV_FILES = ("cpv.csv", "indices.csv")
+# The national communes table: read on first use only (catalogue.communes). A catalogue folder without it
+# (a copy made before it existed) uses the packaged one.
+COMMUNES_FILE = "communes.json.gz"
+ALL_FILES = (*YAML_FILES, *CSV_FILES, COMMUNES_FILE)
 HEADLINE = "Catalogue invalide"
 
 
@@ -89,7 +95,9 @@ def load(directory: Path | None = None) -> Catalogue:
             HEADLINE,
             [Problem(f"le dossier de catalogues « {directory} » n'existe pas ou n'est pas un dossier")],
         )
-    stamp = tuple(_stat(folder / name) for name in ALL_FILES)
+    # Department maps are CSV files named in cartes_territoires.yaml: every CSV of the folder is stamped.
+    names = sorted({*ALL_FILES, *(p.name for p in folder.glob("*.csv"))})
+    stamp = tuple((name, _stat(folder / name)) for name in names)
     label = "catalogues" if packaged else str(directory)
     return _load_cached(str(folder), label, stamp)
 
@@ -103,7 +111,7 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 
 @functools.lru_cache(maxsize=16)
-def _load_cached(folder: str, label: str, stamp: tuple[tuple[int, int] | None, ...]) -> Catalogue:
+def _load_cached(folder: str, label: str, stamp: tuple[tuple[str, tuple[int, int] | None], ...]) -> Catalogue:
     del stamp  # part of the cache key only
     return _Reader(Path(folder), label).read()
 
@@ -160,8 +168,9 @@ class _Reader:
         for name in YAML_FILES:
             raw[name] = self._read_yaml(name)
         cpv = self._read_cpv()
-        communes = self._read_communes()
         indices = self._read_indices()
+        cartes_info = self._validate_list("cartes_territoires.yaml", raw, CarteTerritoires)
+        cartes = self._read_cartes(cartes_info)
 
         familles = self._validate_keyed("familles.yaml", raw, Famille, "code")
         produits = self._validate_keyed("produits_mer.yaml", raw, Product, "code")
@@ -189,7 +198,7 @@ class _Reader:
                 conditionnements,
                 labels,
                 seuils,
-                communes,
+                cartes,
                 fournisseurs,
                 clauses,
                 criteres,
@@ -203,22 +212,20 @@ class _Reader:
         for code, famille in familles.items():
             if famille.indice_insee and famille.indice_insee not in indices:
                 self.add("familles.yaml", "série INSEE absente de indices.csv", code, "indice_insee")
-        if self.problems:
-            raise CatalogueError(HEADLINE, self.problems)
+        communes_fichier = self.folder / COMMUNES_FILE
+        if not communes_fichier.is_file():
+            from lotsmarche.resources import catalogues_dir
 
-        postcodes: dict[str, list[str]] = {}
-        for commune in communes.values():
-            for cp in commune.codes_postaux:
-                postcodes.setdefault(cp, []).append(commune.code_insee)
-        return Catalogue(
+            communes_fichier = catalogues_dir() / COMMUNES_FILE
+        cat = Catalogue(
             dossier=self.folder,
             familles=dict(familles.items()),  # file order: lots are numbered in this order
             produits=dict(sorted(produits.items())),
             conditionnements=dict(sorted(conditionnements.items())),
             labels=dict(sorted(labels.items(), key=lambda kv: (kv[1].priorite, kv[0]))),
             seuils=sorted(seuils, key=lambda r: r.du),
-            communes=dict(sorted(communes.items())),
-            codes_postaux={cp: sorted(codes) for cp, codes in sorted(postcodes.items())},
+            cartes=cartes,
+            communes_fichier=communes_fichier,
             fournisseurs=fournisseurs,
             clauses=clauses,
             criteres=criteres,
@@ -228,7 +235,38 @@ class _Reader:
             indices=indices,
             versions=dict(sorted(self.versions.items())),
             parametres=dict(sorted(parametres.items())),
+            cartes_info=cartes_info,
         )
+        cat = self._zones(cat)
+        if self.problems:
+            raise CatalogueError(HEADLINE, self.problems)
+        return cat
+
+    def _zones(self, cat: Catalogue) -> Catalogue:
+        """Supplier zones other than « * » and the map territories (an EPCI, a department) are checked
+        against the national communes table, read only then, and replaced by the territories they cover."""
+        name = "fournisseurs.yaml"
+        known = set(cat.territoires_cartes()) | {"*"}
+        if all(z in known for s in cat.fournisseurs for z in s.zones):
+            return cat
+        fournisseurs = []
+        for s in cat.fournisseurs:
+            zones: list[str] = []
+            for z in s.zones:
+                named = [z] if z in known else cat.zone(z)
+                if named is None:
+                    self.add(
+                        name,
+                        f"territoire inconnu ({z}) ; valeurs admises : un territoire "
+                        f"({', '.join(sorted(known - {'*'}))}), un EPCI, un département ou « * »",
+                        s.nom,
+                        "zones",
+                        self.index_of(name, s.nom),
+                    )
+                    continue
+                zones.extend(t for t in named if t not in zones)
+            fournisseurs.append(s.model_copy(update={"zones": zones}))
+        return dataclasses.replace(cat, fournisseurs=fournisseurs)
 
     def _parametres(self, raw: dict[str, list[Any]]) -> dict[str, LegalParameter]:
         """Legal parameters: each one a rule reads must be present and hold the expected kind of value."""
@@ -366,21 +404,39 @@ class _Reader:
             out[code] = f"{(row.get('type') or '').strip()} – {libelle}"
         return out
 
-    def _read_communes(self) -> dict[str, Commune]:
-        name = "territoires.csv"
-        cols = ("code_insee", "nom", "codes_postaux", "population", "epci_siren", "epci_nom", "territoire")
-        out: dict[str, Commune] = {}
-        for i, row in enumerate(self._read_csv(name, cols)):
-            data: dict[str, Any] = {c: (row.get(c) or "").strip() for c in cols}
-            # Several postcodes are separated by "|" (or a space in hand-edited copies).
-            data["codes_postaux"] = sorted(set(data["codes_postaux"].replace("|", " ").split()))
-            commune = self._validate_one(name, i, data, Commune, data["code_insee"] or None)
-            if commune is None:
+    def _read_cartes(self, cartes: list[CarteTerritoires]) -> dict[str, dict[str, str]]:
+        """Each department's own territory map: INSEE code -> territory (checked against the national
+        table by ``catalogue check`` only, so that loading never reads the 35,000 communes)."""
+        out: dict[str, dict[str, str]] = {}
+        name = "cartes_territoires.yaml"
+        for i, carte in enumerate(cartes):
+            if carte.departement in out:
+                self.add(name, "département déjà doté d'une carte", carte.departement, "departement", i)
                 continue
-            if commune.code_insee in out:
-                self.add(name, "code INSEE en double", commune.code_insee, "code_insee", i)
-            out[commune.code_insee] = commune
-            self.indices.setdefault(name, {})[commune.code_insee] = i
+            if not re.fullmatch(r"\d[\dAB]\d?", carte.departement):
+                self.add(
+                    name, "code de département mal formé (62, 2A, 974)", carte.departement, "departement", i
+                )
+                continue
+            table: dict[str, str] = {}
+            for j, row in enumerate(self._read_csv(carte.fichier, ("code_insee", "territoire"))):
+                code = (row.get("code_insee") or "").strip().upper()
+                territoire = (row.get("territoire") or "").strip()
+                if not re.fullmatch(r"\d[\dAB]\d{3}", code) or not code.startswith(carte.departement):
+                    self.add(
+                        carte.fichier,
+                        f"code INSEE mal formé ou hors du département {carte.departement}",
+                        code or None,
+                        "code_insee",
+                        j,
+                    )
+                elif not territoire:
+                    self.add(carte.fichier, "territoire manquant", code, "territoire", j)
+                elif code in table:
+                    self.add(carte.fichier, "code INSEE en double", code, "code_insee", j)
+                else:
+                    table[code] = territoire
+            out[carte.departement] = table
         return out
 
     # -- validation ----------------------------------------------------------------------------------

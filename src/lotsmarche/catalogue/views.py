@@ -15,14 +15,14 @@ from pydantic import BaseModel
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
+from lotsmarche.money import eur as money_eur
 
 MOIS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 
 
 def eur(value: Decimal) -> str:
-    """French amount: 40 000 € or 12,50 € (narrow no-break space as thousands separator)."""
-    text = f"{value:,.2f}" if value != value.to_integral_value() else f"{value:,.0f}"
-    return text.replace(",", "\u202f").replace(".", ",") + " €"
+    """French amount: 40 000 € or 12,50 € (``money.eur``, whole amounts without cents)."""
+    return money_eur(value, whole=True)
 
 
 def yes(flag: bool) -> str:
@@ -175,9 +175,9 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "territoires",
-            "territoires.csv",
-            "Communes et territoires",
-            lambda c: list(c.communes.values()),
+            "cartes_territoires.yaml",
+            "Territoires propres à un département (cartes)",
+            lambda c: [c.communes[code] for carte in c.cartes.values() for code in sorted(carte)],
             (
                 ("Code INSEE", lambda x: x.code_insee),
                 ("Commune", lambda x: x.nom),
@@ -310,6 +310,15 @@ def summary(cat: Catalogue) -> list[dict[str, Any]]:
             "fichier": "cpv.csv",
             "entrees": len(cat.cpv),
             "version": None,
+        }
+    )
+    rows.append(
+        {
+            "type": "communes",
+            "libelle": "Communes de France (code officiel géographique) et EPCI",
+            "fichier": cat.communes_fichier.name,
+            "entrees": len(cat.communes),
+            "version": f"{cat.geo.extrait_le} (@etalab/decoupage-administratif {cat.geo.version})",
         }
     )
     return rows

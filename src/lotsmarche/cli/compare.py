@@ -86,7 +86,7 @@ def _show(run: object, format_: Format) -> None:
     assert isinstance(run, ComparisonRun)
     cmp = run.comparison
     if format_ is Format.json:
-        echo_json(comparison_json(cmp))
+        echo_json({**comparison_json(cmp), "conseil": cmp.conseil.model_dump(mode="json")})
         return
     if format_ is Format.markdown:
         stdout.print(comparison_markdown(cmp), markup=False, end="")
@@ -111,6 +111,8 @@ def _show(run: object, format_: Format) -> None:
     stdout.print(table)
     where = "colonne" if wide else "ligne"
     stdout.print(f"En vert : meilleure valeur de la {where}.", markup=False)
+    for text in cmp.conseil.raisons:
+        stdout.print(text, markup=False)
     for name in cmp.solveur:
         seconds = f"{run.secondes.get(name, 0.0):.1f}".replace(".", ",")
         stdout.print(f"{name} : {cmp.solveur[name]} Calcul en {seconds} s.", markup=False)

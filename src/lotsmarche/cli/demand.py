@@ -18,6 +18,7 @@ from lotsmarche.cli._common import (
     md_cell,
     stdout,
 )
+from lotsmarche.money import eur as _eur
 
 demand_app = typer.Typer(
     help="Contrôler une demande, écrire la feuille de recensement.\n\n"
@@ -26,12 +27,6 @@ demand_app = typer.Typer(
     "lotsmarche demand check recensement.xlsx",
     no_args_is_help=True,
 )
-
-
-def _eur(value: Decimal) -> str:
-    from babel.numbers import format_currency
-
-    return str(format_currency(value, "EUR", locale="fr_FR"))
 
 
 def _qty(quantites: dict[str, Decimal]) -> str:

@@ -25,7 +25,7 @@ from lotsmarche.cli._common import (
 )
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.models import LotPlan
-from lotsmarche.valuation import pct
+from lotsmarche.money import eur, pct
 
 DEFAULT_STRATEGY = "capacite"  # opens each lot to k suppliers of the sourcing when it can
 
@@ -46,12 +46,6 @@ def parse_date(text: str | None, option: str) -> date | None:
                 )
             ],
         ) from None
-
-
-def eur(value: Decimal) -> str:
-    from babel.numbers import format_currency
-
-    return str(format_currency(value, "EUR", locale="fr_FR"))
 
 
 def indicator_lines(plan: LotPlan) -> list[str]:

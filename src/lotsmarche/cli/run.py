@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +21,7 @@ from lotsmarche.cli._common import (
     stderr,
     stdout,
 )
+from lotsmarche.money import eur
 
 
 def register(app: typer.Typer) -> None:
@@ -63,8 +63,6 @@ def run(
     lotsmarche run --out dce-exemple
     lotsmarche run recensement.xlsx --groupement groupement.yaml --out dce
     """
-    from babel.numbers import format_currency
-
     from lotsmarche.pipeline import has_errors
     from lotsmarche.pipeline import run as run_pipeline
 
@@ -101,10 +99,6 @@ def run(
             }
         )
     else:
-
-        def eur(value: Decimal) -> str:
-            return str(format_currency(value, "EUR", locale="fr_FR"))
-
         findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
         counts = severity_counts(findings)
         stdout.print(

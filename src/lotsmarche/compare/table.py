@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from lotsmarche.compare.advice import Advice, advise, same_plan_groups
 from lotsmarche.compare.metrics import COLUMNS, Column, PlanMetrics, column_value, plan_metrics
 from lotsmarche.models import LotPlan
 
@@ -20,6 +21,7 @@ class Comparison(BaseModel):
     lignes: list[PlanMetrics]  # one per strategy, in the order asked
     meilleurs: dict[str, list[str]]  # column key -> strategies holding the best value (ties kept)
     solveur: dict[str, str] = {}  # strategy -> solver report (status, gap), for display only
+    conseil: Advice = Advice()  # identical plans and the recommended strategy (compare/advice.py)
 
 
 def best_by_column(rows: list[PlanMetrics]) -> dict[str, list[str]]:
@@ -41,7 +43,8 @@ def best_by_column(rows: list[PlanMetrics]) -> dict[str, list[str]]:
 def compare_plans(plans: dict[str, LotPlan], k: int) -> Comparison:
     """One metrics row per plan (via :func:`plan_metrics`, as `lots` shows them) and the best per column."""
     rows = [plan_metrics(plan, k).model_copy(update={"strategie": name}) for name, plan in plans.items()]
-    return Comparison(k=k, lignes=rows, meilleurs=best_by_column(rows))
+    conseil = advise(rows, same_plan_groups(plans), k)
+    return Comparison(k=k, lignes=rows, meilleurs=best_by_column(rows), conseil=conseil)
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,6 +120,8 @@ def comparison_markdown(cmp: Comparison) -> str:
     if cmp.solveur:
         lines.append("")
         lines += [f"- {_md(name)} : {_md(text)}" for name, text in sorted(cmp.solveur.items())]
+    if cmp.conseil.raisons:
+        lines += ["", "## Conseil", ""] + [f"- {_md(text)}" for text in cmp.conseil.raisons]
     return "\n".join(lines) + "\n"
 
 

@@ -16,6 +16,7 @@ from lotsmarche.intake.places import candidates_text, territory_choice
 from lotsmarche.intake.validate import Lines
 from lotsmarche.intake.values import months_list
 from lotsmarche.models import Finding
+from lotsmarche.money import eur
 from lotsmarche.text import MOIS_FR
 
 MAX_PER_CODE = 20
@@ -154,9 +155,7 @@ def _prices(lines: Lines, cat: Catalogue) -> list[Finding]:
 
 def _euros(e4: int) -> str:
     """French amount with its real decimals (at least 2, up to 4: unit prices may have 4)."""
-    from babel.numbers import format_currency
-
-    return str(format_currency(Decimal(e4) / 10000, "EUR", locale="fr_FR", decimal_quantization=False))
+    return eur(Decimal(e4) / 10000, exact=True)
 
 
 def _duplicates(lines: Lines) -> list[Finding]:
@@ -209,12 +208,12 @@ def _postcodes(lines: Lines) -> list[Finding]:
                 code="DEM-004",
                 severite="avertissement",
                 message=(
-                    f"Le code postal {code} (membres : {members}) n'est pas dans le "
-                    "référentiel des territoires : ses livraisons n'ont pas de territoire et ne seront pas "
-                    "rattachées à une zone de livraison."
+                    f"Le code postal {code} (membres : {members}) n'existe pas dans le code officiel "
+                    "géographique : ses livraisons n'ont pas de territoire et ne seront pas rattachées à une "
+                    "zone de livraison."
                 ),
                 base_legale=BASE_ALLOTISSEMENT,
-                correction="Vérifiez le code postal ou complétez territoires.csv (--catalogues).",
+                correction="Vérifiez le code postal (5 chiffres, celui de la commune de livraison).",
             )
         )
     left_out = len(found) - MAX_PER_CODE

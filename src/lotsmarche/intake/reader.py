@@ -40,6 +40,7 @@ from lotsmarche.intake.layouts import Extracted, extract, member_key
 from lotsmarche.intake.lines import canonical_lines, lines_frame
 from lotsmarche.intake.members import SiteInfo, infer_kind, kind_from_text
 from lotsmarche.intake.model import Demand
+from lotsmarche.intake.places import insee_ref
 from lotsmarche.intake.tabular import read_source
 from lotsmarche.intake.validate import Context, Lines, validate_part
 from lotsmarche.models import MEMBER_KINDS, Finding, Groupement, Member
@@ -138,9 +139,10 @@ def _known_sites(
     for m in groupement.membres:
         key = member_key(m.nom)
         ctx.members[key] = m.nom
-        commune = cat.commune(m.commune) if m.commune else None
+        commune = cat.commune_du_membre(m)
         cp = commune.codes_postaux[0] if commune and commune.codes_postaux else None
-        ctx.sites[key] = SiteInfo(membre=m.nom, type=m.type, code_postal=cp, commune=m.commune)
+        ref = insee_ref(commune.code_insee) if commune is not None else m.commune
+        ctx.sites[key] = SiteInfo(membre=m.nom, type=m.type, code_postal=cp, commune=ref)
     for info, fichier, feuille, row in found.sites:
         key = member_key(info.membre)
         name = ctx.members.setdefault(key, info.membre)

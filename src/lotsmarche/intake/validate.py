@@ -31,7 +31,7 @@ from lotsmarche.intake.fields import (
 )
 from lotsmarche.intake.layouts import LongPart, member_key
 from lotsmarche.intake.members import SiteInfo
-from lotsmarche.intake.places import commune_of_text, resolve
+from lotsmarche.intake.places import commune_of_text, member_commune, resolve
 from lotsmarche.intake.tabular import AddProblem
 from lotsmarche.intake.values import (
     normalise_unit,
@@ -297,7 +297,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:  # noqa: C901, 
         np.where(cp_cell, cp_col.codes, np.where(c_given, nv + c_col.codes, nv + nc + m_col.codes)),
         [
             *cp_vals,
-            *[c.codes_postaux[0] if c is not None and c.codes_postaux else "" for c in c_vals],
+            *[_postcode_of(c) for c in c_vals],
             *[(i.code_postal if i and i.code_postal else "") for i in infos],
         ],
     )
@@ -315,7 +315,7 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:  # noqa: C901, 
 
     # Commune and territory, once per distinct (postcode, line commune, member commune if it applies).
     member_communes: list[Commune | None] = [
-        cat.commune(i.commune) if i and i.commune else None for i in infos
+        member_commune(cat, i.commune, i.membre) if i and i.commune else None for i in infos
     ]
     applies = own_site[sm_codes] | from_member
     m_part = np.where(applies, m_col.codes + 1, 0)
@@ -398,3 +398,11 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:  # noqa: C901, 
         if places
         else np.zeros(v.n, dtype=bool),
     )
+
+
+def _postcode_of(communes: tuple[Commune, ...] | None) -> str:
+    """The postcode a line's commune cell gives when the line has none: the one its communes share."""
+    if not communes:
+        return ""
+    shared = set(communes[0].codes_postaux).intersection(*(c.codes_postaux for c in communes[1:]))
+    return min(shared) if shared else ""

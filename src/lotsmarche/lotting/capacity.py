@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lotsmarche.models import CONSERVATION_LIBELLES, Supplier
+from lotsmarche.money import eur
 
 GROUPE_LIBELLES: dict[str, str] = {
     "poissons_blancs": "poissons blancs",
@@ -24,9 +25,7 @@ GROUPE_LIBELLES: dict[str, str] = {
 
 
 def _eur(value: Decimal) -> str:
-    from babel.numbers import format_currency
-
-    return str(format_currency(value, "EUR", locale="fr_FR"))
+    return eur(value)
 
 
 def _kg(value: Decimal) -> str:

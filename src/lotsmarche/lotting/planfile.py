@@ -126,9 +126,7 @@ def _known_values(cells: pd.DataFrame, cat: Catalogue) -> dict[str, dict[str, st
     groupes = {p.groupe_espece for p in cat.produits.values() if p.groupe_espece}
     familles: dict[str, str] = {norm(code): code for code in cat.familles}
     familles.update({norm(f.libelle): code for code, f in cat.familles.items()})
-    territoires = {c.territoire for c in cat.communes.values()} | {
-        t for t in cells["territoire"].unique() if t
-    }
+    territoires = set(cat.territoires_cartes()) | {t for t in cells["territoire"].unique() if t}
     return {
         "especes": {norm(e): e for e in especes},
         "groupes_especes": {norm(g): g for g in groupes},

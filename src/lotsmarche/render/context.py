@@ -259,8 +259,8 @@ def _site_commune(code_postal: str, membre: Member | None, cat: Catalogue) -> st
     """The commune of a delivery site: the member's own when it has this postcode, the only commune of the
     postcode otherwise, else "—" (a postcode may cover a dozen villages; listing them all misleads)."""
     codes = [c for c in cat.codes_postaux.get(code_postal, []) if c in cat.communes]
-    if membre is not None and membre.commune:
-        own = cat.commune(membre.commune)
+    if membre is not None:
+        own = cat.commune_du_membre(membre)
         if own is not None and own.code_insee in codes:
             return own.nom
     if len(codes) == 1:
@@ -395,7 +395,7 @@ def _membres(plan: LotPlan, cat: Catalogue) -> list[MembreCtx]:
             MembreCtx(
                 nom=nom,
                 type=texts.TYPES_MEMBRES.get(m.type, m.type) if m else "—",
-                commune=_commune(m.commune, cat) if m else "—",
+                commune=_commune(m, cat) if m else "—",
                 siret=(m.siret or "") if m else "",
                 coordonnateur=nom == coordonnateur,
                 montant_annuel_ht=montants[nom],
@@ -406,12 +406,12 @@ def _membres(plan: LotPlan, cat: Catalogue) -> list[MembreCtx]:
     return out
 
 
-def _commune(value: str | None, cat: Catalogue) -> str:
-    """A member's commune as a name (groupement.yaml may give the INSEE code)."""
-    if not value:
+def _commune(member: Member, cat: Catalogue) -> str:
+    """A member's commune as a name (groupement.yaml may give a postcode or an INSEE code)."""
+    if not member.commune and not member.insee:
         return "—"
-    found = cat.commune(value)
-    return found.nom if found else value
+    found = cat.commune_du_membre(member)
+    return found.nom if found else (member.commune or "—")
 
 
 def coordonnateur_of(plan: LotPlan) -> str:

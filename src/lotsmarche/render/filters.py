@@ -13,9 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from num2words import num2words
 
+from lotsmarche.money import eur
 from lotsmarche.text import MOIS_FR
 
 LOCALE = "fr_FR"
@@ -34,7 +35,7 @@ def _decimal(value: Any) -> Decimal:
 @lru_cache(maxsize=8192)  # pure and called for every table cell: worth memoising
 def montant(value: Any) -> str:
     """``Decimal("1234.5")`` → ``"1 234,50 €"`` (U+202F between thousands, U+00A0 before €)."""
-    return str(format_currency(_decimal(value), "EUR", locale=LOCALE))
+    return eur(_decimal(value))
 
 
 def nombre(value: Any, decimales: int = 2) -> str:

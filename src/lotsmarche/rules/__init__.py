@@ -14,6 +14,7 @@ from typing import Any
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.clauses import select_with_findings
 from lotsmarche.models import Finding, LotPlan
+from lotsmarche.rules.communes import check_communes
 from lotsmarche.rules.egalim import project
 from lotsmarche.rules.lint import LintHit, lint_text
 from lotsmarche.rules.packaging import check_packaging
@@ -57,6 +58,7 @@ def _run(
         *egalim_findings,
         *check_procedure(selected, cat, row, launch),
         *lint_plan(selected, cat),
+        *check_communes(selected, cat),
     ]
     return selected, sort_findings(findings), egalim
 

@@ -24,11 +24,8 @@ def add_months(d: date, months: int) -> date:
 def member_population(member: Member, cat: Catalogue) -> int | None:
     if member.population is not None:
         return member.population
-    if member.commune:
-        commune = cat.commune(member.commune)
-        if commune is not None:
-            return commune.population
-    return None
+    commune = cat.commune_du_membre(member)
+    return commune.population if commune is not None else None
 
 
 def _rule_concerns(rule: PackagingRule, lot: Lot, cat: Catalogue) -> bool:

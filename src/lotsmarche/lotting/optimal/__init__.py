@@ -25,6 +25,7 @@ from lotsmarche.lotting.optimal.programme import (
     solve_partition,
 )
 from lotsmarche.models import Finding, Supplier
+from lotsmarche.money import eur
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,8 +113,7 @@ def instance_from_cells(cells: pd.DataFrame, suppliers: Sequence[Supplier]) -> I
 
 
 def _euros(value: Decimal) -> str:
-    text = f"{value.quantize(Decimal('0.01')):,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{text} € HT"
+    return eur(value, ht=True)
 
 
 def blocked_findings(
