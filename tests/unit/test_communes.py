@@ -268,3 +268,22 @@ membres:
     assert "plusieurs communes s'appellent « Saint-Denis »" in info.value.problems[0].message
     g = load_groupement(_groupement(tmp_path, "departement: 974\n" + alone), catalogue)
     assert g.membres[0].insee == "97411" and g.departement_principal == "974"
+
+
+def test_catalogue_check_compares_each_map_with_the_national_table(tmp_path: Path) -> None:
+    from lotsmarche.catalogue.check import check_catalogue
+
+    folder = tmp_path / "cat"
+    shutil.copytree(catalogues_dir(), folder)
+    lines = (folder / "territoires.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not line.startswith("62004,")] + ["62999,Nulle-part,Arrageois"]
+    (folder / "territoires.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    cat = load_catalogue(folder)
+    found = {f.code: f for f in check_catalogue(cat) if f.code in ("CAT-025", "CAT-026")}
+    assert found["CAT-025"].severite == "erreur" and "(62999)" in found["CAT-025"].message
+    assert found["CAT-026"].message.endswith(
+        "1 commune(s) du département n'y figurent pas et sont livrées dans le territoire de leur EPCI : "
+        "Achicourt (62004)."
+    )
+    assert cat.communes["62004"].territoire == "CU d'Arras"  # outside the map: its EPCI
+    assert not [f for f in check_catalogue(load_catalogue()) if f.code in ("CAT-025", "CAT-026")]

@@ -153,3 +153,26 @@ def test_bad_postcodes(catalogue, tmp_path, cell: str, message: str) -> None:  #
     with pytest.raises(InputError) as exc:
         read_demand([p], catalogue, Groupement())
     assert exc.value.problems == [Problem(message, "d.csv", None, 2, "code postal")]
+
+
+def test_commune_column_postcode_homonyms_and_other_departments(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = _csv(
+        tmp_path,
+        "membre;site;code postal;commune;produit;quantite\n"
+        # 62217: Achicourt's postcode and Cauchy-à-la-Tour's INSEE code; the line's postcode decides
+        f"Mairie d'Achicourt;A;62217;Achicourt;{MERLAN};10\n"
+        f"Collège X;B;62260;62217;{MERLAN};10\n"  # INSEE code of Cauchy-à-la-Tour (postcode 62260)
+        # a name shared by several departments, decided by the postcode
+        f"Collège Bourbon;C;97400;Saint-Denis;{MERLAN};10\n"
+        f"Collège Y;D;93200;Saint-Denis;{MERLAN};10\n"
+        f"Collège Z;E;;Mérignac (33);{MERLAN};10\n",  # no postcode: the commune's
+    )
+    demand = read_demand([p], catalogue, Groupement())
+    assert sorted(_places(demand)) == [
+        ("A", "62217", "62004", "Arrageois"),
+        ("B", "62260", "62217", "Artois"),
+        ("C", "97400", "97411", "CA Intercommunale du Nord de la Réunion (CINOR)"),
+        ("D", "93200", "93066", "Métropole du Grand Paris"),
+        ("E", "33700", "33281", "Bordeaux Métropole"),
+    ]
+    assert "DEM-004" not in _codes(demand)

@@ -65,6 +65,7 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
     out += _suppliers(cat)
     out += _other_files(cat)
     out += _uncertain(cat)
+    out += _maps(cat)
     out += _school_packaging(cat)
     order = {"erreur": 0, "avertissement": 1, "info": 2}
     return sorted(out, key=lambda f: (order[f.severite], f.code, f.message))
@@ -338,6 +339,49 @@ def _uncertain(cat: Catalogue) -> list[Finding]:
                     f"{lab.valide_jusqu_au.isoformat()}.",
                     correction="Pour un marché qui court au-delà, viser plutôt le label qui le remplace "
                     "(HVE).",
+                )
+            )
+    return out
+
+
+GEO = "Code officiel géographique (INSEE), paquet @etalab/decoupage-administratif (communes.json.gz)"
+
+
+def _maps(cat: Catalogue) -> list[Finding]:
+    """CAT-025 / CAT-026: each department map against the national communes table (read here only)."""
+    out: list[Finding] = []
+    for info in cat.cartes_info:
+        carte = cat.cartes.get(info.departement, {})
+        unknown = sorted(c for c in carte if c not in cat.geo.rows)
+        if unknown:
+            out.append(
+                Finding(
+                    code="CAT-025",
+                    severite="erreur",
+                    base_legale=GEO,
+                    message=f"Carte des territoires du département {info.departement} ({info.fichier}) : "
+                    f"{len(unknown)} code(s) INSEE absent(s) du code officiel géographique "
+                    f"({', '.join(unknown[:10])}{'…' if len(unknown) > 10 else ''}).",
+                    correction="Corriger les codes (commune fusionnée ou renommée : code de la commune "
+                    "nouvelle).",
+                )
+            )
+        missing = sorted(
+            code
+            for code, row in cat.geo.rows.items()
+            if row.departement == info.departement and code not in carte
+        )
+        if missing:
+            names = ", ".join(f"{cat.geo.rows[c].nom} ({c})" for c in missing[:10])
+            out.append(
+                Finding(
+                    code="CAT-026",
+                    severite="avertissement",
+                    base_legale=GEO,
+                    message=f"Carte des territoires du département {info.departement} ({info.fichier}) : "
+                    f"{len(missing)} commune(s) du département n'y figurent pas et sont livrées dans le "
+                    f"territoire de leur EPCI : {names}{'…' if len(missing) > 10 else ''}.",
+                    correction="Ajouter ces communes à la carte avec leur territoire.",
                 )
             )
     return out

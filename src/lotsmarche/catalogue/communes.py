@@ -22,12 +22,11 @@ import functools
 import gzip
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-
-from lotsmarche.text import fold
 
 FICHIER = "communes.json.gz"
 _CODE = re.compile(r"^\d[\dAB]\d{3}$")
@@ -35,8 +34,6 @@ _INSEE_PREFIX = re.compile(r"^(?:code\s+)?insee\s*[:=]?\s*(\S+)$", re.IGNORECASE
 _CP_PREFIX = re.compile(r"^(?:cp|code\s+postal)\s*[:=]?\s*(\S+)$", re.IGNORECASE)
 _CP_AND_NAME = re.compile(r"^(\d{5})[\s,]+(\D.*)$")
 _NAME_AND_QUALIFIER = re.compile(r"^(.*\S)\s*\(\s*([\dAB]{2,5})\s*\)$", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[-'’.\s]+")
-_SAINT = re.compile(r"\b(st|ste)\b")
 
 
 def departement_of(code_insee: str) -> str:
@@ -44,10 +41,24 @@ def departement_of(code_insee: str) -> str:
     return code_insee[:3] if code_insee.startswith(("97", "98")) else code_insee[:2]
 
 
+_SPACES_TABLE = str.maketrans({"-": " ", "'": " ", "\u2019": " ", ".": " "})
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+
+
 def name_key(text: str) -> str:
-    """Key matching commune names as users write them: case, accents, hyphens, « St »/« Ste » ignored."""
-    key = _SEPARATORS.sub(" ", text.lower() if text.isascii() else fold(text)).strip()
-    return _SAINT.sub(lambda m: "saint" if m.group(1) == "st" else "sainte", key)
+    """Key matching commune names as users write them: case, accents, hyphens, « St »/« Ste » ignored.
+
+    Faster than ``text.fold`` (35,000 names are keyed when the name index is built): accents go through
+    NFKD and an ASCII encoding, ligatures are spelt out first.
+    """
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+        text = decomposed.encode("ascii", "ignore").decode("ascii")
+    words = text.lower().translate(_SPACES_TABLE).split()
+    return " ".join([_ABBREVIATIONS.get(w, w) for w in words])
 
 
 class Row(NamedTuple):
@@ -99,14 +110,15 @@ class Referentiel:
         count: dict[str, int] = {}
         for nom in self.epci.values():
             count[nom] = count.get(nom, 0) + 1
-        seat: dict[str, str] = {}
-        for row in sorted(self.rows.values(), key=lambda r: (-r.population, r.code_insee)):
-            if row.epci_siren:
-                seat.setdefault(row.epci_siren, row.departement)
-        return {
-            siren: (nom if count[nom] == 1 else f"{nom} ({seat.get(siren, '?')})")
-            for siren, nom in self.epci.items()
-        }
+        out: dict[str, str] = {}
+        for siren, nom in self.epci.items():
+            if count[nom] == 1:
+                out[siren] = nom
+                continue
+            members = [self.rows[c] for c in self.epci_membres.get(siren, ())]
+            seat = min(members, key=lambda r: (-r.population, r.code_insee)).departement if members else "?"
+            out[siren] = f"{nom} ({seat})"
+        return out
 
     @functools.cached_property
     def epci_membres(self) -> dict[str, tuple[str, ...]]:
