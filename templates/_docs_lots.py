@@ -150,7 +150,10 @@ def build_ae() -> Writer:
         "l'offre de base ; les variantes ne sont pas autorisées."
     )
     w.p("**Code CPV principal :** {{ lot.cpv_principal }}")
-    w.p("**Forme :** {{ forme }}, passé selon la procédure suivante : {{ lot.procedure }}.")
+    w.p(
+        "**Forme :** {{ forme }}, passé selon la procédure suivante : {{ lot.procedure }} (code de la "
+        "commande publique, {{ lot.articles_texte }})."
+    )
 
     w.h1("B. Engagement du titulaire")
     w.h2("B1. Identification et engagement du titulaire")

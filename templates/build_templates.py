@@ -68,7 +68,7 @@ def build_rc() -> Writer:  # noqa: PLR0915
         ["Lot", "Procédure", "Dérogation"],
         [
             "{{ lot.numero }}",
-            "{{ lot.procedure }}",
+            "{{ lot.procedure }} ({{ lot.articles_texte }})",
             "{% if lot.a_derogation %}{{ lot.derogation }}{% else %}aucune{% endif %}",
         ],
         [1.5, 6.0, 9.5],

@@ -277,8 +277,10 @@ MEMBERS: tuple[MemberSpec, ...] = (
 SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
 
 # Illustrative supplier profiles of the Boulonnais seafood chain (no real firm). With k = 2, every
-# family × conservation × zone of the example is served by at least two profiles except fresh crustaceans
-# (grey shrimp): only one profile, which shows what the `capacite` strategy and the metrics report.
+# family × conservation × zone of the example is served by at least two profiles: fresh crustaceans (grey
+# shrimp) by the shrimp fisher and the mareyeur-transformateur, who also sells them. The strategies that do
+# not size lots on the sourcing (« famille » with one fresh lot of every species, for instance) leave lots
+# no profile can serve: the LOT-001 error shows it.
 SOURCING_HEADER = (
     "fournisseur",
     "type",
@@ -314,7 +316,7 @@ SOURCING: tuple[tuple[str, ...], ...] = (
         "mareyeur",
         "produits_de_la_mer",
         "frais|surgele|refrigere_elabore",
-        "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|produits_transformes",
+        "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|crustaces|produits_transformes",
         "",
         "1500000",
         "",
@@ -632,7 +634,7 @@ def groupement_yaml(cat: Catalogue) -> str:
         "coordonnateur": COORDONNATEUR,
         "acheteur": "local",
         "adresse": "Hôtel du Département, rue Ferdinand Buisson, 62018 Arras Cedex 9",
-        "date_lancement": date(2026, 10, 5),
+        "date_lancement": date(2027, 9, 6),
         "duree": {"periode_initiale_mois": 12, "reconductions": 3, "duree_reconduction_mois": 12},
         "marge_maximum": "0.20",
         "k_fournisseurs": 2,
@@ -759,9 +761,9 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
         "locaux)."
     )
     add(
-        "- Lancement de la consultation : 5 octobre 2026, donc après le 21 août 2026 : le critère "
-        "environnemental et la condition d'exécution environnementale sont obligatoires (loi Climat et "
-        "résilience)."
+        "- Lancement de la consultation : 6 septembre 2027, une date à venir (une date de lancement passée "
+        "est une erreur, DAT-001), donc après le 21 août 2026 : le critère environnemental et la condition "
+        "d'exécution environnementale sont obligatoires (loi Climat et résilience)."
     )
     add(
         "- Accord-cadre à bons de commande de 12 mois reconductible 3 fois 12 mois (48 mois au plus, "
@@ -936,10 +938,13 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
     )
     add("")
     add(
-        "Avec deux fournisseurs exigés par lot, presque toutes les combinaisons conservation × zone sont "
-        "couvertes par au moins deux profils. Une lacune est voulue : la crevette grise fraîche n'a qu'un "
-        "profil (le crevettier de la baie de Canche), ce que signalent la stratégie `capacite` et la "
-        "comparaison des découpages."
+        "Avec deux fournisseurs exigés par lot, toutes les combinaisons conservation × zone sont couvertes "
+        "par au moins deux profils : la crevette grise fraîche, par le crevettier de la baie de Canche et "
+        "par le mareyeur-transformateur de Capécure, qui la vend aussi. La stratégie par défaut (`capacite`) "
+        "ne laisse donc aucun lot qu'un seul fournisseur pourrait servir. Les découpages qui ne tiennent pas "
+        "compte du sourçage en laissent : avec `--strategy famille`, le lot des produits de la mer frais "
+        "(toutes espèces, tous territoires) n'est servi que par un profil, ce qui est une erreur (LOT-001) ; "
+        "`lotsmarche run` refuse alors le DCE (code de sortie 2), sauf avec `--brouillon`."
     )
     add("")
     add("## Régénérer l'exemple")

@@ -63,6 +63,12 @@ Destination = Literal["RC", "CCAP", "CCTP", "AE"]
 ProcedureCode = Literal["dispense", "mapa", "appel_offres"]
 Publicite = Literal["libre", "adaptee", "boamp_jal", "joue"]
 Derogation = Literal["petit_lot", "mini_lot"]
+# How the buyer uses the small-lot allowance (groupement.yaml « petits_lots »): « aucun » every lot follows
+# the procedure of the whole; « mapa » small lots in MAPA under R2123-1 2° within the same notice;
+# « hors_consultation » lots under the R2122-8 threshold taken out of the consultation (separate note: ask
+# several quotes).
+UsagePetitsLots = Literal["aucun", "mapa", "hors_consultation"]
+USAGES_PETITS_LOTS: tuple[str, ...] = get_args(UsagePetitsLots)
 Confidence = Literal["C", "S", "U"]
 
 
@@ -414,6 +420,10 @@ class Groupement(Frozen):
     exception_condition_sociale: str | None = None  # recorded reason (L2112-2-1) if no social condition
     adresse: str | None = None
     delai_remise_jours: int = 35
+    # Reason for a reduced time limit (R2161-3: prior information notice or duly justified urgency); without
+    # it an open call for tenders allows at least the R2161-2 minimum (parametres.yaml).
+    delai_reduit_motif: str | None = None
+    petits_lots: UsagePetitsLots = "aucun"  # use of the small-lot allowance, see UsagePetitsLots
     # The group's department (code: 62, 2A, 974): decides between communes of the same name; by default the
     # departments of the members' communes.
     departement: str | None = None
@@ -491,6 +501,12 @@ class ProcedureLot(Frozen):
     publicite: Publicite
     derogation: Derogation | None = None
     motifs: list[str]  # French sentences: why this procedure, with articles
+    # Articles of the Code de la commande publique of this lot's own procedure, e.g. ["L2124-2", "R2124-2",
+    # "R2161-2 à R2161-5"]; the RC, CCAP and AE cite these and no other procedure's (R2123-5: MAPA lots only).
+    articles: list[str] = Field(default_factory=list)
+    # Awarded without publicity (R2122-8) outside the advertised consultation: no RC/CCAP/AE/BPU entry, a
+    # separate note instead (never a no-publicity lot inside a published notice).
+    hors_consultation: bool = False
 
 
 class ClauseSelection(Frozen):
@@ -527,6 +543,10 @@ class Lot(Frozen):
     procedure: ProcedureLot
     fournisseurs_capables: list[str]
     nb_fournisseurs_capables: int
+    # Why the other suppliers of the sourcing cannot serve the lot (French), and the merge the builder
+    # proposes when fewer than k can (« » when none): stored so that `check` reports what `run` did (LOT-001).
+    raisons_capacite: str = ""
+    fusion_proposee: str = ""
     indice_revision: str | None = None
     indice_libelle: str | None = None
     clauses: list[ClauseSelection] = Field(default_factory=list)

@@ -40,11 +40,13 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
     sans_allotissement: str | None = None,
     lots_max_par_candidat: int | None = None,
     catalogues_dir: Path | None = None,
+    today: date | None = None,
 ) -> tuple[LotPlan, Demand]:
     """Load catalogue, groupement, demand and sourcing, build the lot plan, then add clauses and findings.
 
     With no demand file, the bundled Boulonnais example is used, with its groupement.yaml and sourcing.csv
-    unless the caller gives its own.
+    unless the caller gives its own. ``today`` (the CLI passes ``date.today()``) makes a launch date in the
+    past an error; without it that check is skipped, so that outputs depend on the inputs only.
     """
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.groupement import load_groupement
@@ -73,7 +75,7 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         date_lancement=date_lancement,
         duree_mois=duree_mois,
     )
-    enriched = enrich_plan(plan, cat, date_lancement or plan.date_lancement)
+    enriched = enrich_plan(plan, cat, date_lancement or plan.date_lancement, today=today)
     # The rules engine attaches only the findings it computes; keep the lot builder's after them, in the
     # builder's order (small-lot allowance VAL-001, servability LOT-001, plan leftovers LOT-002/005, prices
     # LOT-006, solver OPT-001/002/003), each on its lot or on the plan.
@@ -153,8 +155,10 @@ def run(
     catalogues_dir: Path | None = None,
     templates: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    today: date | None = None,
 ) -> RunResult:
-    """Whole pipeline into ``out``: lots.json, lots.xlsx, controle.md and the DCE/ folder.
+    """Whole pipeline into ``out``: lots.json, lots.xlsx, controle.md, the DCE/ folder and, when lots are
+    taken out of the consultation, their note (Note_lots_hors_consultation.docx, beside DCE/: not published).
 
     Everything is written into a temporary sibling folder that replaces ``out`` only at the end, so a
     failure leaves nothing half-written. With compliance errors the DCE is not rendered (the plan, its
@@ -164,6 +168,7 @@ def run(
     from lotsmarche.errors import OutputExistsError
     from lotsmarche.lotsjson import plan_to_json, write_lots_xlsx
     from lotsmarche.render.dce import render_dce
+    from lotsmarche.render.note import NOTE_NAME
 
     say = progress or (lambda _message: None)
     out = Path(out)
@@ -179,6 +184,7 @@ def run(
         sourcing_path,
         strategy=strategy,
         catalogues_dir=catalogues_dir,
+        today=today,
     )
     cat = load_catalogue(catalogues_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -191,14 +197,28 @@ def run(
         dce = None
         if brouillon or not has_errors(plan):
             say("Génération du DCE (Word et Excel)")
-            dce = render_dce(plan, cat, tmp / "DCE", templates=templates, zip_=zip_, brouillon=brouillon)
+            dce = render_dce(
+                plan,
+                cat,
+                tmp / "DCE",
+                templates=templates,
+                zip_=zip_,
+                brouillon=brouillon,
+                note=tmp / NOTE_NAME,
+            )
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     fichiers = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     if dce is not None:
-        dce = dce.model_copy(update={"dossier": out / "DCE", "archive": _moved(dce.archive, tmp, out)})
+        dce = dce.model_copy(
+            update={
+                "dossier": out / "DCE",
+                "archive": _moved(dce.archive, tmp, out),
+                "note": _moved(dce.note, tmp, out),
+            }
+        )
     return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
 
 

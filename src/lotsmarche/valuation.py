@@ -22,6 +22,7 @@ from lotsmarche.models import (
     Publicite,
     ThresholdRow,
     ThresholdValue,
+    UsagePetitsLots,
 )
 from lotsmarche.money import ceil_cents, pct, round_cents
 from lotsmarche.money import eur as money_eur
@@ -175,17 +176,36 @@ def _mapa_publicity_sentence(value: Decimal, row: ThresholdRow, publicite: Publi
 # Small-lot allowance
 # ---------------------------------------------------------------------------------------------
 
+# Articles of the Code de la commande publique each lot cites for its own procedure (RC, CCAP, AE): the
+# procedure of the whole, or the allowance the lot uses. R2123-5 (negotiation) belongs to MAPA lots only.
+ARTICLES: dict[str, tuple[str, ...]] = {
+    "appel_offres": ("L2124-2", "R2124-2", "R2161-2 à R2161-5"),
+    "mapa": ("L2123-1", "R2123-1 1°", "R2123-4", "R2123-5"),
+    "dispense": ("R2122-8",),
+    "petit_lot": ("L2123-1", "R2123-1 2°", "R2123-4", "R2123-5"),
+    "mini_lot": ("R2122-8",),
+}
 
-def eligible_derogation(maximum: Decimal, row: ThresholdRow, overall: ProcedureCode) -> Derogation | None:
-    """Which allowance a lot could use: mini-lot (``< mini_lot``) first, else petit lot (``< petit_lot``).
 
-    Petits lots exist only inside a formal procedure (R2123-1 2°); under an overall MAPA only the mini-lot
-    allowance of R2122-8 remains; under an overall dispense no lot needs one.
+def articles_for(code: ProcedureCode, derogation: Derogation | None) -> list[str]:
+    """Articles of a lot's procedure: its allowance's when it uses one, else the overall procedure's."""
+    return list(ARTICLES[derogation or code])
+
+
+def eligible_derogation(
+    maximum: Decimal, row: ThresholdRow, overall: ProcedureCode, usage: UsagePetitsLots = "aucun"
+) -> Derogation | None:
+    """The allowance a lot may use under the buyer's choice ``usage`` (groupement.yaml « petits_lots »).
+
+    ``mapa``: petits lots (``< petit_lot``) in MAPA within the same notice, only inside a formal procedure
+    (R2123-1 2°). ``hors_consultation``: lots ``< mini_lot`` taken out of the consultation and awarded
+    without publicity (R2122-8), never inside the notice. ``aucun``: none. Under an overall dispense no lot
+    needs one.
     """
-    if overall == "dispense":
+    if overall == "dispense" or usage == "aucun":
         return None
-    if maximum < row.mini_lot.montant:
-        return "mini_lot"
+    if usage == "hors_consultation":
+        return "mini_lot" if maximum < row.mini_lot.montant else None
     if overall == "appel_offres" and maximum < row.petit_lot.montant:
         return "petit_lot"
     return None
@@ -197,7 +217,10 @@ def allowance_cap(total: Decimal, row: ThresholdRow) -> Decimal:
 
 
 def allocate_derogations(
-    maxima: Mapping[int, Decimal], row: ThresholdRow, overall: ProcedureCode
+    maxima: Mapping[int, Decimal],
+    row: ThresholdRow,
+    overall: ProcedureCode,
+    usage: UsagePetitsLots = "aucun",
 ) -> tuple[dict[int, Derogation], list[int]]:
     """Choose the lots that use the allowance so that as many lots as possible benefit.
 
@@ -208,17 +231,19 @@ def allocate_derogations(
     total = sum(maxima.values(), Decimal(0))
     cap = allowance_cap(total, row)
     eligible = sorted(
-        ((m, n) for n, m in maxima.items() if eligible_derogation(m, row, overall) is not None),
+        (
+            (m, n, kind)
+            for n, m in maxima.items()
+            if (kind := eligible_derogation(m, row, overall, usage)) is not None
+        ),
         key=lambda t: (t[0], t[1]),
     )
     chosen: dict[int, Derogation] = {}
     left_out: list[int] = []
     used = Decimal(0)
-    for maximum, numero in eligible:
+    for maximum, numero, kind in eligible:
         if used + maximum <= cap:
             used += maximum
-            kind = eligible_derogation(maximum, row, overall)
-            assert kind is not None
             chosen[numero] = kind
         else:
             left_out.append(numero)
@@ -261,15 +286,20 @@ def lot_procedure(
     if derogation == "mini_lot":
         return ProcedureLot(
             code="dispense",
-            libelle=PROCEDURE_LIBELLES["dispense"] + " (mini-lot)",
+            libelle=PROCEDURE_LIBELLES["dispense"] + ", hors de la consultation",
             publicite="libre",
             derogation="mini_lot",
+            articles=articles_for("dispense", "mini_lot"),
+            hors_consultation=True,
             motifs=[
                 f"Montant maximum du lot ({eur(maximum)}) inférieur à {eur(row.mini_lot.montant)} : lot "
-                f"passé sans publicité ni mise en concurrence préalables ({row.mini_lot.base_legale}), "
-                f"les lots dérogatoires pesant ensemble {pct(part)} de la valeur totale (au plus {cap}).",
-                "Une mise en concurrence simplifiée (devis demandés à plusieurs fournisseurs) reste "
-                "recommandée pour garantir le bon usage des deniers publics.",
+                "retiré de la consultation et attribué séparément sans publicité ni mise en concurrence "
+                f"préalables ({row.mini_lot.base_legale}), les lots ainsi retirés pesant ensemble "
+                f"{pct(part)} de la valeur totale (au plus {cap}). Il ne figure ni dans l'avis ni dans "
+                "les pièces de la consultation : voir la note des lots hors consultation.",
+                "L'acheteur choisit une offre pertinente, fait une bonne utilisation des deniers publics et "
+                "ne contracte pas systématiquement avec le même fournisseur lorsque plusieurs offres sont "
+                "susceptibles de répondre au besoin : demandez plusieurs devis.",
             ],
         )
     if derogation == "petit_lot":
@@ -278,10 +308,12 @@ def lot_procedure(
             libelle=PROCEDURE_LIBELLES["mapa"] + " (petit lot)",
             publicite=mapa_publicite(maximum, row),
             derogation="petit_lot",
+            articles=articles_for("mapa", "petit_lot"),
             motifs=[
                 f"Montant maximum du lot ({eur(maximum)}) inférieur à {eur(row.petit_lot.montant)} : lot "
                 f"passé en procédure adaptée au titre des petits lots ({row.petit_lot.base_legale}), "
-                f"les lots dérogatoires pesant ensemble {pct(part)} de la valeur totale (au plus {cap}).",
+                f"les petits lots pesant ensemble {pct(part)} de la valeur totale (au plus {cap}). Il "
+                "figure dans le même avis que les autres lots.",
                 _mapa_publicity_sentence(maximum, row, mapa_publicite(maximum, row)),
             ],
         )
@@ -301,15 +333,18 @@ def lot_procedure(
         libelle=globale.libelle,
         publicite=globale.publicite,
         derogation=None,
+        articles=articles_for(globale.code, None),
         motifs=motifs,
     )
 
 
-def procedures_for_lots(maxima: Mapping[int, Decimal], row: ThresholdRow, acheteur: str) -> ProcedureOutcome:
+def procedures_for_lots(
+    maxima: Mapping[int, Decimal], row: ThresholdRow, acheteur: str, usage: UsagePetitsLots = "aucun"
+) -> ProcedureOutcome:
     """Overall procedure from the total of the lot maxima, then the allowance and each lot's procedure."""
     total = sum(maxima.values(), Decimal(0))
     globale = procedure_for(total, row, acheteur)
-    chosen, left_out = allocate_derogations(maxima, row, globale.code)
+    chosen, left_out = allocate_derogations(maxima, row, globale.code, usage)
     part = part_of(maxima, chosen)
     lots = {
         n: lot_procedure(
@@ -320,7 +355,39 @@ def procedures_for_lots(maxima: Mapping[int, Decimal], row: ThresholdRow, achete
     findings: list[Finding] = []
     if chosen or left_out:
         findings.append(_allowance_finding(maxima, chosen, left_out, part, row))
+    elif usage == "aucun":
+        unused = _unused_allowance(maxima, row, globale.code)
+        if unused is not None:
+            findings.append(unused)
     return ProcedureOutcome(globale, lots, part, findings)
+
+
+def _unused_allowance(
+    maxima: Mapping[int, Decimal], row: ThresholdRow, overall: ProcedureCode
+) -> Finding | None:
+    """VAL-002: the buyer kept every lot in the main procedure; say which lots could use an allowance."""
+    options: list[str] = []
+    choices: tuple[tuple[UsagePetitsLots, str], ...] = (
+        ("mapa", "en procédure adaptée dans le même avis (« petits_lots: mapa », R2123-1 2°)"),
+        (
+            "hors_consultation",
+            "hors de la consultation, sans publicité (« petits_lots: hors_consultation », R2122-8)",
+        ),
+    )
+    for usage, text in choices:
+        chosen, _ = allocate_derogations(maxima, row, overall, usage)
+        if chosen:
+            options.append(f"{_lots_text(sorted(chosen))} {text}")
+    if not options:
+        return None
+    return Finding(
+        code="VAL-002",
+        severite="info",
+        message="Tous les lots suivent la procédure de l'ensemble (groupement.yaml : « petits_lots: aucun », "
+        "valeur par défaut). Pourraient y déroger : " + " ; ou ".join(options) + ".",
+        base_legale="Code de la commande publique, art. R2122-8 et R2123-1 2°",
+        correction=None,
+    )
 
 
 def _lots_text(numeros: list[int]) -> str:
@@ -342,7 +409,10 @@ def _allowance_finding(
     mini = sorted(n for n, d in chosen.items() if d == "mini_lot")
     petits = sorted(n for n, d in chosen.items() if d == "petit_lot")
     if mini:
-        parts.append(f"{_lots_text(mini)} sans publicité ni mise en concurrence (mini-lots, R2122-8)")
+        parts.append(
+            f"{_lots_text(mini)} retiré{'s' if len(mini) > 1 else ''} de la consultation, sans publicité ni "
+            "mise en concurrence (R2122-8)"
+        )
     if petits:
         parts.append(f"{_lots_text(petits)} en procédure adaptée (petits lots, R2123-1 2°)")
     if chosen:

@@ -48,9 +48,11 @@ def test_dce_refuses_plan_with_errors_unless_brouillon(
     )
     path = tmp_path / "lots.json"
     path.write_text(plan_to_json(plan), encoding="utf-8")
-    assert exit_code(["dce", str(path), "--out", str(tmp_path / "DCE")]) == 1
+    # exit 2 (issue 10): the plan cannot give a final DCE as it is; the message says how to go on
+    assert exit_code(["dce", str(path), "--out", str(tmp_path / "DCE")]) == 2
     err = capsys.readouterr().err
-    assert "erreurs de conformité" in err and "SEU-001 (plan) : Maximum absent." in err
+    assert "erreur(s) de conformité" in err and "SEU-001 (plan) : Maximum absent." in err
+    assert "--brouillon" in err and "--strategy" in err
     assert not (tmp_path / "DCE").exists()
     assert exit_code(["dce", str(path), "--out", str(tmp_path / "DCE"), "--brouillon"]) == 0
     assert "(projet de travail)" in capsys.readouterr().out

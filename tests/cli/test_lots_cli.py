@@ -81,23 +81,23 @@ def test_table_shows_the_comparison_metrics_of_the_plan(tmp_path: Path, capsys) 
     assert code in (0, 1)
     plan = plan_from_json(out.read_text(encoding="utf-8"), "l.json")
     m = plan_metrics(plan, 2)
-    # the bundled example with `capacite`: 6 lots, 5 of them servable by 2 suppliers of its sourcing
-    assert (m.nb_lots, m.nb_lots_servables_k, m.fournisseurs_min) == (6, 5, 1)
+    # the bundled example with `capacite`: 6 lots, each servable by 2 suppliers of its sourcing at least
+    assert (m.nb_lots, m.nb_lots_servables_k, m.fournisseurs_min) == (6, 6, 2)
     nbsp, thin = "\u00a0", "\u202f"
     expected = [
-        f"- Lots servables par au moins 2 fournisseurs du sourçage : 5 sur 6, soit 99,17{nbsp}% de la valeur "
+        f"- Lots servables par au moins 2 fournisseurs du sourçage : 6 sur 6, soit 100{nbsp}% de la valeur "
         "maximale totale.",
-        "- Fournisseurs capables par lot : 2,17 en moyenne, 1 au minimum.",
-        "- Lots relevant de la dérogation des petits lots (art. R2123-1 2° et R2122-8) : 3, soit "
-        f"7,46{nbsp}% de la valeur maximale totale (plafond 20{nbsp}%).",
+        "- Fournisseurs capables par lot : 2,33 en moyenne, 2 au minimum.",
+        "- Lots relevant de la dérogation des petits lots (art. R2123-1 2° et R2122-8) : 0, soit "
+        f"0{nbsp}% de la valeur maximale totale (plafond 20{nbsp}%).",
         f"- Coût de gestion estimé : 9{thin}000,00{nbsp}€ (6 lots à 1{thin}500,00{nbsp}€).",
         f"- EGALIM projetée : 7,38{nbsp}% de produits durables et de qualité, dont 3,03{nbsp}% de bio ; "
         f"viandes et produits de la pêche : 7,38{nbsp}%.",
     ]
     assert (m.part_valeur_servable_k, m.fournisseurs_moyen, m.part_petits_lots) == (
-        Decimal("0.9917"),
-        Decimal("2.17"),
-        Decimal("0.0746"),
+        Decimal("1"),
+        Decimal("2.33"),
+        Decimal("0"),
     )
     lines = stdout.splitlines()
     assert "Indicateurs :" in lines
@@ -116,7 +116,7 @@ def test_optimal_with_time_limit_carries_the_solver_findings(tmp_path: Path, cap
     assert code in (0, 1)
     codes = [f["code"] for f in json.loads(stdout)["findings"]]
     assert codes.count("OPT-001") == 1  # the example is solved to optimality well within 30 s
-    assert "OPT-002" in codes  # demand no two suppliers of the example sourcing can serve
+    assert "OPT-002" not in codes  # two suppliers of the example sourcing can serve every demand line
     code, _, err = run(["lots", "--out", str(out), "--force", "--time-limit", "0"], capsys)
     assert code == 2
     assert "--time-limit doit être un nombre de secondes positif" in err

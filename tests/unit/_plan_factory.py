@@ -28,6 +28,7 @@ from lotsmarche.models import (
     ThresholdValue,
 )
 from lotsmarche.money import ceil_cents, round_cents
+from lotsmarche.valuation import articles_for
 
 D = Decimal
 
@@ -164,6 +165,7 @@ def make_lot(
             publicite="adaptee",
             derogation=derogation,
             motifs=["test"],
+            articles=articles_for("mapa", derogation),  # type: ignore[arg-type]
         ),  # type: ignore[arg-type]
         "fournisseurs_capables": ["A", "B"],
         "indice_revision": indice,

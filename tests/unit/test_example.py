@@ -135,7 +135,7 @@ def test_groupement_validates_with_the_model(groupement_data: dict) -> None:  # 
     assert g.coordonnateur == "Département du Pas-de-Calais"
     assert g.coordonnateur in [m.nom for m in g.membres]
     assert g.acheteur == "local"
-    assert g.date_lancement == date(2026, 10, 5)
+    assert g.date_lancement == date(2027, 9, 6)  # stays in the future: a past launch is an error
     duree = g.duree
     assert (duree.periode_initiale_mois, duree.reconductions, duree.duree_reconduction_mois) == (12, 3, 12)
     assert g.duree.total_mois == 48
@@ -298,7 +298,8 @@ def test_sourcing_profiles(source: Path, catalogue) -> None:  # type: ignore[no-
     suppliers = load_sourcing(source / "sourcing.csv", catalogue)
     assert len(suppliers) == 12
     assert all(s.nom.startswith("Profil ") for s in suppliers)
-    # the instructive gap: a single profile delivers fresh crustaceans
+    # fresh crustaceans (grey shrimp): the shrimp fisher and the mareyeur-transformateur, so that the
+    # default strategy leaves no lot servable by fewer than k = 2 profiles
     fresh_crustaceans = [
         s.nom
         for s in suppliers
@@ -306,7 +307,10 @@ def test_sourcing_profiles(source: Path, catalogue) -> None:  # type: ignore[no-
         and (s.conservations is None or "frais" in s.conservations)
         and (s.groupes_especes is None or "crustaces" in s.groupes_especes)
     ]
-    assert fresh_crustaceans == ["Profil G — crevettier de la baie de Canche (crevette grise cuite)"]
+    assert fresh_crustaceans == [
+        "Profil B — mareyeur-transformateur de Capécure",
+        "Profil G — crevettier de la baie de Canche (crevette grise cuite)",
+    ]
 
 
 def test_lisezmoi_states_sources_and_fiction(source: Path) -> None:

@@ -214,9 +214,9 @@ def test_ocds_package_is_valid_and_matches_the_plan(plan: LotPlan, catalogue) ->
     (release,) = package["releases"]
     tender = release["tender"]
     assert release["ocid"] == "ocds-lotsmarche-GCH-MER-2026-01"
-    assert release["date"] == "2026-10-05T00:00:00Z"
+    assert release["date"] == "2027-09-06T00:00:00Z"  # the example's launch date
     assert tender["submissionMethod"] == ["electronicSubmission"]
-    assert tender["tenderPeriod"]["endDate"] == "2026-11-09T00:00:00Z"  # launch + 35 days
+    assert tender["tenderPeriod"]["endDate"] == "2027-10-11T00:00:00Z"  # launch + 35 days
     lots = {lot["id"]: lot for lot in tender["lots"]}
     assert set(lots) == {str(lot.numero) for lot in plan.lots}
     for lot in plan.lots:

@@ -16,6 +16,7 @@ from lotsmarche.lotting.cpv import common_ancestor, index_by_prefix, lot_cpv, si
 from lotsmarche.lotting.lines import lot_regime
 from lotsmarche.models import Groupement, LotPlan, Supplier
 from lotsmarche.money import amount_exact, round_cents
+from lotsmarche.rules import check_plan
 
 D = Decimal
 SITES = [
@@ -210,10 +211,17 @@ def test_cpv_hierarchy_by_significant_digits(catalogue) -> None:
     assert common_ancestor(["03311500-7", "03311210-7"], by_prefix) == "03311000-2"
     assert common_ancestor(["03311500-7"], by_prefix) == "03311500-7"
     assert common_ancestor(["03311500-7", "15221000-3"], by_prefix) is None
+    # across divisions, the class weighing at least half names the lot (frozen fish, 2/3 of the value)
     main, secondary = lot_cpv({"03311500-7": D("10"), "15221000-3": D("20")}, by_prefix, "03310000-5")
-    assert (main, secondary) == ("03310000-5", ["03311500-7", "15221000-3"])
-    main, secondary = lot_cpv({"03311500-7": D("10"), "15221000-3": D("20")}, by_prefix)
     assert (main, secondary) == ("15221000-3", ["03311500-7"])
+    # no class weighs half: the family's own code, else the code weighing most
+    amounts = {"03311500-7": D("10"), "15221000-3": D("10"), "15234000-7": D("5")}
+    assert lot_cpv(amounts, by_prefix, "03310000-5")[0] == "03310000-5"
+    assert lot_cpv(amounts, by_prefix)[0] == "03311500-7"
+    # a common ancestor above class level (15200000-0) does not name a frozen lot: its class does
+    frozen = {"15220000-6": D("60"), "15241800-7": D("30"), "15253000-6": D("10")}
+    assert lot_cpv(frozen, by_prefix, "03310000-5") == ("15220000-6", ["15241800-7", "15253000-6"])
+    assert lot_cpv({"15241300-2": D("1"), "15241500-4": D("1")}, by_prefix)[0] == "15241000-9"
 
 
 def test_bad_options_are_input_errors(wide_demand: Demand, catalogue) -> None:
@@ -318,9 +326,17 @@ def test_capacite_splits_until_k_suppliers_and_explains_the_rest(catalogue) -> N
     assert len(plan.lots) == 2  # blancs and bleus merged back: both suppliers serve both
     short = next(lot for lot in plan.lots if lot.nb_fournisseurs_capables == 1)
     assert short.intitule == "Céphalopodes frais"
-    (finding,) = [f for f in plan.findings if f.code == "LOT-001"]
-    assert finding.lot == short.numero
+    # LOT-001 is a rule (an error): the plan carries the reasons and the proposed merge it is built from.
+    assert "2 fournisseurs (Blancs 1, Blancs 2) ne fournissent pas : céphalopodes" in short.raisons_capacite
+    other = next(lot for lot in plan.lots if lot is not short)
+    assert short.fusion_proposee == (
+        f"Le lot voisin le plus proche est le lot {other.numero} (« {other.intitule} ») ; fusionnés, ils ne "
+        "seraient servis que par 0 fournisseur(s) du sourçage : la fusion ne suffit pas."
+    )
+    (finding,) = [f for f in check_plan(plan, catalogue) if f.code == "LOT-001"]
+    assert finding.lot == short.numero and finding.severite == "erreur"
     assert "2 fournisseurs (Blancs 1, Blancs 2) ne fournissent pas : céphalopodes" in finding.message
+    assert finding.correction is not None and finding.correction.startswith("Le lot voisin le plus proche")
 
 
 MERLAN, CABILLAUD = "MER-MERLAN-FILET-FR", "MER-CABILLAUD-FILET-FR"  # fresh fish, polystyrene by default

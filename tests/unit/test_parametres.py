@@ -58,6 +58,9 @@ def test_packaged_parameters_load_with_their_types(catalogue) -> None:  # type: 
         "egalim_part_viande_poisson_etat": "S",
         "loi_climat_criteres_environnementaux": "C",
         "revision_duree_min_mois": "C",
+        "delai_min_appel_offres_ouvert_jours": "C",
+        "delai_min_appel_offres_reduit_jours": "C",
+        "delai_min_procedure_adaptee_jours": "U",
     }
     assert catalogue.parametres["duree_max_accord_cadre_mois"].base_legale == (
         "Code de la commande publique, art. L2125-1"
@@ -113,22 +116,22 @@ def test_climate_law_date_comes_from_the_catalogue(catalogue, copy) -> None:  # 
     env = sorted(c.id for c in catalogue.clauses if c.condition_execution and c.type == "environnementale")
     overrides = NO_ENVIRONMENT.model_copy(update={"retirer": env})
     launch = load_groupement(examples_dir() / "boulonnais" / "groupement.yaml", catalogue).date_lancement
-    assert launch == date(2026, 10, 5)
+    assert launch == date(2027, 9, 6)
     plan = make_plan(date_lancement=launch, clauses=overrides)
     assert _climate(check_plan(plan, catalogue)) == [("CLI-001", "erreur", 1), ("CLI-002", "erreur", 1)]
 
-    _edit(copy, "    valeur: 2026-08-21\n", "    valeur: 2026-10-06\n")
+    _edit(copy, "    valeur: 2026-08-21\n", "    valeur: 2027-09-07\n")
     moved = load_catalogue(copy)
     findings = check_plan(plan, moved)
     assert _climate(findings) == [("CLI-005", "info", 1)]
     (cli005,) = [f for f in findings if f.code == "CLI-005"]
-    assert cli005.message.endswith("consultations lancées à compter du 6 octobre 2026.")
+    assert cli005.message.endswith("consultations lancées à compter du 7 septembre 2027.")
     # One day later, the obligations apply and the message names the catalogue's date.
-    later = check_plan(plan, moved, date(2026, 10, 6))
+    later = check_plan(plan, moved, date(2027, 9, 7))
     assert _climate(later) == [("CLI-001", "erreur", 1), ("CLI-002", "erreur", 1)]
     assert [f.message for f in later if f.code == "CLI-001"] == [
         "Le lot 1 n'a aucun critère d'attribution environnemental, obligatoire pour les consultations "
-        "lancées à compter du 6 octobre 2026."
+        "lancées à compter du 7 septembre 2027."
     ]
 
 

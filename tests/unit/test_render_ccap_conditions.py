@@ -22,6 +22,6 @@ def test_ccap_lists_each_lots_execution_conditions(tmp_path: Path) -> None:
         end = section.index(following[0], start) if following else len(section)
         block = section[start:end]
         conditions = [c for c in lot.clauses if c.condition_execution]
-        assert any(c.type == "environnementale" for c in conditions)  # Climate law, launch 2026-10-05
+        assert any(c.type == "environnementale" for c in conditions)  # Climate law, launch 2027-09-06
         for clause in conditions:
             assert clause.titre in block, (lot.numero, clause.id)

@@ -151,7 +151,8 @@ def test_brouillon_marks_every_header_and_accepts_errors(tmp_path: Path, catalog
     plan = make_plan(findings=[error])
     with pytest.raises(PlanNonConformeError) as info:
         render_dce(plan, catalogue, tmp_path / "refuse")
-    assert info.value.exit_code == 1
+    assert info.value.exit_code == 2
+    assert info.value.lines()[0].startswith("Le plan comporte 1 erreur(s) de conformité (lot 1) :")
     assert "EMB-001 (lot 1) : Contenant plastique interdit." in info.value.lines()[1]
     assert not (tmp_path / "refuse").exists()
     render_dce(plan, catalogue, tmp_path / "projet", brouillon=True)

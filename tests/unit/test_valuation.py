@@ -110,55 +110,88 @@ def test_mapa_publicity_changes_at_90000(row_2026) -> None:
 
 def test_mini_lot_of_59999_99_on_2_april_but_not_on_31_march(row_march, row_april) -> None:
     maxima = {1: D("59999.99"), 2: D("400000.00")}
-    april = procedures_for_lots(maxima, row_april, "local")
+    april = procedures_for_lots(maxima, row_april, "local", "hors_consultation")
     assert april.globale.code == "appel_offres"
     assert april.lots[1].derogation == "mini_lot"
     assert april.lots[1].code == "dispense"
+    assert april.lots[1].hors_consultation
     assert april.lots[1].publicite == "libre"
-    assert any("mise en concurrence simplifiée" in m for m in april.lots[1].motifs)
-    march = procedures_for_lots(maxima, row_march, "local")
-    assert march.lots[1].derogation == "petit_lot"  # 40 000 € then: only the petits lots allowance
-    assert march.lots[1].code == "mapa"
-    assert march.lots[2].derogation is None
-    assert march.lots[2].code == "appel_offres"
-    assert march.part_derogations == D("0.1304")  # 59 999,99 / 459 999,99
+    assert april.lots[1].articles == ["R2122-8"]
+    assert any("demandez plusieurs devis" in m for m in april.lots[1].motifs)
+    assert april.lots[2].articles == ["L2124-2", "R2124-2", "R2161-2 à R2161-5"]
+    march = procedures_for_lots(maxima, row_march, "local", "hors_consultation")
+    assert march.lots[1].derogation is None  # 40 000 € then: not under the R2122-8 amount
+    assert march.lots[1].code == "appel_offres"
+    assert march.part_derogations == D("0.0000")
+    mapa = procedures_for_lots(maxima, row_march, "local", "mapa")
+    assert mapa.lots[1].derogation == "petit_lot"
+    assert mapa.lots[1].code == "mapa" and not mapa.lots[1].hors_consultation
+    assert mapa.lots[1].articles == ["L2123-1", "R2123-1 2°", "R2123-4", "R2123-5"]
+    assert mapa.lots[2].derogation is None
+    assert mapa.lots[2].code == "appel_offres"
+    assert "R2123-5" not in mapa.lots[2].articles
+    assert mapa.part_derogations == D("0.1304")  # 59 999,99 / 459 999,99
+
+
+def test_by_default_every_lot_follows_the_whole_and_the_options_are_said(row_april) -> None:
+    maxima = {1: D("59999.99"), 2: D("400000.00")}
+    outcome = procedures_for_lots(maxima, row_april, "local")
+    assert all(p.derogation is None and p.code == "appel_offres" for p in outcome.lots.values())
+    assert outcome.part_derogations == D("0.0000")
+    assert [f.code for f in outcome.findings] == ["VAL-002"]
+    message = outcome.findings[0].message
+    assert "petits_lots: mapa" in message and "petits_lots: hors_consultation" in message
+    assert "le lot 1" in message
 
 
 def test_eligibility_boundaries(row_april, row_march) -> None:
-    assert eligible_derogation(D("79999.99"), row_april, "appel_offres") == "petit_lot"
-    assert eligible_derogation(D("80000.00"), row_april, "appel_offres") is None
-    assert eligible_derogation(D("60000.00"), row_april, "appel_offres") == "petit_lot"
-    assert eligible_derogation(D("59999.99"), row_april, "mapa") == "mini_lot"
-    assert eligible_derogation(D("59999.99"), row_march, "mapa") is None  # no petits lots in a MAPA
-    assert eligible_derogation(D("39999.99"), row_march, "mapa") == "mini_lot"
-    assert eligible_derogation(D("100.00"), row_april, "dispense") is None
+    mapa, hors = "mapa", "hors_consultation"
+    assert eligible_derogation(D("79999.99"), row_april, "appel_offres", mapa) == "petit_lot"
+    assert eligible_derogation(D("80000.00"), row_april, "appel_offres", mapa) is None
+    assert eligible_derogation(D("59999.99"), row_april, "appel_offres", mapa) == "petit_lot"
+    assert eligible_derogation(D("59999.99"), row_april, "appel_offres", hors) == "mini_lot"
+    assert eligible_derogation(D("60000.00"), row_april, "appel_offres", hors) is None
+    assert eligible_derogation(D("59999.99"), row_april, "mapa", hors) == "mini_lot"
+    assert eligible_derogation(D("59999.99"), row_april, "mapa", mapa) is None  # no petits lots in a MAPA
+    assert eligible_derogation(D("59999.99"), row_march, "mapa", hors) is None
+    assert eligible_derogation(D("39999.99"), row_march, "mapa", hors) == "mini_lot"
+    assert eligible_derogation(D("100.00"), row_april, "dispense", hors) is None
+    assert eligible_derogation(D("100.00"), row_april, "appel_offres") is None  # « aucun » by default
 
 
 def test_twenty_percent_is_inclusive_and_smallest_lots_go_first(row_april) -> None:
-    chosen, left = allocate_derogations({1: D("200000.00"), 2: D("50000.00")}, row_april, "appel_offres")
+    hors = "hors_consultation"
+    chosen, left = allocate_derogations(
+        {1: D("200000.00"), 2: D("50000.00")}, row_april, "appel_offres", hors
+    )
     assert chosen == {2: "mini_lot"}  # 50 000 = exactly 20 % of 250 000
     assert left == []
-    chosen, left = allocate_derogations({1: D("200000.01"), 2: D("50000.00")}, row_april, "appel_offres")
+    chosen, left = allocate_derogations(
+        {1: D("200000.01"), 2: D("50000.00")}, row_april, "appel_offres", hors
+    )
     assert chosen == {2: "mini_lot"}
-    chosen, left = allocate_derogations({1: D("199999.99"), 2: D("50000.00")}, row_april, "appel_offres")
+    chosen, left = allocate_derogations(
+        {1: D("199999.99"), 2: D("50000.00")}, row_april, "appel_offres", hors
+    )
     assert chosen == {} and left == [2]  # 50 000 > 20 % of 249 999,99
     maxima = {1: D("150000"), 2: D("50000"), 3: D("45000"), 4: D("55000")}  # total 300 000, cap 60 000
-    chosen, left = allocate_derogations(maxima, row_april, "appel_offres")
+    chosen, left = allocate_derogations(maxima, row_april, "appel_offres", hors)
     assert chosen == {3: "mini_lot"}
     assert left == [2, 4]
-    outcome = procedures_for_lots(maxima, row_april, "local")
+    outcome = procedures_for_lots(maxima, row_april, "local", hors)
     assert outcome.part_derogations == D("0.1500")
     assert [f.code for f in outcome.findings] == ["VAL-001"]
     assert "les lots 2 et 4" in outcome.findings[0].message
+    assert "le lot 3 retiré de la consultation" in outcome.findings[0].message
     assert any("plafond" in m for m in outcome.lots[2].motifs)
 
 
 def test_ties_are_broken_by_lot_number(row_april) -> None:
     maxima = {1: D("400000"), 2: D("50000"), 3: D("50000")}  # cap 100 000: both fit
-    chosen, _ = allocate_derogations(maxima, row_april, "appel_offres")
+    chosen, _ = allocate_derogations(maxima, row_april, "appel_offres", "mapa")
     assert sorted(chosen) == [2, 3]
     maxima = {1: D("350000"), 3: D("50000"), 2: D("50000")}  # cap 90 000: only one fits
-    chosen, left = allocate_derogations(maxima, row_april, "appel_offres")
+    chosen, left = allocate_derogations(maxima, row_april, "appel_offres", "mapa")
     assert sorted(chosen) == [2] and left == [3]
 
 
@@ -178,18 +211,18 @@ lot_values = st.lists(
 
 
 @settings(max_examples=200, deadline=None)
-@given(values=lot_values, april=st.booleans())
+@given(values=lot_values, april=st.booleans(), usage=st.sampled_from(["mapa", "hors_consultation"]))
 def test_small_lots_never_exceed_20_percent_and_serve_the_most_lots(
-    values: list[Decimal], april: bool, row_april, row_march
+    values: list[Decimal], april: bool, usage: str, row_april, row_march
 ) -> None:
     row = row_april if april else row_march
     maxima = {i + 1: v for i, v in enumerate(values)}
-    outcome = procedures_for_lots(maxima, row, "local")
+    outcome = procedures_for_lots(maxima, row, "local", usage)  # type: ignore[arg-type]
     total = sum(values, D(0))
     used = sum((maxima[n] for n, p in outcome.lots.items() if p.derogation), D(0))
     assert used <= total * D("0.20")
     assert outcome.part_derogations <= D("0.2000")
-    eligible = [n for n in maxima if eligible_derogation(maxima[n], row, outcome.globale.code)]
+    eligible = [n for n in maxima if eligible_derogation(maxima[n], row, outcome.globale.code, usage)]  # type: ignore[arg-type]
     best = max(
         (
             len(c)
@@ -200,3 +233,8 @@ def test_small_lots_never_exceed_20_percent_and_serve_the_most_lots(
         default=0,
     )
     assert sum(1 for p in outcome.lots.values() if p.derogation) == best
+    # A lot without publicity never sits inside an advertised consultation (R2122-8): it is taken out.
+    for p in outcome.lots.values():
+        inside = outcome.globale.code != "dispense"
+        assert p.hors_consultation == (inside and p.code == "dispense")
+        assert ("R2123-5" in p.articles) == (p.code == "mapa")

@@ -42,6 +42,9 @@ PARAMETRES_ATTENDUS: dict[str, type] = {
     "egalim_part_bio": Decimal,
     "egalim_part_viande_poisson": Decimal,
     "egalim_part_viande_poisson_etat": Decimal,
+    "delai_min_appel_offres_ouvert_jours": int,
+    "delai_min_appel_offres_reduit_jours": int,
+    "delai_min_procedure_adaptee_jours": int,
 }
 KIND_TEXT: dict[type, str] = {
     date: "une date AAAA-MM-JJ est attendue",

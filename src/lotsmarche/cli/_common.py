@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,6 +45,14 @@ SourcingOpt = Annotated[
     Path | None,
     typer.Option("--sourcing", help="Sourçage fournisseurs CSV/XLSX (profils illustratifs intégrés sinon)."),
 ]
+
+
+def today() -> date:
+    """Today's date, which the commands pass to the library (a launch date in the past is an error).
+
+    The one place the CLI reads the clock: tests replace it with a fixed date.
+    """
+    return date.today()
 
 
 def echo_json(data: Any) -> None:

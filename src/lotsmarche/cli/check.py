@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from lotsmarche.cli import _common
 from lotsmarche.cli._common import (
     SEVERITY_LABEL,
     SEVERITY_STYLE,
@@ -80,7 +81,7 @@ def register(app: typer.Typer) -> None:
                 [Problem(f"lecture impossible ({exc})", fichier=str(lots_json))],
             ) from exc
         plan = plan_from_json(text, lots_json.name)
-        findings = check_plan(plan, load_catalogue(catalogues), launch)
+        findings = check_plan(plan, load_catalogue(catalogues), launch, today=_common.today())
         summary = severity_counts(findings)
         if fmt == Format.json:
             echo_json({"findings": [f.model_dump(mode="json") for f in findings], "resume": summary})

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from lotsmarche.cli import _common
 from lotsmarche.cli._common import (
     CataloguesOpt,
     DemandeArg,
@@ -246,6 +247,7 @@ def register(app: typer.Typer) -> None:
                 sans_allotissement=justification if sans_allotissement else None,
                 lots_max_par_candidat=lots_max_par_candidat,
                 catalogues_dir=catalogues,
+                today=_common.today(),
             )
         written = save_plan(result, out, xlsx, force=force)
         if fmt == Format.json:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from lotsmarche.cli import _common
 from lotsmarche.cli._common import (
     CataloguesOpt,
     DemandeArg,
@@ -44,7 +45,7 @@ def run(
     brouillon: Annotated[
         bool,
         typer.Option(
-            "--brouillon", help="Générer le DCE malgré des erreurs, chaque page marquée « projet »."
+            "--brouillon", help="Générer le DCE malgré des erreurs, chaque page marquée « PROJET »."
         ),
     ] = False,
     zip_: Annotated[bool, typer.Option("--zip", help="Ajouter une archive zip du DCE.")] = False,
@@ -65,6 +66,7 @@ def run(
     """
     from lotsmarche.pipeline import has_errors
     from lotsmarche.pipeline import run as run_pipeline
+    from lotsmarche.render.dce import refusal
 
     def progress(message: str) -> None:
         if fmt is Format.table:
@@ -82,6 +84,7 @@ def run(
         catalogues_dir=catalogues,
         templates=templates,
         progress=progress,
+        today=_common.today(),
     )
     plan = result.plan
     errors = has_errors(plan)
@@ -119,17 +122,21 @@ def run(
         for f in findings:
             if f.severite == "erreur":
                 stdout.print("  " + finding_line(f), markup=False)
-        if result.dce is None:
+        if result.dce is not None:
             stdout.print(
-                "DCE non généré : le plan comporte des erreurs de conformité. Corrigez-les, ou relancez avec "
-                "--brouillon pour un projet marqué comme tel.",
-                markup=False,
-            )
-        else:
-            stdout.print(
-                f"DCE {'(brouillon) ' if brouillon else ''}écrit dans {result.dce.dossier} : "
+                f"DCE {'(projet) ' if result.dce.brouillon else ''}écrit dans {result.dce.dossier} : "
                 f"{len(result.dce.fichiers)} fichiers.",
                 markup=False,
             )
-    if errors and not brouillon:
-        raise typer.Exit(1)
+            if result.dce.note is not None:
+                stdout.print(
+                    f"Lots hors consultation (art. R2122-8) : note écrite dans {result.dce.note}, hors du "
+                    "DCE publié.",
+                    markup=False,
+                )
+    if result.dce is None:
+        # The plan, its workbook and controle.md are written; the DCE is refused (exit 2, as for an input
+        # that cannot give a DCE as is), the message says which lots and how to go on.
+        refused = refusal(plan)
+        if refused is not None:
+            raise refused

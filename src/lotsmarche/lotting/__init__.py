@@ -17,7 +17,7 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.lotting.assemble import LotDraft, build_drafts
-from lotsmarche.lotting.capacite import capacity_reasons
+from lotsmarche.lotting.capacite import capacity_reasons, merge_proposal
 from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, prepare
 from lotsmarche.lotting.naming import name_drafts, sort_drafts
 from lotsmarche.lotting.planfile import load_plan_file, resolve
@@ -97,7 +97,7 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
     drafts = sort_drafts(drafts, cat)
     lots, lot_findings = _value(drafts, groupement, months, suppliers, context.k)
     maxima = {lot.numero: lot.montant_maximum_ht for lot in lots}
-    outcome = procedures_for_lots(maxima, row, groupement.acheteur)
+    outcome = procedures_for_lots(maxima, row, groupement.acheteur, groupement.petits_lots)
     lots = [lot.model_copy(update={"procedure": outcome.lots[lot.numero]}) for lot in lots]
     findings.extend(outcome.findings)
     findings.extend(lot_findings)
@@ -270,21 +270,15 @@ def _value(
                 indice_libelle=d.indice_libelle,
             )
         )
-        if len(d.fournisseurs) < k:
-            who = ", ".join(d.fournisseurs) if d.fournisseurs else "aucun"
-            findings.append(
-                Finding(
-                    code="LOT-001",
-                    severite="avertissement",
-                    message=f"Le lot {numero} (« {d.intitule} ») ne peut être servi que par "
-                    f"{len(d.fournisseurs)} fournisseur(s) du sourçage ({who}) alors que {k} sont visés. "
-                    f"Raisons : {capacity_reasons(d.need, suppliers)}.",
-                    base_legale="Code de la commande publique, art. L2113-10 et R2111-1 (sourçage)",
-                    lot=numero,
-                    correction="Scindez ce lot (stratégie « capacite » ou plan), élargissez le sourçage ou "
-                    "vérifiez les capacités et zones de livraison déclarées.",
-                )
-            )
+    thin = {numero for numero, d in enumerate(drafts, start=1) if len(d.fournisseurs) < k}
+    for numero in sorted(thin):
+        d = drafts[numero - 1]
+        lots[numero - 1] = lots[numero - 1].model_copy(
+            update={
+                "raisons_capacite": capacity_reasons(d.need, suppliers),
+                "fusion_proposee": merge_proposal(numero, drafts, suppliers, k),
+            }
+        )
     return lots, findings
 
 

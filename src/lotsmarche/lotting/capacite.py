@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -208,3 +208,65 @@ def capacity_reasons(need: LotNeed, suppliers: Sequence[Supplier]) -> str:
         else:
             parts.append(f"{len(names)} fournisseurs ({', '.join(names)}) {_plural(reason)}")
     return " ; ".join(parts) if parts else "aucun fournisseur dans le sourçage"
+
+
+class _Candidate(Protocol):
+    intitule: str
+    need: LotNeed
+
+
+def merge_proposal(numero: int, drafts: Sequence[_Candidate], suppliers: Sequence[Supplier], k: int) -> str:
+    """The merge the error of a thin lot proposes (French), or « » when no neighbour can take it.
+
+    Neighbours are the lots of the same family and conservation whose packaging can be joined (never plastic
+    containers for cooking, reheating or serving with other packaging); the nearest is the one whose merge
+    is served by the most suppliers, then the smallest (ties by number). ``capacite`` already merges when
+    the merged lot keeps k suppliers; what is left is proposed, with its count, for the buyer to decide.
+    """
+    lot = drafts[numero - 1]
+    best: tuple[int, Decimal, int] | None = None
+    for other_numero, other in enumerate(drafts, start=1):
+        if other_numero == numero or not mergeable(lot.need, other.need):
+            continue
+        count = len(servable_by(union_need(lot.need, other.need), suppliers))
+        key = (-count, other.need.montant_annuel_ht, other_numero)
+        if best is None or key < best:
+            best = key
+    if best is None:
+        return ""
+    count, other_numero = -best[0], best[2]
+    other = drafts[other_numero - 1]
+    if count >= k:
+        return (
+            f"Fusionnez-le avec le lot {other_numero} (« {other.intitule} ») : le lot fusionné pourrait être "
+            f"servi par {count} fournisseurs du sourçage."
+        )
+    return (
+        f"Le lot voisin le plus proche est le lot {other_numero} (« {other.intitule} ») ; fusionnés, ils ne "
+        f"seraient servis que par {count} fournisseur(s) du sourçage : la fusion ne suffit pas."
+    )
+
+
+def mergeable(a: LotNeed, b: LotNeed) -> bool:
+    """Same family and conservation, and packaging regimes that may share a lot."""
+    contact = "plastique_contact"
+    return (
+        a.famille == b.famille
+        and a.conservation == b.conservation
+        and (a.regime == contact) == (b.regime == contact)
+    )
+
+
+def union_need(a: LotNeed, b: LotNeed) -> LotNeed:
+    """What the merge of two lots asks of a supplier."""
+    kg = None if a.kg_annuel is None and b.kg_annuel is None else (a.kg_annuel or 0) + (b.kg_annuel or 0)
+    return LotNeed(
+        famille=a.famille,
+        conservation=a.conservation,
+        regime=lot_regime((a.regime, b.regime)),
+        groupes_especes=a.groupes_especes | b.groupes_especes,
+        produits=a.produits | b.produits,
+        territoires=a.territoires | b.territoires,
+        montant_annuel_ht=a.montant_annuel_ht + b.montant_annuel_ht,
+        kg_annuel=Decimal(kg) if kg is not None else None,
+    )

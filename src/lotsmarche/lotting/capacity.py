@@ -81,7 +81,8 @@ def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
         and supplier.capacite_annuelle_kg < need.kg_annuel
     ):
         reasons.append(
-            f"capacité annuelle {supplier.capacite_annuelle_kg} kg inférieure au besoin {need.kg_annuel} kg"
+            f"capacité annuelle de {_kg(supplier.capacite_annuelle_kg)} inférieure au besoin de "
+            f"{_kg(need.kg_annuel)}"
         )
     return reasons
 

@@ -97,10 +97,17 @@ class LotCtx(Ctx):
     montant_minimum_ht: Decimal
     montant_maximum_ht: Decimal
     procedure: str
+    procedure_code: str  # appel_offres, mapa or dispense: this lot's own procedure
     procedure_motifs: list[str]
+    articles: list[
+        str
+    ]  # articles of this lot's procedure only, e.g. ["L2124-2", "R2124-2", "R2161-2 à R2161-5"]
+    articles_texte: str  # "art. L2124-2, R2124-2 et R2161-2 à R2161-5"
     a_derogation: bool
     derogation: str
-    negociation: bool
+    petit_lot: bool  # MAPA small lot within the same notice (R2123-1 2°)
+    hors_consultation: bool  # awarded outside the consultation (R2122-8): in no published piece
+    negociation: bool  # MAPA lots only (R2123-5)
     a_indice: bool
     indice_revision: str
     indice_libelle: str
@@ -167,8 +174,13 @@ class DceContext(Ctx):
     justification_non_allotissement: str
     a_limite_lots: bool
     lots_max_par_candidat: int
-    nb_lots: int
-    lots: list[LotCtx]
+    nb_lots: int  # lots of the consultation (lots taken out of it excluded)
+    lots: list[LotCtx]  # lots of the consultation only: the published pieces never list the others
+    lots_hors_consultation: list[LotCtx]  # awarded without publicity outside it (note of their own)
+    a_petits_lots: bool  # some lot is a MAPA small lot within the notice (R2123-1 2°)
+    # Draft: every page is marked « PROJET » (errors accepted with --brouillon, or the group's identity is
+    # unknown); never a final DCE.
+    brouillon: bool
     membres: list[MembreCtx]
     contacts: list[ContactCtx]
     montant_total_annuel_ht: Decimal
@@ -330,10 +342,15 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         montant_minimum_ht=lot.montant_minimum_ht or Decimal(0),
         montant_maximum_ht=lot.montant_maximum_ht,
         procedure=lot.procedure.libelle,
+        procedure_code=lot.procedure.code,
         procedure_motifs=lot.procedure.motifs,
+        articles=list(lot.procedure.articles),
+        articles_texte=articles_text(lot.procedure.articles),
         a_derogation=derogation is not None,
         derogation=texts.DEROGATIONS[derogation] if derogation else "",
-        negociation=lot.procedure.code != "appel_offres",
+        petit_lot=derogation == "petit_lot",
+        hors_consultation=lot.procedure.hors_consultation,
+        negociation=lot.procedure.code == "mapa" and not lot.procedure.hors_consultation,
         a_indice=bool(lot.indice_revision),
         indice_revision=lot.indice_revision or "",
         indice_libelle=lot.indice_libelle or "",
@@ -367,6 +384,13 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         conditions_sociales=sociales,
         a_condition_sociale=bool(sociales),
     )
+
+
+def articles_text(articles: list[str]) -> str:
+    """« art. L2124-2, R2124-2 et R2161-2 à R2161-5 » (« » without articles)."""
+    if not articles:
+        return ""
+    return ("art. " if len(articles) > 1 else "article ") + _join(list(articles))
 
 
 def _cpv(code: str, cat: Catalogue) -> str:
@@ -421,11 +445,16 @@ def coordonnateur_of(plan: LotPlan) -> str:
     return g.membres[0].nom if g.membres else g.nom
 
 
-def build_contexts(plan: LotPlan, cat: Catalogue) -> tuple[DceContext, list[LotCtx]]:
-    """The shared context (``nom_document`` left empty) and the lot views, built once per DCE."""
+def build_contexts(plan: LotPlan, cat: Catalogue, brouillon: bool = False) -> tuple[DceContext, list[LotCtx]]:
+    """The shared context (``nom_document`` left empty) and the views of the lots of the consultation.
+
+    Lots taken out of the consultation (R2122-8) are in ``lots_hors_consultation`` only. ``brouillon`` is
+    forced on when the plan has errors or the group's identity is unknown (:func:`is_draft`).
+    """
     g = plan.groupement
     kinds: dict[str, str] = {m.nom: m.type for m in g.membres}
-    lots = [_lot_ctx(lot, plan, cat, kinds) for lot in sorted(plan.lots, key=lambda x: x.numero)]
+    every = [_lot_ctx(lot, plan, cat, kinds) for lot in sorted(plan.lots, key=lambda x: x.numero)]
+    lots = [lot for lot in every if not lot.hors_consultation]
     limite = plan.lots_max_par_candidat or g.lots_max_par_candidat
     base = DceContext(
         nom_document="",
@@ -452,6 +481,9 @@ def build_contexts(plan: LotPlan, cat: Catalogue) -> tuple[DceContext, list[LotC
         lots_max_par_candidat=limite or 0,
         nb_lots=len(lots),
         lots=lots,
+        lots_hors_consultation=[lot for lot in every if lot.hors_consultation],
+        a_petits_lots=any(lot.petit_lot for lot in lots),
+        brouillon=brouillon or is_draft(plan),
         membres=_membres(plan, cat),
         contacts=[
             ContactCtx(role=c.role, nom=c.nom, courriel=c.courriel or "", telephone=c.telephone or "")
@@ -464,6 +496,15 @@ def build_contexts(plan: LotPlan, cat: Catalogue) -> tuple[DceContext, list[LotC
         exception_condition_sociale=g.exception_condition_sociale or "",
     )
     return base, lots
+
+
+def is_draft(plan: LotPlan) -> bool:
+    """A DCE of this plan can only be a draft: it carries errors, or the group's identity is unknown."""
+    if not plan.groupement.membres:
+        return True
+    return any(f.severite == "erreur" for f in plan.findings) or any(
+        f.severite == "erreur" for lot in plan.lots for f in lot.findings
+    )
 
 
 def context_for(kind: str, base: DceContext, lot: LotCtx | None = None) -> DceContext:

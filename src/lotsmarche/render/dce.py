@@ -10,14 +10,15 @@ from pathlib import Path
 from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict
 
-from lotsmarche.atomic import temp_dir
+from lotsmarche.atomic import temp_dir, write_bytes
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
 from lotsmarche.models import Finding, LotPlan
-from lotsmarche.render.context import CONTEXT_MODELS, NOMS_DOCUMENTS, build_contexts, context_for
+from lotsmarche.render.context import CONTEXT_MODELS, NOMS_DOCUMENTS, build_contexts, context_for, is_draft
 from lotsmarche.render.docx import CompiledDocx, compile_docx, write_zip
 from lotsmarche.render.env import builtin_env, sandbox_env
 from lotsmarche.render.manifest import manifest_bytes, plan_sha256, sha256
+from lotsmarche.render.note import render_note
 from lotsmarche.render.sample import sample_plan
 from lotsmarche.render.verify import leftover_tags, strings_in
 from lotsmarche.render.xlsx import render_bpu_dqe
@@ -33,9 +34,9 @@ OUTPUT_NAMES: dict[str, str] = {
 
 
 class PlanNonConformeError(RenderError):
-    """The plan carries compliance errors: no final DCE (exit code 1, like a failed check)."""
+    """The plan carries compliance errors: no final DCE (exit code 2: the input cannot give a DCE as is)."""
 
-    exit_code = 1
+    exit_code = 2
 
 
 class FichierDce(BaseModel):
@@ -52,6 +53,7 @@ class DceResult(BaseModel):
     archive: Path | None
     plan_sha256: str
     brouillon: bool
+    note: Path | None = None  # note of the lots taken out of the consultation, beside the DCE folder
 
 
 def _errors(plan: LotPlan) -> list[Finding]:
@@ -82,7 +84,8 @@ def _safe(reference: str) -> str:
 
 
 def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool) -> dict[str, bytes]:
-    base, lots = build_contexts(plan, cat)
+    base, lots = build_contexts(plan, cat, brouillon)
+    brouillon = base.brouillon
     literal = strings_in(base)
     files: dict[str, bytes] = {}
     subject = f"{plan.groupement.reference} — {plan.groupement.objet}"
@@ -96,6 +99,8 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         title = f"{NOMS_DOCUMENTS['ae']} — lot {lot.numero} : {lot.intitule}"
         files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
+        if lot_model.procedure.hors_consultation:
+            continue  # awarded outside the consultation: in the note, in no published piece
         files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
     problems: list[Problem] = []
     for path, blob in sorted(files.items()):
@@ -107,6 +112,26 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
     return files
 
 
+def refusal(plan: LotPlan) -> PlanNonConformeError | None:
+    """The error refusing a final DCE of ``plan`` (None when it has no compliance error)."""
+    errors = _errors(plan)
+    if not errors:
+        return None
+    lots = sorted({f.lot for f in errors if f.lot is not None})
+    where = ""
+    if lots:
+        where = " (lot" + ("s " if len(lots) > 1 else " ") + ", ".join(str(n) for n in lots) + ")"
+    return PlanNonConformeError(
+        f"Le plan comporte {len(errors)} erreur(s) de conformité{where} : le DCE n'est pas généré. Corrigez-"
+        "les (autre stratégie avec --strategy, sourçage, groupement.yaml), ou relancez avec --brouillon pour "
+        "un projet de travail marqué « PROJET » sur chaque page.",
+        [
+            Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'plan'}) : {f.message}")
+            for f in errors
+        ],
+    )
+
+
 def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTURE.md)
     plan: LotPlan,
     cat: Catalogue,
@@ -115,33 +140,36 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     zip_: bool = False,
     force: bool = False,
     brouillon: bool = False,
+    note: Path | None = None,
 ) -> DceResult:
     """Write the DCE of ``plan`` into the folder ``out`` (atomically; refuses to overwrite without force).
 
     A plan with findings of severity « erreur » is refused unless ``brouillon``, which prints
-    « PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ » in the header of every page.
+    « PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ » in the header of every page (so does a plan whose group
+    is unknown). Lots taken out of the consultation (R2122-8) are in no piece of the DCE: when ``note`` is
+    given their note is written there (beside the DCE folder, never in it).
     """
-    errors = _errors(plan)
-    if errors and not brouillon:
-        raise PlanNonConformeError(
-            "Le plan comporte des erreurs de conformité : le DCE n'est pas généré. Corrigez-les, ou relancez "
-            "avec --brouillon pour un projet de travail marqué comme tel.",
-            [
-                Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'plan'}) : {f.message}")
-                for f in errors
-            ],
-        )
+    refused = refusal(plan)
+    if refused is not None and not brouillon:
+        raise refused
     out = Path(out)
     if out.exists() and not force:
         raise OutputExistsError(
             f"Le dossier de sortie existe déjà : {out}",
             [Problem("utilisez --force pour le remplacer, ou choisissez un autre dossier", fichier=str(out))],
         )
+    note_bytes = render_note(plan, brouillon or is_draft(plan)) if note is not None else None
+    if note is not None and note_bytes is not None and note.exists() and not force:
+        raise OutputExistsError(
+            f"La note des lots hors consultation existe déjà : {note}",
+            [Problem("utilisez --force pour la remplacer", fichier=str(note))],
+        )
     if templates is not None and not templates.is_dir():
         raise RenderError(
             "Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))]
         )
     files = _render_files(plan, cat, templates, brouillon)
+    brouillon = brouillon or is_draft(plan)
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +186,9 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if note is not None and note_bytes is not None:
+        note.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(note, note_bytes)
     fichiers = [FichierDce(chemin=p, taille=len(b), sha256=sha256(b)) for p, b in sorted(files.items())]
     return DceResult(
         dossier=out,
@@ -165,6 +196,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         archive=out / archive_name if archive_name else None,
         plan_sha256=plan_sha256(plan),
         brouillon=brouillon,
+        note=note if note_bytes is not None else None,
     )
 
 

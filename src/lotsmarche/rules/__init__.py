@@ -18,11 +18,15 @@ from lotsmarche.rules.communes import check_communes
 from lotsmarche.rules.egalim import project
 from lotsmarche.rules.lint import LintHit, lint_text
 from lotsmarche.rules.packaging import check_packaging
+from lotsmarche.rules.plan import check_plan_basics
 from lotsmarche.rules.procedure import check_procedure
 
 __all__ = ["LintHit", "attach_findings", "check_plan", "enrich_plan", "lint_text", "sort_findings"]
 
 SEVERITY_ORDER = {"erreur": 0, "avertissement": 1, "info": 2}
+# Codes the lot builder (lotsmarche.lotting, lotsmarche.valuation) writes into the plan; the rules never
+# compute them, so `check` reports them as stored. LOT-001 (servability) is a rule: not listed.
+BUILDER_PREFIXES: tuple[str, ...] = ("LOT-002", "LOT-003", "LOT-004", "LOT-005", "LOT-006", "OPT-", "VAL-")
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
@@ -44,7 +48,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 
 def _run(
-    plan: LotPlan, cat: Catalogue, date_lancement: date | None
+    plan: LotPlan, cat: Catalogue, date_lancement: date | None, today: date | None = None
 ) -> tuple[LotPlan, list[Finding], dict[str, Any]]:
     from lotsmarche.rules.lint import lint_plan
 
@@ -56,16 +60,31 @@ def _run(
         *findings,
         *check_packaging(selected, cat, launch),
         *egalim_findings,
-        *check_procedure(selected, cat, row, launch),
+        *check_plan_basics(selected, cat),
+        *check_procedure(selected, cat, row, launch, today),
         *lint_plan(selected, cat),
         *check_communes(selected, cat),
     ]
     return selected, sort_findings(findings), egalim
 
 
-def check_plan(plan: LotPlan, cat: Catalogue, date_lancement: date | None = None) -> list[Finding]:
-    """Every finding on ``plan`` (clauses re-selected), as if launched on ``date_lancement`` when given."""
-    return _run(plan, cat, date_lancement)[1]
+def check_plan(
+    plan: LotPlan, cat: Catalogue, date_lancement: date | None = None, today: date | None = None
+) -> list[Finding]:
+    """Every finding on ``plan`` (clauses re-selected), as if launched on ``date_lancement`` when given.
+
+    The findings the lot builder recorded in the plan (small-lot allowance, plan-file leftovers, price
+    gaps, solver) are reported again as they are, so that `check` on a written lots.json reports every
+    error and warning `run` reported; servability (LOT-001) is a rule, recomputed from the plan.
+    ``today`` makes a launch date in the past an error (DAT-001); None skips that check.
+    """
+    return sort_findings([*_run(plan, cat, date_lancement, today)[1], *builder_findings(plan)])
+
+
+def builder_findings(plan: LotPlan) -> list[Finding]:
+    """Findings of the lot builder stored in ``plan`` (codes of BUILDER_PREFIXES), on the plan or a lot."""
+    stored = [*plan.findings, *(f for lot in plan.lots for f in lot.findings)]
+    return [f for f in stored if f.code.startswith(BUILDER_PREFIXES)]
 
 
 def attach_findings(plan: LotPlan, findings: list[Finding], egalim: dict[str, Any] | None = None) -> LotPlan:
@@ -81,7 +100,9 @@ def attach_findings(plan: LotPlan, findings: list[Finding], egalim: dict[str, An
     return plan.model_copy(update=update)
 
 
-def enrich_plan(plan: LotPlan, cat: Catalogue, date_lancement: date | None = None) -> LotPlan:
+def enrich_plan(
+    plan: LotPlan, cat: Catalogue, date_lancement: date | None = None, today: date | None = None
+) -> LotPlan:
     """Select clauses and criteria per lot, run every rule, attach the findings and the EGALIM projection."""
-    selected, findings, egalim = _run(plan, cat, date_lancement)
+    selected, findings, egalim = _run(plan, cat, date_lancement, today)
     return attach_findings(selected, findings, egalim)
