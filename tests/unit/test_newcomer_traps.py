@@ -90,7 +90,11 @@ def test_plain_yogurt_no_longer_blocks_a_school_group(arras: tuple[Path, Path]) 
     demand, groupement = arras
     plan, _ = plan_lots([demand], groupement_path=groupement)
     assert not [f for f in _codes(plan) if f in ("EMB-001", "EMB-002")]
-    assert not [f for lot in plan.lots for f in lot.findings if f.severite == "erreur"]
+    # no packaging error; servability by the built-in profiles (LOT-001, an error since issue 10) is
+    # another matter, reported with SRC-001/002
+    assert not [
+        f for lot in plan.lots for f in lot.findings if f.severite == "erreur" and f.code != "LOT-001"
+    ]
 
 
 def test_no_default_packaging_breaks_the_school_plastic_ban(catalogue) -> None:  # type: ignore[no-untyped-def]
