@@ -30,6 +30,7 @@ EXPECTED = [
     "BPU_DQE/Lot_01_BPU_DQE.xlsx",
     "BPU_DQE/Lot_02_BPU_DQE.xlsx",
     "Convention_groupement.docx",
+    "avis_de_marche.docx",
     "manifest.json",
 ]
 

@@ -157,7 +157,13 @@ def _statement_sheet(ws: Any, plan: LotPlan, lot: Lot) -> None:
         ws.cell(r, 9).number_format = EURO
         for j, col in ((4, 2), (5, 4), (6, 5)):
             ws.cell(r, j).value = f'=IF(C{r}="","",IFERROR(VLOOKUP(C{r},{table},{col},FALSE),"?"))'
+    ws.row_dimensions[HEADER_ROW].height = 32
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     protect_structure(ws)
 
 
