@@ -168,11 +168,11 @@ def notice_docx(plan: LotPlan, lots: list[LotCtx], brouillon: bool = False) -> b
     style.font.name = "Calibri"
     style.font.size = Pt(10)
     header = document.sections[0].header.paragraphs[0]
-    header.text = f"{plan.groupement.reference} — Avis de marché (projet de saisie)"
+    header.text = clean_text(f"{plan.groupement.reference} — Avis de marché (projet de saisie)")
     if brouillon:
         mark = document.sections[0].header.add_paragraph().add_run(BROUILLON)
         mark.bold = True
-    document.add_heading(f"Avis de marché — {plan.groupement.objet}", level=1)
+    document.add_heading(clean_text(f"Avis de marché — {plan.groupement.objet}"), level=1)
     document.add_paragraph(
         "Contenu de l'avis de publicité, rubrique par rubrique, à reporter dans le formulaire du profil "
         "d'acheteur ou du service de publication. La colonne « eForms » donne le numéro du terme métier "
@@ -188,13 +188,13 @@ def notice_docx(plan: LotPlan, lots: list[LotCtx], brouillon: bool = False) -> b
     buffer = BytesIO()
     document.save(buffer)
     title = f"Avis de marché — {plan.groupement.reference}"
-    return repack_docx(buffer.getvalue(), title, plan.groupement.objet)
+    return repack_docx(buffer.getvalue(), clean_text(title), clean_text(plan.groupement.objet))
 
 
 def _table(document: object, title: str, fields: list[Champ]) -> None:
     from docx.shared import Cm
 
-    document.add_heading(title, level=2)  # type: ignore[attr-defined]
+    document.add_heading(clean_text(title), level=2)  # type: ignore[attr-defined]
     table = document.add_table(rows=1, cols=3)  # type: ignore[attr-defined]
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("Rubrique", "Valeur", "eForms"), strict=True):
