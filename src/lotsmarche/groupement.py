@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from lotsmarche.catalogue.communes import Resolution, departement_of, describe
+from lotsmarche.catalogue.communes import Resolution, departement_of, describe, name_key
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.members import kind_from_text
@@ -238,7 +238,7 @@ def _resolve_communes(
             problems.append(Problem(f"champ « membres[{i}].{key} » : {r.erreur}", fichier=name, ligne=line))
             membres.append(m)
             continue
-        if m.insee and m.commune:
+        if m.insee and m.commune and name_key(m.commune) != name_key(cat.geo.rows[r.code].nom):
             also = cat.trouver_commune(m.commune, indice=m.nom, departements=[departement_of(r.code)])
             if also.code is not None and also.code != r.code:
                 problems.append(

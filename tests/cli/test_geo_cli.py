@@ -229,3 +229,17 @@ def test_communes_table_is_in_the_wheel_and_loads_installed(tmp_path: Path) -> N
         "(CINOR)",
         "True",
     ]
+
+
+def test_place_of_execution_departments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.lotsjson import plan_from_json
+    from lotsmarche.rules.communes import departements_execution
+
+    _, lots_json = _lots(tmp_path, capsys, GIRONDE, GIRONDE_DEMANDE, GIRONDE_SOURCING)
+    plan = plan_from_json(lots_json.read_text(encoding="utf-8"), "lots.json")
+    cat = load_catalogue()
+    assert plan.groupement.departement_principal == "33"  # the coordinator's commune
+    assert departements_execution(plan, cat) == ["33"]
+    assert cat.departements_du_code_postal("20000") == ["2A"]
+    assert cat.commune(plan.groupement.membres[0].insee or "").departement == "33"  # type: ignore[union-attr]

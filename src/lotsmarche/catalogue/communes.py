@@ -99,10 +99,13 @@ class Referentiel:
 
     @functools.cached_property
     def by_name(self) -> dict[str, tuple[str, ...]]:
-        out: dict[str, list[str]] = {}
+        """Name key -> INSEE codes of the communes of that name (built on the first name lookup)."""
+        out: dict[str, tuple[str, ...]] = {}
         for code, row in self.rows.items():
-            out.setdefault(name_key(row.nom), []).append(code)
-        return {k: tuple(v) for k, v in out.items()}
+            key = name_key(row.nom)
+            prev = out.get(key)
+            out[key] = (code,) if prev is None else (*prev, code)
+        return out
 
     @functools.cached_property
     def epci_territoires(self) -> dict[str, str]:

@@ -196,6 +196,11 @@ class Catalogue:
     def departement_nom(self, code: str) -> str:
         return self.geo.departement_nom(code)
 
+    def departements_du_code_postal(self, code_postal: str) -> list[str]:
+        """Departments of a postcode's communes (a few postcodes cross a border; 20xxx: 2A or 2B)."""
+        rows = self.geo.rows
+        return sorted({rows[c].departement for c in self.codes_postaux.get(code_postal, ())})
+
     def territoire_du_code_postal(self, code_postal: str) -> str | None:
         """Territory of a postcode: its most populous commune's (None for an unknown postcode)."""
         codes = self.codes_postaux.get(code_postal)

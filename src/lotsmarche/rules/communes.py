@@ -1,4 +1,5 @@
-"""GEO-001: how a member's commune written as a postcode was read (official geographic code).
+"""GEO-001: how a member's commune written as a postcode was read (official geographic code); the
+departments where a plan is executed (its delivery sites), for the competent court.
 
 load_groupement resolves each member's ``commune`` into ``Member.insee`` and stops on what it cannot decide;
 this rule reports, as information, the readings a buyer should know about: a 5-digit value taken as a
@@ -22,8 +23,8 @@ def check_communes(plan: LotPlan, cat: Catalogue) -> list[Finding]:
     departements = [g.departement] if g.departement else g.departements
     out: list[Finding] = []
     for i, m in enumerate(g.membres, start=1):
-        if not m.commune or not m.insee:
-            continue
+        if not m.commune or not m.insee or not any(ch.isdigit() for ch in m.commune):
+            continue  # only a code can be read as a postcode
         r = cat.trouver_commune(m.commune, indice=m.nom, departements=departements)
         if r.note is None or r.code != m.insee:
             continue
@@ -41,3 +42,26 @@ def check_communes(plan: LotPlan, cat: Catalogue) -> list[Finding]:
             )
         )
     return out
+
+
+def departements_execution(plan: LotPlan, cat: Catalogue) -> list[str]:
+    """Departments of the plan's place of execution: those of its delivery sites, the most sites first
+    (then by code); the group's department (``departement_principal``) when no site is known.
+
+    The competent administrative court is the one of the place of execution (CJA, art. R312-11): a
+    caller maps the first department to its court and may list the others.
+    """
+    counts: dict[str, int] = {}
+    seen: set[tuple[str, str, str]] = set()
+    for lot in plan.lots:
+        for site in lot.sites:
+            key = (site.membre, site.site, site.code_postal)
+            if key in seen:
+                continue
+            seen.add(key)
+            for dep in cat.departements_du_code_postal(site.code_postal):
+                counts[dep] = counts.get(dep, 0) + 1
+    if counts:
+        return sorted(counts, key=lambda d: (-counts[d], d))
+    principal = plan.groupement.departement_principal
+    return [principal] if principal else []
