@@ -23,6 +23,7 @@ from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.members import kind_from_text
 from lotsmarche.models import MEMBER_KINDS, Duree, Groupement, Member
 from lotsmarche.text import duree_fr, fold
+from lotsmarche.yamlsafe import YamlProblem, load_yaml, quote
 
 HEADLINE = "Fichier groupement invalide"
 _FR_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
@@ -43,20 +44,9 @@ def load_groupement(path: Path | None, cat: Catalogue) -> Groupement:
             [Problem("fichier illisible : un fichier texte YAML en UTF-8 est attendu", fichier=name)],
         ) from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark is not None else ""
-        raise InputError(
-            HEADLINE,
-            [
-                Problem(
-                    f"syntaxe YAML invalide{where} : vérifiez l'indentation, les "
-                    "deux-points et les guillemets",
-                    fichier=name,
-                )
-            ],
-        ) from None
+        _node, data = load_yaml(text)
+    except YamlProblem as exc:
+        raise InputError(HEADLINE, [Problem(exc.text(), fichier=name)]) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -314,6 +304,10 @@ _MESSAGES = {
     "date_parsing": "date attendue (2026-09-01 ou 01/09/2026)",
     "date_from_datetime_parsing": "date attendue (2026-09-01 ou 01/09/2026)",
     "date_from_datetime_inexact": "date sans heure attendue",
+    "finite_number": "nombre fini attendu (ni NaN ni infini)",
+    "float_type": "nombre attendu",
+    "string_too_long": "texte trop long",
+    "too_long": "liste trop longue",
 }
 
 
@@ -324,22 +318,50 @@ def _problem(err: Any, name: str) -> Problem:
         message = str(err.get("msg", "")).removeprefix("Value error, ")
     elif kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        message = (
-            f"valeur « {err.get('input')} » non admise ; valeurs possibles : {expected.replace(' or ', ', ')}"
-        )
+        possible = expected.replace(" or ", ", ")
+        message = f"valeur « {quote(err.get('input'))} » non admise ; valeurs possibles : {possible}"
     elif kind in ("greater_than_equal", "greater_than"):
         message = (
             f"valeur trop petite (minimum : {err.get('ctx', {}).get('ge', err.get('ctx', {}).get('gt'))})"
         )
     else:
-        message = _MESSAGES.get(kind, f"valeur invalide ({err.get('msg', '')})")
+        message = _MESSAGES.get(kind, "valeur invalide")
+        if kind == "extra_forbidden":
+            message += _closest_key(err.get("loc", ()))
         if (
             kind not in ("missing", "extra_forbidden")
             and "input" in err
             and not isinstance(err["input"], dict)
         ):
-            message = f"« {err['input']} » : {message}"
+            message = f"« {quote(err['input'])} » : {message}"
     return Problem(f"champ « {loc} » : {message}" if loc else message, fichier=name)
+
+
+def _closest_key(loc: tuple[Any, ...]) -> str:
+    """« ; vouliez-vous dire « duree » ? » for a mistyped key (accents and case ignored), else ""."""
+    import difflib
+
+    from pydantic import BaseModel
+
+    model: type[BaseModel] = Groupement
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return ""
+        annotation = field.annotation
+        inner = [a for a in getattr(annotation, "__args__", (annotation,)) if isinstance(a, type)]
+        found = [a for a in inner if issubclass(a, BaseModel)]
+        if not found:
+            return ""
+        model = found[0]
+    if not loc:
+        return ""
+    fields = {fold(name): name for name in model.model_fields}
+    typed = fold(str(loc[-1])).replace(" ", "_").replace("-", "_")
+    close = difflib.get_close_matches(typed, list(fields), n=1, cutoff=0.6)
+    return f" ; vouliez-vous dire « {fields[close[0]]} » ?" if close else ""
 
 
 def _loc_text(loc: tuple[Any, ...]) -> str:

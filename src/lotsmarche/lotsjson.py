@@ -52,7 +52,10 @@ def plan_from_json(text: str, source_name: str) -> LotPlan:
             "Fichier lots.json illisible",
             [
                 Problem(
-                    f"JSON invalide : {exc.msg} (colonne {exc.colno})", fichier=source_name, ligne=exc.lineno
+                    f"JSON invalide : {_json_reason(exc.msg)} (colonne {exc.colno}) ; un fichier lots.json "
+                    "produit par « lotsmarche lots » est attendu",
+                    fichier=source_name,
+                    ligne=exc.lineno,
                 )
             ],
         ) from exc
@@ -82,6 +85,27 @@ def plan_from_json(text: str, source_name: str) -> LotPlan:
             for err in exc.errors()[:50]
         ]
         raise InputError("Fichier lots.json invalide", problems) from exc
+
+
+_JSON_REASONS = {
+    "Expecting value": "valeur attendue (ce fichier n'est peut-être pas du JSON : un CSV, un classeur ?)",
+    "Expecting property name enclosed in double quotes": "nom de champ entre guillemets droits attendu",
+    "Expecting ',' delimiter": "virgule attendue",
+    "Expecting ':' delimiter": "deux-points attendus",
+    "Unterminated string starting at": "texte entre guillemets non fermé",
+    "Invalid control character at": "caractère de contrôle interdit dans un texte",
+    "Extra data": "données en trop après la fin du document",
+    "Invalid \\escape": "séquence d'échappement « \\ » invalide",
+    "Invalid \\uXXXX escape": "séquence « \\uXXXX » invalide",
+}
+
+
+def _json_reason(msg: str) -> str:
+    """The French reason for a ``json.JSONDecodeError`` message."""
+    for english, french in _JSON_REASONS.items():
+        if msg.startswith(english):
+            return french
+    return "syntaxe incorrecte"
 
 
 def json_path(loc: tuple[int | str, ...]) -> str:
@@ -159,11 +183,10 @@ def schema_text() -> str:
 
 
 def _text(cell: Any, value: str) -> None:
-    """Literal text, never a formula, whatever its first character."""
-    cell.value = value
-    cell.data_type = "s"
-    if value.startswith(FORMULA_START):
-        cell.quotePrefix = True
+    """Literal text, never a formula, whatever its first character (as ``xlsxutil.put_text``)."""
+    from lotsmarche.xlsxutil import put_text
+
+    put_text(cell, value)
 
 
 def _put(ws: Any, row: int, col: int, value: object, fmt: str | None = None) -> None:
@@ -415,10 +438,10 @@ def check_outputs(paths: list[Path], force: bool) -> None:
         )
 
 
-def _atomic_write(out: Path, data: bytes) -> None:
+def _atomic_write(out: Path, data: bytes, replace: bool = True) -> None:
     from lotsmarche.atomic import write_bytes
 
-    write_bytes(out, data)
+    write_bytes(out, data, replace=replace)
 
 
 def save_plan(plan: LotPlan, out_json: Path, out_xlsx: Path | None = None, force: bool = False) -> list[Path]:
@@ -429,5 +452,5 @@ def save_plan(plan: LotPlan, out_json: Path, out_xlsx: Path | None = None, force
     if out_xlsx is not None:
         payloads.append(lots_workbook_bytes(plan))
     for path, data in zip(targets, payloads, strict=True):
-        _atomic_write(path, data)
+        _atomic_write(path, data, replace=force)  # without force, a file that appeared meanwhile stays
     return targets

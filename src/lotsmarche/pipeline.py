@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from lotsmarche.atomic import temp_dir
+from lotsmarche.atomic import check_apart, replace_dir, temp_dir
 from lotsmarche.errors import Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.models import Finding, LotPlan
@@ -172,6 +172,7 @@ def run(
 
     say = progress or (lambda _message: None)
     out = Path(out)
+    check_apart([out], [*demand_paths, groupement_path, sourcing_path, catalogues_dir, templates])
     if out.exists() and not force:
         raise OutputExistsError(
             "Le dossier de sortie existe déjà",
@@ -206,7 +207,7 @@ def run(
                 brouillon=brouillon,
                 note=tmp / NOTE_NAME,
             )
-        _replace(tmp, out)
+        replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -224,15 +225,3 @@ def run(
 
 def _moved(path: Path | None, old_root: Path, new_root: Path) -> Path | None:
     return None if path is None else new_root / path.relative_to(old_root)
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Put ``tmp`` in place of ``out`` (the old one is renamed aside first, then removed)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.ancien")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-    tmp.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -313,18 +313,20 @@ def load_survey_members(path: Path) -> list[SiteInfo]:
 
 
 def _members_yaml(path: Path) -> list[SiteInfo]:
-    import yaml
+    from lotsmarche.yamlsafe import YamlProblem, load_yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        _node, data = load_yaml(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise InputError(
             "Fichier des membres invalide", [Problem("fichier introuvable", fichier=str(path))]
         ) from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError):
         raise InputError(
             "Fichier des membres invalide", [Problem("fichier YAML illisible", fichier=path.name)]
         ) from None
+    except YamlProblem as exc:
+        raise InputError("Fichier des membres invalide", [Problem(exc.text(), fichier=path.name)]) from None
     if isinstance(data, dict):
         data = data.get("membres", [])
     if not isinstance(data, list):
@@ -364,9 +366,11 @@ def make_survey(
     force: bool = False,
 ) -> Path:
     """What ``lotsmarche demand template`` does: members from ``membres_file``, else groupement.yaml."""
+    from lotsmarche.atomic import check_apart
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.groupement import load_groupement
 
+    check_apart([out], [membres_file, groupement_file, catalogues])
     if out.exists() and not force:  # checked first: nothing is read or written in vain
         raise OutputExistsError(
             "Le fichier de sortie existe déjà",

@@ -21,17 +21,37 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_START = ("=", "+", "-", "@")
+# A spreadsheet may read a cell starting with these as a formula (OWASP "CSV injection" list; "\r" is
+# stored as "\n" once cleaned).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXCEL_MAX_CHARS = 32767  # what one cell holds; openpyxl would cut a longer text without a word
 EURO = '#,##0.00 "€"'
 FONT = "Calibri"  # named on every styled font, or LibreOffice falls back on a serif
 
 
 def put_text(cell: Cell, value: str) -> None:
-    """Store ``value`` as a string whatever its first character, without characters XML forbids."""
+    """Store ``value`` as a string whatever its first character, without characters XML forbids.
+
+    A text longer than a cell holds is refused (RenderError naming sheet and cell), never cut silently.
+    """
     text = clean_text(value)
+    if len(text) > EXCEL_MAX_CHARS:
+        from lotsmarche.errors import Problem, RenderError
+
+        raise RenderError(
+            "Texte trop long pour une cellule de classeur : rien n'a été écrit",
+            [
+                Problem(
+                    f"cellule {cell.coordinate} : {len(text)} caractères, au-delà des {EXCEL_MAX_CHARS} "
+                    f"qu'une cellule peut contenir (début : « {' '.join(text[:40].split())}… ») ; "
+                    "raccourcissez la donnée",
+                    feuille=cell.parent.title,
+                )
+            ],
+        )
     cell.value = text
     cell.data_type = "s"
-    if text.startswith(FORMULA_START):
+    if text.startswith(FORMULA_START) or value.startswith(FORMULA_START):
         cell.quotePrefix = True  # keeps it text if a user edits the cell in Excel
 
 

@@ -73,7 +73,8 @@ duree: {reconductions: 4}
         "groupement.yaml : champ « duree.reconductions » : la durée totale "
         "(60 mois, reconductions comprises) "
         "dépasse 4 ans (48 mois), maximum d'un accord-cadre (Code de la commande publique, art. L2125-1)",
-        "groupement.yaml : champ « coordinateur » : champ inconnu (faute de frappe ?)",
+        "groupement.yaml : champ « coordinateur » : champ inconnu (faute de frappe ?) ; "
+        "vouliez-vous dire « coordonnateur » ?",
     ]
 
 

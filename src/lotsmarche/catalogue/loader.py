@@ -38,6 +38,7 @@ from lotsmarche.models import (
     Supplier,
     ThresholdRow,
 )
+from lotsmarche.yamlsafe import YamlProblem, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -298,10 +299,8 @@ class _Reader:
         except UnicodeDecodeError:
             self.add(name, "le fichier n'est pas encodé en UTF-8")
             return []
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (ligne {mark.line + 1})" if mark is not None else ""
-            self.add(name, f"YAML illisible{where} : {getattr(exc, 'problem', None) or exc}")
+        except YamlProblem as exc:
+            self.add(name, f"YAML illisible : {exc.text()}")
             return []
         if not isinstance(data, dict) or "entries" not in data:
             self.add(
@@ -487,13 +486,7 @@ class _Reader:
 
 def _parse(text: str) -> tuple[yaml.Node | None, Any]:
     """Parse once, keeping the node tree (for line numbers) and the data (safe constructors only)."""
-    loader = _DecimalLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    return node, data
+    return load_yaml(text, _DecimalLoader)
 
 
 def _entry_lines(node: yaml.Node | None, count: int) -> list[int | None]:

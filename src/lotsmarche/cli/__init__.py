@@ -87,20 +87,81 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except typer.Exit as exc:
         sys.exit(getattr(exc, "exit_code", 0))
+    except (MemoryError, RecursionError) as exc:
+        _system_error(exc)
     except Exception as exc:
         # Usage errors (typer vendors click: duck-typed on its exception API).
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             _usage_error(exc)
-        if isinstance(exc, BrokenPipeError):
-            sys.exit(130)
-        if _state["debug"]:
-            raise
-        stderr.print(
-            "Erreur interne inattendue. Relancez avec --debug et signalez la trace obtenue.", markup=False
-        )
-        sys.exit(3)
+        _system_error(exc)
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def _system_error(exc: BaseException) -> None:
+    """A failure of the machine (memory, disk, name too long) in French, exit 2; anything else exit 3."""
+    if isinstance(exc, BrokenPipeError):
+        sys.exit(130)
+    if _state["debug"]:
+        raise exc
+    message = _system_message(exc)
+    if message is None:
+        _internal_error()
+    stderr.print(f"Erreur : {message}", markup=False)
+    sys.exit(2)
+
+
+def _internal_error() -> None:
+    stderr.print(
+        "Erreur interne inattendue. Relancez avec --debug et signalez la trace obtenue.", markup=False
+    )
+    sys.exit(3)
+
+
+_OS_ERRORS = {
+    "ENAMETOOLONG": "nom de fichier trop long (255 octets au plus par nom)",
+    "ENOSPC": "plus de place sur le disque",
+    "EDQUOT": "quota disque dépassé",
+    "EACCES": "accès refusé",
+    "EPERM": "opération non permise",
+    "EROFS": "système de fichiers en lecture seule",
+    "ENOENT": "fichier ou dossier introuvable",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EISDIR": "c'est un dossier, pas un fichier",
+    "EEXIST": "existe déjà",
+    "ENOTEMPTY": "dossier non vide",
+    "EXDEV": "déplacement entre deux disques impossible",
+    "EMFILE": "trop de fichiers ouverts",
+    "EIO": "erreur d'entrée-sortie du disque",
+}
+
+
+def _system_message(exc: BaseException) -> str | None:
+    """French message for a resource or system failure that no input check could foresee, else None.
+
+    These end a run with exit code 2 (the user can act: free memory, shorten a name, free disk space),
+    not as an internal error. Any other ValueError is a bug: None, and the caller reports exit 3.
+    """
+    import errno
+
+    if isinstance(exc, MemoryError):
+        return (
+            "mémoire insuffisante pour traiter ces fichiers : découpez la demande en plusieurs fichiers "
+            "plus petits ou relancez sur une machine disposant de plus de mémoire. Rien n'a été écrit."
+        )
+    if isinstance(exc, RecursionError):
+        return "donnée imbriquée trop profondément pour être lue (fichier construit à la main ?)"
+    if isinstance(exc, OSError):
+        code = errno.errorcode.get(exc.errno or 0, "")
+        reason = _OS_ERRORS.get(code) or "opération sur le disque impossible"
+        where = exc.filename if exc.filename is not None else ""
+        where = str(where)
+        if len(where) > 120:
+            where = where[:60] + "…" + where[-40:]
+        return f"{where} : {reason}" if where else reason
+    if isinstance(exc, ValueError) and "null byte" in str(exc):
+        return "un chemin de fichier contient un caractère nul (octet 0) : corrigez le nom du fichier"
+    return None
 
 
 def _usage_error(exc: Exception) -> None:
@@ -131,9 +192,19 @@ _USAGE_FR = (
 )
 
 
+# English fragments click or the path converter put inside a value's message.
+_FRAGMENTS_FR = {
+    "Value error, embedded null byte": "le chemin contient un caractère nul (octet 0)",
+    "embedded null byte": "le chemin contient un caractère nul (octet 0)",
+}
+
+
 def _french_usage(message: str) -> str:
     for pattern, french in _USAGE_FR:
         found = pattern.match(message)
         if found:
-            return french.format(*(g or "" for g in found.groups()))
+            message = french.format(*(g or "" for g in found.groups()))
+            break
+    for english, french_text in _FRAGMENTS_FR.items():
+        message = message.replace(english, french_text)
     return message

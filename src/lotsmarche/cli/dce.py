@@ -83,8 +83,26 @@ def register(app: typer.Typer) -> None:
 
         try:
             text = plan_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError("Plan de lots illisible", [Problem(str(exc), fichier=str(plan_file))]) from exc
+        except FileNotFoundError:
+            raise InputError(
+                "Plan de lots illisible", [Problem("fichier introuvable", fichier=str(plan_file))]
+            ) from None
+        except IsADirectoryError:
+            raise InputError(
+                "Plan de lots illisible",
+                [Problem("c'est un dossier : indiquez le fichier lots.json", fichier=str(plan_file))],
+            ) from None
+        except (OSError, UnicodeDecodeError):
+            raise InputError(
+                "Plan de lots illisible",
+                [
+                    Problem(
+                        "fichier illisible : un fichier lots.json (texte UTF-8) produit par "
+                        "« lotsmarche lots » est attendu",
+                        fichier=str(plan_file),
+                    )
+                ],
+            ) from None
         plan = plan_from_json(text, plan_file.name)
         result = render_dce(
             plan,
@@ -94,6 +112,7 @@ def register(app: typer.Typer) -> None:
             zip_=zip_,
             force=force,
             brouillon=brouillon,
+            inputs=[plan_file, *([catalogues] if catalogues else [])],
         )
         rows = [(f.chemin, f.taille, f.sha256) for f in result.fichiers]
         if result.archive is not None:

@@ -234,7 +234,11 @@ def register(app: typer.Typer) -> None:
         if problems:
             raise InputError("Options incompatibles", problems)
         launch = parse_date(date_lancement, "--date-lancement")
-        check_outputs([out] + ([xlsx] if xlsx else []), force)
+        from lotsmarche.atomic import check_apart
+
+        targets = [out] + ([xlsx] if xlsx else [])
+        check_apart(targets, [*(demand or []), groupement, sourcing, plan, catalogues])
+        check_outputs(targets, force)
         with solver_time_limit(time_limit):
             result, _demand = plan_lots(
                 list(demand or []),

@@ -74,6 +74,7 @@ class Extracted:
     parts: list[LongPart] = field(default_factory=list)
     sites: list[tuple[SiteInfo, str, str, int]] = field(default_factory=list)  # info, fichier, feuille, row
     ignored_sheets: list[tuple[str, str]] = field(default_factory=list)  # (fichier, feuille)
+    hidden_sheets: list[tuple[str, str]] = field(default_factory=list)  # (fichier, feuille) not read
 
 
 def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracted) -> None:
@@ -84,6 +85,7 @@ def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracte
             _table_to_part(table, add, out)
         return
     found = False
+    out.hidden_sheets.extend((source.fichier, title) for title in source.hidden)
     for title, grid in source.sheets.items():
         key = fold(title)
         if key in _MEMBER_SHEETS:

@@ -119,6 +119,22 @@ def read_demand(
             )
             for fichier, feuille in found.ignored_sheets
         ]
+        + [
+            Finding(
+                code="DEM-008",
+                severite="avertissement",
+                message=(
+                    f"{fichier}, feuille masquée « {feuille} » : feuille ignorée, ses lignes ne sont pas "
+                    "comptées dans la demande."
+                ),
+                base_legale=BASE_GROUPEMENT,
+                correction=(
+                    "Si elle contient des besoins, affichez-la dans le tableur (clic droit sur un onglet, "
+                    f"« Afficher ») ou indiquez --sheet « {feuille} » ; sinon supprimez-la."
+                ),
+            )
+            for fichier, feuille in found.hidden_sheets
+        ]
         + territory_warnings(lines, cat)
     )
     return Demand(

@@ -79,6 +79,7 @@ class RawSource:
     csv_encoding: str = "utf-8"
     csv_text: str | None = None  # UTF-16 files only: decoded in full (the C parser reads bytes)
     sheets: dict[str, list[list[str]]] = field(default_factory=dict)
+    hidden: list[str] = field(default_factory=list)  # hidden or very hidden sheets, not read
 
     @property
     def is_csv(self) -> bool:
@@ -246,6 +247,11 @@ def _read_workbook(path: Path, raw: bytes, add: AddProblem, sheet: str | None) -
             return None
         for title in names:
             ws = wb[title]
+            # A hidden sheet (an old copy, a helper list) is not what the buyer sees: reading it would
+            # count its rows unseen. It is skipped and named (warning DEM-008), unless asked for by name.
+            if getattr(ws, "sheet_state", "visible") != "visible" and title != sheet:
+                source.hidden.append(title)
+                continue
             ws.reset_dimensions()  # some producers write a wrong <dimension>: read every row present
             grid: list[list[str]] = []
             for values in ws.iter_rows(values_only=True):

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lotsmarche.catalogue.model import Catalogue
@@ -28,6 +27,7 @@ from lotsmarche.errors import InputError, Problem
 from lotsmarche.lotting.strategies import Group
 from lotsmarche.models import CONSERVATIONS, REGIMES
 from lotsmarche.text import fold
+from lotsmarche.yamlsafe import YamlProblem, load_yaml
 
 
 class PlanRule(BaseModel):
@@ -70,16 +70,19 @@ def load_plan_file(path: Path) -> PlanFile:
     """Read and validate PLAN.yaml (InputError naming the file, the rule and the key)."""
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _node, data = load_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(
             "Plan d'allotissement illisible",
             [Problem(f"fichier introuvable ou illisible ({exc.strerror})", fichier=name)],
         ) from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
         raise InputError(
-            "Plan d'allotissement illisible", [Problem(f"YAML invalide : {exc}", fichier=name)]
-        ) from exc
+            "Plan d'allotissement illisible",
+            [Problem("fichier illisible : un fichier texte YAML en UTF-8 est attendu", fichier=name)],
+        ) from None
+    except YamlProblem as exc:
+        raise InputError("Plan d'allotissement illisible", [Problem(exc.text(), fichier=name)]) from None
     try:
         return PlanFile.model_validate(data)
     except ValidationError as exc:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict
 
-from lotsmarche.atomic import temp_dir, write_bytes
+from lotsmarche.atomic import check_apart, replace_dir, temp_dir, write_bytes
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
 from lotsmarche.models import Finding, LotPlan
@@ -80,8 +81,15 @@ def _load(kind: str, templates: Path | None) -> tuple[CompiledDocx, Environment]
     return compile_docx(data, name, env), env
 
 
+_NAME_MAX = 100  # characters of the reference kept in the archive's name (file names stop at 255 bytes)
+
+
 def _safe(reference: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", reference).strip("._") or "DCE"
+    """The reference as a portable file name part: accents transliterated (``Réf`` → ``Ref``), anything
+    else than letters, digits, ``.``, ``_`` and ``-`` replaced by ``_``, at most 100 characters."""
+    ascii_text = unicodedata.normalize("NFKD", reference).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_text).strip("._")
+    return name[:_NAME_MAX].rstrip("._-") or "DCE"
 
 
 def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool) -> dict[str, bytes]:
@@ -143,18 +151,22 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     force: bool = False,
     brouillon: bool = False,
     note: Path | None = None,
+    *,
+    inputs: Sequence[Path] = (),
 ) -> DceResult:
     """Write the DCE of ``plan`` into the folder ``out`` (atomically; refuses to overwrite without force).
 
     A plan with findings of severity « erreur » is refused unless ``brouillon``, which prints
     « PROJET — DOCUMENT DE TRAVAIL NON VALIDÉ » in the header of every page (so does a plan whose group
     is unknown). Lots taken out of the consultation (R2122-8) are in no piece of the DCE: when ``note`` is
-    given their note is written there (beside the DCE folder, never in it).
+    given their note is written there (beside the DCE folder, never in it). ``inputs`` (the plan file,
+    the catalogues) and ``templates`` must lie outside ``out`` and ``note``: replacing would delete them.
     """
     refused = refusal(plan)
     if refused is not None and not brouillon:
         raise refused
     out = Path(out)
+    check_apart([out, *([note] if note is not None else [])], [templates, *inputs])
     if out.exists() and not force:
         raise OutputExistsError(
             f"Le dossier de sortie existe déjà : {out}",
@@ -184,7 +196,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
             target.write_bytes(blob)
         if archive_name:
             (tmp / archive_name).write_bytes(write_zip(files))
-        _swap(tmp, out)
+        replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -200,25 +212,6 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         brouillon=brouillon,
         note=note if note_bytes is not None else None,
     )
-
-
-def _swap(tmp: Path, out: Path) -> None:
-    """Put the finished folder in place; an existing one (``force``) is moved aside, then deleted."""
-    if not out.exists():
-        tmp.rename(out)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-    old.rmdir()
-    out.rename(old)
-    try:
-        tmp.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    if old.is_dir():
-        shutil.rmtree(old)
-    else:
-        old.unlink()
 
 
 def check_templates(templates_dir_: Path, cat: Catalogue) -> list[Problem]:

@@ -13,6 +13,7 @@ of the built-in templates), checked by a parse after each rendering otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import zipfile
@@ -26,7 +27,7 @@ from jinja2 import Environment, Template, TemplateError, TemplateSyntaxError, me
 from lxml import etree
 
 from lotsmarche.errors import Problem, RenderError
-from lotsmarche.render.env import escape_outputs_as_str
+from lotsmarche.render.env import BudgetSandbox, escape_outputs_as_str, french_template_error, render_budget
 from lotsmarche.render.wellformed import always_well_formed
 from lotsmarche.ziputil import ZIP_DATE, Packed, core_xml, pack, read_zip, write_zip, zip_packed
 
@@ -139,13 +140,23 @@ class CompiledDocx:
     def render(self, context: dict[str, Any], title: str, subject: str, brouillon: bool = False) -> bytes:
         members = dict(self.packed)
         for part, template in self.templates.items():
+            user = isinstance(template.environment, BudgetSandbox)
             try:
-                xml, listing = _finish(template.render(context))
+                with render_budget() if user else contextlib.nullcontext():
+                    rendered = template.render(context)
+                xml, listing = _finish(rendered)
             except TemplateError as exc:
                 raise RenderError(
                     f"Le modèle « {self.name} » ne peut pas être rendu",
-                    [Problem(f"{type(exc).__name__} : {exc.message or exc}", fichier=self.name)],
+                    [Problem(french_template_error(exc), fichier=self.name)],
                 ) from exc
+            except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError, RecursionError) as exc:
+                if not user:
+                    raise
+                raise RenderError(
+                    f"Le modèle « {self.name} » ne peut pas être rendu",
+                    [Problem(french_template_error(exc), fichier=self.name)],
+                ) from None
             if part != "word/document.xml" and brouillon and part in self.headers:
                 xml = _HDR_OPEN.sub(lambda m: m.group(0) + _BROUILLON_P, xml, count=1)
             data = xml.encode() if part == "word/document.xml" else (_DECL + xml).encode()
@@ -185,7 +196,7 @@ def _syntax_error(name: str, lined: str, env: Environment, exc: TemplateSyntaxEr
     text = re.sub(r"<[^>]+>", "", "\n".join(lined.splitlines()[max(exc.lineno - 2, 0) : exc.lineno + 1]))
     return RenderError(
         f"Le modèle « {name} » contient une balise invalide",
-        [Problem(f"{exc.message} (près de : « {text.strip()[:120]} »)", fichier=name)],
+        [Problem(f"{french_template_error(exc)} (près de : « {text.strip()[:120]} »)", fichier=name)],
     )
 
 
