@@ -41,9 +41,9 @@ def template(
     from lotsmarche.export.output import refuse_existing, write_file
     from lotsmarche.macantine.template import statement_workbook
 
-    refuse_existing(out, force)
+    refuse_existing(out, force, [plan_file])
     plan = read_plan(plan_file)
-    write_file(out, statement_workbook(plan, lot), force=force)
+    write_file(out, statement_workbook(plan, lot), force=force, inputs=[plan_file])
     stdout.print(f"Relevé du lot {lot} écrit dans {out}.", markup=False)
 
 
@@ -80,12 +80,13 @@ def check(
     from lotsmarche.macantine.check import read_statement
     from lotsmarche.macantine.report import check_outputs, shares
 
-    refuse_existing(out, force)
+    inputs = [statement, plan_file, catalogues]
+    refuse_existing(out, force, inputs)
     cat = load_catalogue(catalogues)
     plan = read_plan(plan_file) if plan_file is not None else None
     result = read_statement(statement, cat, plan, lot)
     files = check_outputs(result, cat, plan)
-    write_folder(out, files, force=force)
+    write_folder(out, files, force=force, inputs=inputs)
     items = shares(result, cat, plan)
     if fmt is Format.json:
         echo_json(
