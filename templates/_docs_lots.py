@@ -213,11 +213,21 @@ def build_ae() -> Writer:
         "BIC : ____________"
     )
     w.h2("B4. Avance")
-    w.tag("{%p if lot.avance %}")
-    w.p("Le titulaire renonce au bénéfice de l'avance : ☐ non ☐ oui.")
+    w.tag("{%p if lot.a_minimum %}")
+    w.p(
+        "Une avance est due dans les conditions de l'article 10 du CCAP, calculée sur le montant minimum "
+        "(articles R2191-3 et R2191-16 du code de la commande publique)."
+    )
     w.tag("{%p else %}")
-    w.p("Sans objet : le montant maximum du lot ne dépasse pas 50 000 € HT.")
+    w.p(
+        "L'accord-cadre étant conclu sans montant minimum, l'avance est due pour chaque bon de commande d'un "
+        "montant supérieur à {{ avance_seuil_ht|montant }} HT et d'une durée d'exécution supérieure à "
+        "{{ avance_duree_mois }} mois (articles R2191-16 et R2191-18 du code de la commande publique ; "
+        "article 10 du CCAP).",
+        "justify",
+    )
     w.tag("{%p endif %}")
+    w.p("Le titulaire renonce au bénéfice de l'avance : ☐ non ☐ oui.")
     w.h2("B5. Durée d'exécution")
     w.p(
         "L'accord-cadre est conclu pour {{ duree_initiale_mois }} mois à compter de sa notification"
@@ -245,6 +255,31 @@ def build_ae() -> Writer:
         "justify",
     )
     w.p("**Membres concernés par le lot :** {{ lot.membres }}")
+    w.p(
+        "Chaque membre émet et paie ses propres bons de commande. Pour chacun, le tableau désigne "
+        "l'ordonnateur, le comptable public assignataire des paiements, la personne habilitée à fournir les "
+        "renseignements prévus à l'article R2191-59 du code de la commande publique (cession ou nantissement "
+        "des créances) et l'imputation budgétaire des dépenses.",
+        "justify",
+    )
+    w.table(
+        [
+            "Membre",
+            "Ordonnateur",
+            "Comptable assignataire",
+            "Personne désignée (article R2191-59)",
+            "Imputation budgétaire",
+        ],
+        [
+            "{{ p.membre }}",
+            "{{ p.ordonnateur }}",
+            "{{ p.comptable }}",
+            "{{ p.designe }}",
+            "{{ p.imputation }}",
+        ],
+        [3.6, 3.2, 3.8, 3.4, 3.0],
+        loop="p in lot.payeurs",
+    )
     w.p("La présente offre est acceptée pour le lot {{ lot.numero }}.")
     w.table(["Signataire (nom, qualité)", "Lieu et date", "Signature"], ["", "", ""], [6.0, 5.5, 5.5], rows=1)
     return w
@@ -255,6 +290,13 @@ def build_convention() -> Writer:
     w.sub("{{ groupement }}")
     w.p("Vu le code de la commande publique, notamment ses articles L2113-6 à L2113-8 ;")
     w.p("Vu le code général des collectivités territoriales, notamment son article L1414-3 ;")
+    w.p(
+        "Vu les décisions des membres autorisant leur adhésion au groupement et la signature de la "
+        "convention :"
+    )
+    w.tag("{%p for m in membres %}")
+    w.bullet("pour {{ m.nom }} : {{ m.decision }} ;")
+    w.tag("{%p endfor %}")
     w.p("Les membres désignés à l'article 2 conviennent de ce qui suit.")
 
     w.h1("Article 1. Objet")
@@ -293,17 +335,15 @@ def build_convention() -> Writer:
         "compte des membres (article L2113-7) :",
         "justify",
     )
-    w.bullet("de recenser les besoins et de préparer le dossier de consultation ;")
-    w.bullet("de publier les avis, de répondre aux questions des candidats et de recevoir les plis ;")
-    w.bullet(
-        "d'analyser les candidatures et les offres, de conduire les éventuelles négociations et "
-        "d'attribuer les accords-cadres ;"
+    w.tag("{%p for a in actes_coordonnateur %}")
+    w.bullet("{{ a.libelle }} ;")
+    w.tag("{%p endfor %}")
+    w.p(
+        "Les membres donnent mandat au coordonnateur pour agir en justice en leur nom, en demande comme en "
+        "défense, dans les litiges relatifs à la passation des accords-cadres et à leurs stipulations "
+        "communes ; chaque membre reste seul compétent pour les litiges nés de ses propres bons de commande.",
+        "justify",
     )
-    w.bullet(
-        "de signer et de notifier les accords-cadres, d'informer les candidats évincés et de publier "
-        "les données essentielles ;"
-    )
-    w.bullet("de conclure les modifications des accords-cadres qui intéressent l'ensemble des membres.")
 
     w.h1("Article 4. Obligations des membres")
     w.p(
@@ -322,20 +362,11 @@ def build_convention() -> Writer:
     )
 
     w.h1("Article 6. Commission d'appel d'offres")
-    w.tag("{%p if procedure_formalisee %}")
     w.p(
-        "La procédure étant formalisée, les membres conviennent que la commission d'appel d'offres "
-        "compétente est celle du coordonnateur (article L1414-3 du code général des collectivités "
-        "territoriales).",
+        "La commission compétente pour l'attribution des accords-cadres est {{ cao }}. Le coordonnateur "
+        "transmet à chaque membre le procès-verbal de ses séances.",
         "justify",
     )
-    w.tag("{%p else %}")
-    w.p(
-        "La procédure étant adaptée, le coordonnateur attribue les accords-cadres après avis d'une "
-        "commission consultative réunissant un représentant de chaque membre qui le souhaite.",
-        "justify",
-    )
-    w.tag("{%p endif %}")
 
     w.h1("Article 7. Frais de fonctionnement")
     w.p(
@@ -362,8 +393,8 @@ def build_convention() -> Writer:
 
     w.h1("Article 10. Litiges")
     w.p(
-        "Les litiges relatifs à la présente convention relèvent du tribunal administratif territorialement "
-        "compétent, après une tentative de règlement amiable.",
+        "Les litiges relatifs à la présente convention et aux accords-cadres passés en son application "
+        "relèvent, après une tentative de règlement amiable, du {{ tribunal_nom }}, {{ tribunal_adresse }}.",
         "justify",
     )
 
@@ -374,4 +405,26 @@ def build_convention() -> Writer:
         [5.5, 5.0, 2.5, 4.0],
         loop="m in membres",
     )
+    return w
+
+
+def build_crt() -> Writer:
+    w = Writer("Cadre de réponse technique — lot {{ lot.numero }}")
+    w.sub("{{ lot.intitule }}")
+    w.p("**Référence de la consultation :** {{ reference }} — lot {{ lot.numero_texte }}")
+    w.p(
+        "Le candidat complète chaque rubrique ci-dessous. Ses réponses servent de base à la notation des "
+        "critères autres que le prix (article 9 du règlement de la consultation) et, pour l'attributaire, "
+        "valent engagement contractuel (article 3 du CCAP). Une rubrique sans réponse est notée zéro. Le "
+        "candidat peut joindre des annexes, à condition d'y renvoyer depuis la rubrique concernée.",
+        "justify",
+    )
+    w.p("**Candidat (dénomination sociale) :** ________________________________________________")
+    w.tag("{%p for c in lot.criteres_techniques %}")
+    w.h1("{{ c.libelle }} — {{ c.ponderation|pourcentage }}")
+    w.tag("{%p for s in c.sous_criteres %}")
+    w.h2("{{ s }}")
+    w.form(["Réponse du candidat"])
+    w.tag("{%p endfor %}")
+    w.tag("{%p endfor %}")
     return w

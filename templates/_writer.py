@@ -340,5 +340,16 @@ def clause_list(w: Writer, var: str) -> None:
     w.tag("{%p endfor %}")
 
 
+def group_list(w: Writer, var: str) -> None:
+    """Clauses stated once for the lots sharing their wording: lots concerned, title, text, legal basis."""
+    w.tag(f"{{%p for c in {var} %}}")
+    w.p(
+        "**{{ c.titre }}**{% if not c.tous %} (lots concernés : {{ c.lots }}){% endif %}. {{ c.texte }} "
+        "[{{ c.base_legale }}]",
+        "justify",
+    )
+    w.tag("{%p endfor %}")
+
+
 def lot_heading(w: Writer, prefix: str) -> None:
     w.h2(prefix + "{{ lot.numero }}. Lot {{ lot.numero }} — {{ lot.intitule }}")

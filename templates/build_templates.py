@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _docs_lots import build_ae, build_cctp, build_convention
-from _writer import Writer, clause_list, lot_heading
+from _docs_lots import build_ae, build_cctp, build_convention, build_crt
+from _writer import Writer, group_list, lot_heading
 
 
 def build_rc() -> Writer:  # noqa: PLR0915
@@ -174,11 +174,43 @@ def build_rc() -> Writer:  # noqa: PLR0915
         "les renseignements sur son chiffre d'affaires des trois derniers exercices et la liste des "
         "principales livraisons comparables effectuées au cours des trois dernières années."
     )
+    w.bullet(
+        "pour les produits d'origine animale, le numéro d'agrément sanitaire de chaque établissement qui "
+        "prépare, transforme ou entrepose les produits livrés (règlement (CE) n° 853/2004, article 4), ou la "
+        "dérogation à l'agrément dont il bénéficie."
+    )
     w.p(
         "Aucun niveau minimal de chiffre d'affaires n'est exigé ; si l'acheteur en fixait un, il ne "
         "dépasserait pas une fois et demie la valeur estimée du lot (article R2142-7). Le candidat n'est pas "
         "tenu de fournir les documents que l'acheteur peut obtenir directement par un système électronique "
         "gratuit (article R2143-13).",
+        "justify",
+    )
+    w.h2("7.1. Documents à produire par l'attributaire")
+    w.p(
+        "Avant l'attribution, le candidat dont l'offre est retenue remet, dans le délai de dix jours fixé "
+        "par l'acheteur (articles R2144-4 et R2144-7 du code de la commande publique) :",
+        "justify",
+    )
+    w.bullet(
+        "les certificats attestant qu'il a satisfait à ses obligations fiscales et sociales (article "
+        "R2143-7), dont l'attestation de vigilance délivrée par l'organisme de recouvrement des cotisations "
+        "sociales (articles L8222-1 et D8222-5 du code du travail) ;"
+    )
+    w.bullet(
+        "un extrait d'inscription au registre du commerce et des sociétés ou au répertoire des métiers, ou "
+        "un document équivalent, datant de moins de trois mois ;"
+    )
+    w.bullet(
+        "le cas échéant, la liste nominative des salariés étrangers soumis à autorisation de travail "
+        "(article D8254-2 du code du travail)."
+    )
+    w.p(
+        "Pendant l'exécution, le titulaire remet l'attestation de vigilance tous les six mois jusqu'à la fin "
+        "de l'accord-cadre (articles L8222-1 et D8222-5 du code du travail). Si l'attributaire ne remet pas "
+        "ces documents dans le délai, son offre est rejetée et le candidat classé immédiatement après lui "
+        "est "
+        "sollicité (article R2144-7).",
         "justify",
     )
 
@@ -193,11 +225,35 @@ def build_rc() -> Writer:  # noqa: PLR0915
         "le détail quantitatif estimatif (DQE) du lot, qui sert uniquement au jugement du prix et n'a "
         "pas de valeur contractuelle ;"
     )
-    w.bullet("un mémoire technique répondant à chacun des sous-critères de l'article 9 ;")
+    w.bullet(
+        "le cadre de réponse technique du lot (fichier CRT_Lot_NN.docx du dossier de consultation), "
+        "complété rubrique par rubrique : il sert de base à la notation des critères autres que le prix "
+        "(article 9) ;"
+    )
     w.bullet(
         "les fiches techniques des produits et les justificatifs des labels ou mentions demandés, ou "
         "de leurs équivalents."
     )
+    w.tag("{%p if a_echantillons %}")
+    w.h2("8.1. Échantillons")
+    w.p(
+        "Pour chaque lot dont un sous-critère porte sur les échantillons (article 9), le candidat remet "
+        "gratuitement {{ echantillons_quantite }} de chacun des produits listés ci-dessous, le "
+        "**{{ echantillons_date|date_fr }}** entre 8 h 00 et 11 h 00, à l'adresse suivante : "
+        "{{ echantillons_lieu }}. Les échantillons sont livrés dans les conditions de température du CCTP, "
+        "étiquetés du seul numéro du lot et d'un numéro d'ordre attribué par l'acheteur, sans marque ni nom "
+        "du candidat. Ils sont goûtés à l'aveugle, de façon anonyme, par un jury de cuisiniers et de "
+        "gestionnaires des membres, après cuisson selon la fiche technique remise. Ils ne sont pas "
+        "restitués. "
+        "Un échantillon non remis dans le délai est noté zéro.",
+        "justify",
+    )
+    w.tag("{%p for lot in lots %}")
+    w.tag("{%p if lot.echantillons %}")
+    w.bullet("Lot {{ lot.numero }} : {{ lot.echantillons_produits }}.")
+    w.tag("{%p endif %}")
+    w.tag("{%p endfor %}")
+    w.tag("{%p endif %}")
 
     w.h1("9. Jugement des offres")
     w.p(
@@ -206,6 +262,13 @@ def build_rc() -> Writer:  # noqa: PLR0915
         "noté sur la base du montant du DQE : note = 10 × montant de l'offre la moins-disante ÷ montant de "
         "l'offre examinée. Les offres anormalement basses sont traitées selon les articles R2152-3 à "
         "R2152-5.",
+        "justify",
+    )
+    w.p(
+        "Les critères autres que le prix sont notés sur les réponses apportées au cadre de réponse "
+        "technique du lot, rubrique par rubrique{% if a_echantillons %}, et, pour les sous-critères qui le "
+        "prévoient, sur la dégustation des échantillons (article 8.1){% endif %}. Lorsqu'un critère comporte "
+        "plusieurs sous-critères, ceux-ci sont d'égale importance.",
         "justify",
     )
     w.tag("{%p for lot in lots %}")
@@ -220,13 +283,16 @@ def build_rc() -> Writer:  # noqa: PLR0915
     w.tag("{%p else %}")
     w.p("Critères du lot à compléter par l'acheteur avant la publication.")
     w.tag("{%p endif %}")
-    clause_list(w, "lot.clauses_rc")
     w.tag("{%p endfor %}")
+    w.h2("9.{{ rc_numero_modalites }}. Modalités communes")
+    group_list(w, "rc_clauses")
 
     w.h1("10. Conditions de remise des offres")
     w.p(
-        "Les plis sont transmis par voie électronique, sur le profil d'acheteur du coordonnateur, au plus "
-        "tard le **{{ date_remise|date_fr }} à 12 h 00** (heure de Paris), soit "
+        "Le dossier de consultation est disponible gratuitement sur le profil d'acheteur du coordonnateur, "
+        "à l'adresse {{ profil_acheteur }} (article R2132-2). Les plis sont transmis par voie électronique "
+        "sur ce profil d'acheteur au plus tard le **{{ date_remise|date_fr }} à 12 h 00** (heure de Paris), "
+        "soit "
         "{{ delai_remise_jours }} jours après le lancement de la consultation le "
         "{{ date_lancement|date_fr }} (article R2132-7). Une copie de sauvegarde peut être adressée dans le "
         "même délai (article R2132-11). Les plis reçus hors délai ne sont pas ouverts.",
@@ -244,7 +310,7 @@ def build_rc() -> Writer:  # noqa: PLR0915
     w.tag("{%p endif %}")
     w.tag("{%p for lot in lots %}")
     w.bullet(
-        "Lot {{ lot.numero }} : {% if lot.negociation %}l'acheteur se réserve la possibilité de négocier "
+        "Lot {{ lot.numero }} : {% if lot.mapa %}l'acheteur se réserve la possibilité de négocier "
         "avec les candidats ayant présenté une offre (article R2123-5) ; il peut aussi attribuer sans "
         "négociation sur la base des offres initiales.{% else %}aucune négociation.{% endif %}"
     )
@@ -263,9 +329,41 @@ def build_rc() -> Writer:  # noqa: PLR0915
         [4.0, 4.5, 5.0, 3.5],
         loop="c in contacts",
     )
+
+    w.h1("13. Attribution, délai de suspension et recours")
     w.p(
-        "Instance chargée des procédures de recours : le tribunal administratif territorialement "
-        "compétent au regard du siège du coordonnateur ({{ coordonnateur }})."
+        "Dès qu'il a fait son choix pour un lot, le coordonnateur informe les autres candidats du rejet de "
+        "leur offre, avec les motifs de ce rejet, le nom de l'attributaire et les motifs du choix (article "
+        "R2181-3). L'accord-cadre n'est pas signé avant l'expiration d'un délai de "
+        "{{ delai_suspension_texte }} jours ({{ delai_suspension_jours }} jours) à compter de l'envoi "
+        "électronique de cette décision (article R2182-1).",
+        "justify",
+    )
+    w.p(
+        "**Instance chargée des procédures de recours :** {{ tribunal_nom }}, {{ tribunal_adresse }}. "
+        "Le même tribunal peut être saisi pour obtenir des renseignements sur l'introduction des recours.",
+        "justify",
+    )
+    w.p("Les recours suivants peuvent être introduits :")
+    w.bullet(
+        "le référé précontractuel, jusqu'à la signature de l'accord-cadre (articles L551-1 à L551-12 du "
+        "code de justice administrative) ;"
+    )
+    w.bullet(
+        "le référé contractuel, après la signature, dans un délai de {{ refere_contractuel_avis_jours }} "
+        "jours à compter de la publication de l'avis d'attribution ou, à défaut, de "
+        "{{ refere_contractuel_max_mois }} mois à compter du lendemain de la conclusion du contrat (articles "
+        "L551-13 à L551-23 et R551-7 du code de justice administrative) ;"
+    )
+    w.bullet(
+        "le recours en contestation de la validité du contrat ouvert aux tiers, dans un délai de "
+        "{{ recours_contrat_texte }} mois à compter des mesures de publicité appropriées (CE, assemblée, "
+        "4 avril 2014, Département de Tarn-et-Garonne, n° 358994) ;"
+    )
+    w.bullet(
+        "le recours pour excès de pouvoir contre les actes détachables du contrat, dans un délai de "
+        "{{ recours_contrat_texte }} mois à compter de leur notification ou de leur publication (article "
+        "R421-1 du code de justice administrative)."
     )
     return w
 
@@ -298,15 +396,13 @@ def build_ccap() -> Writer:  # noqa: PLR0915
         loop="lot in lots",
     )
 
-    w.h1("2. Durée")
     w.p(
-        "La période initiale est de {{ duree_initiale_mois }} mois à compter de la notification"
-        "{% if reconductions %} ; l'accord-cadre est reconduit tacitement {{ reconductions }} fois par "
-        "période de {{ duree_reconduction_mois }} mois, sauf décision contraire notifiée par le "
-        "coordonnateur au moins trois mois avant l'échéance{% endif %}. La durée totale ne peut excéder "
-        "{{ duree_totale_mois }} mois.",
+        "Les valeurs surlignées sont à confirmer ou à compléter par l'acheteur avant la publication.",
         "justify",
     )
+
+    w.h1("2. Durée")
+    group_list(w, "ccap_duree")
 
     w.h1("3. Pièces contractuelles")
     w.p("Les pièces contractuelles prévalent dans l'ordre suivant :")
@@ -315,7 +411,7 @@ def build_ccap() -> Writer:  # noqa: PLR0915
     w.bullet("le cahier des clauses techniques particulières (CCTP) ;")
     w.bullet("le bordereau des prix unitaires (BPU) du lot ;")
     w.bullet("le cahier des clauses administratives générales applicable : {{ ccag }} ;")
-    w.bullet("l'offre technique du titulaire.")
+    w.bullet("l'offre technique du titulaire (cadre de réponse technique complété).")
     w.p("Le détail quantitatif estimatif (DQE) n'a pas de valeur contractuelle.")
 
     w.h1("4. Prix")
@@ -330,24 +426,28 @@ def build_ccap() -> Writer:  # noqa: PLR0915
     w.h1("5. Révision des prix")
     w.p(
         "Les prix sont révisables sur un indice officiel (articles R2112-13 et R2112-14 du code de la "
-        "commande publique). La formule, la périodicité et la clause de sauvegarde propres à chaque lot "
-        "figurent à l'article 11 ; l'indice de chaque lot est rappelé ci-dessous. I0 est la valeur de "
-        "l'indice du mois de la date limite de remise des offres (mois zéro) et I la dernière valeur "
-        "publiée à la date de révision. Le prix révisé s'applique aux bons de commande émis à compter de "
-        "la date de révision ; il n'est pas appliqué rétroactivement. Les identifiants des séries sont "
-        "ceux de la base de données macroéconomiques de l'INSEE.",
+        "commande publique), par la formule P = P0 × (a + b × I / I0), où P0 est le prix de l'offre, a la "
+        "partie fixe et b = 1 − a la partie révisable, I0 la valeur de l'indice publiée pour le mois de la "
+        "date limite de remise des offres (mois zéro) et I la dernière valeur publiée au premier jour de la "
+        "période de révision. Le prix révisé s'applique aux bons de commande émis à compter de la date de "
+        "révision ; il n'est pas appliqué rétroactivement. Les identifiants des séries sont ceux de la base "
+        "de "
+        "données macroéconomiques de l'INSEE.",
         "justify",
     )
     w.table(
-        ["Lot", "Intitulé", "Indice de référence (INSEE)"],
+        ["Lot", "Intitulé", "Indice de référence (INSEE)", "Périodicité", "Partie fixe a"],
         [
             "{{ lot.numero }}",
             "{{ lot.intitule }}",
             "{% if lot.a_indice %}{{ lot.indice }}{% else %}indice à désigner par l'acheteur{% endif %}",
+            "{{ lot.indice_periodicite }}",
+            "{{ lot.indice_partie_fixe }}",
         ],
-        [1.2, 7.3, 8.5],
+        [1.2, 5.0, 6.3, 2.3, 2.2],
         loop="lot in lots",
     )
+    group_list(w, "ccap_revision")
 
     w.h1("6. Bons de commande")
     w.p(
@@ -363,68 +463,45 @@ def build_ccap() -> Writer:  # noqa: PLR0915
     w.p(
         "Les livraisons ont lieu sur les sites et selon les fréquences définis au CCTP, aux horaires "
         "convenus avec chaque membre. À la réception, le membre vérifie les quantités, les températures, "
-        "les dates limites, l'étiquetage et l'état des emballages. Un produit non conforme est refusé ; le "
-        "titulaire le remplace dans les 24 heures à ses frais, faute de quoi le membre peut s'approvisionner "
-        "ailleurs aux frais du titulaire.",
+        "les dates limites, l'étiquetage et l'état des emballages.",
         "justify",
     )
+    group_list(w, "ccap_livraison")
 
     w.h1("8. Pénalités")
-    w.p(
-        "En cas de retard, le titulaire encourt, sans mise en demeure préalable, la pénalité prévue par "
-        "l'article 14.1 du CCAG-FCS : **P = V × R ÷ 1 000**, où V est la valeur des prestations en retard et "
-        "R le nombre de jours de retard. Le montant total des pénalités est plafonné à 10 % du montant du "
-        "bon de commande concerné ; le titulaire n'est pas redevable des pénalités dont le montant total ne "
-        "dépasse pas 1 000 € HT sur l'ensemble du marché. Avant toute retenue, il est invité à présenter ses "
-        "observations dans un délai de 15 jours.",
-        "justify",
-    )
-    w.p(
-        "**Rupture de la chaîne du froid :** chaque livraison dont la température à cœur mesurée à "
-        "réception sort des plages du CCTP donne lieu, outre le refus et le remplacement des produits, à une "
-        "pénalité forfaitaire de 50 € HT (dérogation récapitulée à l'article 13).",
-        "justify",
-    )
+    group_list(w, "ccap_penalites")
 
     w.h1("9. Règlement")
-    w.p(
-        "Chaque membre règle les factures de ses propres commandes dans un délai de 30 jours à compter de "
-        "leur réception (article R2192-10 du code de la commande publique). Tout retard ouvre droit, de "
-        "plein droit, aux intérêts moratoires et à l'indemnité forfaitaire pour frais de recouvrement de "
-        "40 €. Les factures sont déposées sur le portail de facturation électronique (Chorus Pro) et "
-        "mentionnent le numéro du bon de commande.",
-        "justify",
-    )
+    group_list(w, "ccap_reglement")
 
     w.h1("10. Avance")
     w.p(
-        "Une avance est due au titulaire lorsque le montant du lot est supérieur à 50 000 € HT et que son "
-        "délai d'exécution dépasse deux mois (article R2191-3). Son taux est de 5 % ; le titulaire peut y "
-        "renoncer dans l'acte d'engagement.",
+        "Pour un lot conclu sans montant minimum, une avance est accordée au titulaire pour chaque bon de "
+        "commande d'un montant supérieur à {{ avance_seuil_ht|montant }} HT dont le délai d'exécution est "
+        "supérieur à {{ avance_duree_mois }} mois (articles R2191-3, R2191-16 et R2191-18 du code de la "
+        "commande publique) ; elle est versée par le membre qui émet le bon de commande. Pour un lot conclu "
+        "avec un montant minimum, l'avance est calculée sur ce montant minimum s'il remplit les mêmes "
+        "conditions. Le montant de l'avance est de {{ avance_taux_pourcent|pourcentage }} du montant toutes "
+        "taxes comprises du bon de commande (article R2191-7). Son remboursement s'impute sur les sommes "
+        "dues au titulaire ; il commence lorsque le montant des prestations exécutées au titre du bon de "
+        "commande atteint 65 % de son montant et s'achève lorsqu'il atteint 80 % (article R2191-11). Le "
+        "titulaire peut renoncer à l'avance dans l'acte d'engagement.",
         "justify",
     )
-    w.tag("{%p for lot in lots %}")
-    w.bullet(
-        "Lot {{ lot.numero }} : {% if lot.avance %}avance de 5 %, sauf renonciation du titulaire."
-        "{% else %}le montant maximum du lot ne dépasse pas 50 000 € HT : pas d'avance obligatoire."
-        "{% endif %}"
-    )
-    w.tag("{%p endfor %}")
 
     w.h1("11. Conditions d'exécution et clauses particulières")
     w.p(
         "Les conditions d'exécution ci-dessous sont liées à l'objet de chaque lot (article L2112-2 du code "
         "de la commande publique). Leur méconnaissance peut entraîner les pénalités de l'article 8 et, si "
-        "elle persiste, la résiliation du lot pour faute.",
+        "elle persiste, la résiliation du lot pour faute. Chaque stipulation s'applique à tous les lots, "
+        "sauf lorsque les lots concernés sont indiqués.",
         "justify",
     )
-    w.tag("{%p for lot in lots %}")
-    lot_heading(w, "11.")
-    w.p("**Conditions d'exécution environnementales :**")
-    clause_list(w, "lot.conditions_environnementales")
-    w.p("**Conditions d'exécution sociales :**")
-    w.tag("{%p if lot.a_condition_sociale %}")
-    clause_list(w, "lot.conditions_sociales")
+    w.h2("11.1. Conditions d'exécution environnementales")
+    group_list(w, "ccap_environnementales")
+    w.h2("11.2. Conditions d'exécution sociales")
+    w.tag("{%p if a_ccap_sociales %}")
+    group_list(w, "ccap_sociales")
     w.tag("{%p elif a_exception_sociale %}")
     w.p(
         "Pas de condition sociale, pour le motif suivant (article L2112-2-1) : "
@@ -432,26 +509,38 @@ def build_ccap() -> Writer:  # noqa: PLR0915
         "justify",
     )
     w.tag("{%p else %}")
-    w.p("Aucune condition d'exécution sociale n'est retenue pour ce lot.")
+    w.p("Aucune condition d'exécution sociale n'est retenue.")
     w.tag("{%p endif %}")
-    w.p("**Autres clauses :**")
-    clause_list(w, "lot.clauses_ccap")
-    w.tag("{%p endfor %}")
+    w.h2("11.3. Autres clauses")
+    group_list(w, "ccap_autres")
 
     w.h1("12. Résiliation et différends")
     w.p(
         "La résiliation est régie par le CCAG-FCS. Chaque lot peut être résilié indépendamment des autres. "
-        "Les différends sont portés devant le tribunal administratif territorialement compétent, après "
-        "une tentative de règlement amiable.",
+        "La résiliation est prononcée par le coordonnateur, après avis des membres concernés. Le "
+        "coordonnateur représente les membres en justice pour les litiges relatifs à la passation et aux "
+        "stipulations communes des accords-cadres. Après une tentative de règlement amiable, les différends "
+        "sont portés devant le {{ tribunal_nom }}, {{ tribunal_adresse }}.",
         "justify",
     )
 
-    w.h1("13. Dérogations au CCAG-FCS")
-    w.p("Le présent CCAP déroge au CCAG-FCS sur le seul point suivant :")
-    w.bullet(
-        "article 8, second alinéa (pénalité forfaitaire pour rupture de la chaîne du froid) : déroge "
-        "à l'article 14.1 du CCAG-FCS."
+    w.h1("13. Récapitulatif des dérogations au CCAG-FCS")
+    w.tag("{%p if derogations %}")
+    w.p("Le présent CCAP déroge au CCAG-FCS sur les points suivants :")
+    w.table(
+        ["Article du CCAP", "Stipulation", "Dérogation", "Article du CCAG-FCS"],
+        [
+            "{{ d.article_ccap }}",
+            "{{ d.titre }}",
+            "{{ d.objet }}",
+            "{{ d.article_ccag }}",
+        ],
+        [2.0, 4.5, 7.0, 3.5],
+        loop="d in derogations",
     )
+    w.tag("{%p else %}")
+    w.p("Le présent CCAP ne déroge pas au CCAG-FCS.")
+    w.tag("{%p endif %}")
     return w
 
 
@@ -461,6 +550,7 @@ BUILDERS: dict[str, Callable[[], Writer]] = {
     "cctp.docx": build_cctp,
     "ae.docx": build_ae,
     "convention.docx": build_convention,
+    "crt.docx": build_crt,
 }
 
 

@@ -13,7 +13,8 @@ a gzip'd JSON document, byte-identical for the same package version and date (gz
 
     {"source": ..., "version": "6.0.0", "millesime": ..., "extrait_le": "AAAA-MM-JJ", "licence": ...,
      "regions": {code: nom}, "departements": {code: [nom, region]},
-     "epci": {siren: nom}, "communes": [[code_insee, nom, "cp1 cp2", population, epci_siren], ...]}
+     "epci": {siren: nom}, "communes": [[code_insee, nom, "cp1 cp2", population, epci_siren], ...],
+     "anciens_codes": {former INSEE code: current code}, "anciens_noms": [[former name, current code]]}
 
 The department is not stored per commune: it is the INSEE code's first 2 characters (3 for 97x / 98x),
 which this tool checks against the package's ``departement`` field.
@@ -70,6 +71,22 @@ def build(package_dir: Path, extrait_le: str) -> bytes:
             ]
         )
     rows.sort(key=lambda r: str(r[0]))
+    current = {str(r[0]): str(r[1]) for r in rows}
+    # Former communes (delegated or associated communes of a commune nouvelle, codes before a merger): a
+    # buyer may still write them; they lead to the current commune.
+    anciens_codes: dict[str, str] = {}
+    anciens_noms: set[tuple[str, str]] = set()
+    for c in communes:
+        if c.get("type") == "commune-actuelle":
+            for old in c.get("anciensCodes") or []:
+                if old not in current:
+                    anciens_codes[old] = c["code"]
+        elif c.get("type") in ("commune-deleguee", "commune-associee"):
+            chef = c["chefLieu"]
+            if c["code"] not in current:
+                anciens_codes.setdefault(c["code"], chef)
+            if c["nom"] != current[chef]:
+                anciens_noms.add((c["nom"], chef))
     doc = {
         "source": (
             f"npm {PACKAGE} {meta['version']} (Code officiel géographique INSEE, EPCI DGCL, "
@@ -82,6 +99,8 @@ def build(package_dir: Path, extrait_le: str) -> bytes:
         "departements": {d["code"]: [d["nom"], d["region"]] for d in departements},
         "epci": {e["code"]: e["nom"] for e in epcis},
         "communes": rows,
+        "anciens_codes": dict(sorted(anciens_codes.items())),
+        "anciens_noms": sorted([nom, chef] for nom, chef in anciens_noms),
     }
     text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     buf = io.BytesIO()

@@ -33,7 +33,7 @@ import io
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -604,9 +604,61 @@ def value_of(rows: list[dict[str, str]], cat: Catalogue) -> dict[tuple[str, str]
     return dict(out)
 
 
+# Public accountants by territory (fictitious names of plausible services de gestion comptable, SGC).
+SGC = {
+    "Boulonnais": "service de gestion comptable de Boulogne-sur-Mer",
+    "Calaisis": "service de gestion comptable de Calais",
+    "Montreuillois-Ternois": "service de gestion comptable de Montreuil-sur-Mer",
+}
+
+
+def finance(m: MemberSpec, territoire: str, rank: int) -> dict[str, object]:
+    """ATTRI1 part D and the authorising decision of a member: fictitious but plausible values."""
+    sgc = SGC.get(territoire, SGC["Boulonnais"])
+    day = date(2026, 6, 1) + timedelta(days=rank % 28)
+    if m.type == "administration":
+        return {
+            "ordonnateur": "le président du conseil départemental",
+            "comptable_assignataire": "le payeur départemental du Pas-de-Calais",
+            "designe_r2191_59": "le directeur des finances du Département",
+            "imputation_budgetaire": "budget principal, chapitre 011, article 60623 (alimentation)",
+            "decision_adhesion": "délibération de la commission permanente du conseil départemental",
+            "decision_date": date(2026, 6, 15),
+            "decision_numero": "2026-CP-0412",
+        }
+    if m.type in ("college", "lycee"):
+        return {
+            "ordonnateur": "le chef d'établissement",
+            "comptable_assignataire": "l'agent comptable du groupement comptable des EPLE ("
+            f"{sgc.removeprefix('service de gestion comptable de ')})",
+            "designe_r2191_59": "l'adjoint gestionnaire de l'établissement",
+            "imputation_budgetaire": "service de restauration et d'hébergement, compte 6011 (denrées)",
+            "decision_date": day,
+            "decision_numero": f"CA-2026-{rank:02d}",
+        }
+    if m.type in ("hopital", "ehpad"):
+        return {
+            "ordonnateur": "le directeur de l'établissement",
+            "comptable_assignataire": f"le comptable public du {sgc}",
+            "designe_r2191_59": "le directeur des achats et de la logistique",
+            "imputation_budgetaire": "titre 3 (charges à caractère hôtelier et général), compte 60221",
+            "decision_date": day,
+            "decision_numero": f"DIR-2026-{rank:03d}",
+        }
+    return {
+        "ordonnateur": "le maire",
+        "comptable_assignataire": f"le comptable public du {sgc}",
+        "designe_r2191_59": "le maire",
+        "imputation_budgetaire": "chapitre 011, article 60623 (alimentation), fonction 251 "
+        "(restauration scolaire)",
+        "decision_date": day,
+        "decision_numero": f"DCM-2026-{rank:02d}",
+    }
+
+
 def groupement_yaml(cat: Catalogue) -> str:
     membres = []
-    for m in MEMBERS:
+    for rank, m in enumerate(MEMBERS, start=1):
         commune = cat.commune(m.commune)
         # The name for the reader, the INSEE code to be exact: a 5-digit value alone is read as a postcode
         # first (62160 is Boulogne-sur-Mer's INSEE code and the postcode of Bully-les-Mines).
@@ -623,6 +675,8 @@ def groupement_yaml(cat: Catalogue) -> str:
         repas = sum(s.repas_par_jour * s.jours_par_an for s in m.sites)
         if repas:
             entry["repas_par_an"] = repas
+        territoire = (cat.territoire_du_code_postal(m.sites[0].code_postal) or "") if m.sites else ""
+        entry.update(finance(m, territoire, rank))
         membres.append(entry)
     data = {
         "nom": "Groupement de commandes de produits de la mer du Boulonnais",
@@ -640,6 +694,11 @@ def groupement_yaml(cat: Catalogue) -> str:
         "k_fournisseurs": 2,
         "cout_gestion_par_lot": "1500",
         "lots_max_par_candidat": None,
+        "profil_acheteur": "https://marchespublics.exemple.fr/pas-de-calais",
+        "echantillons": {
+            "lieu": "Cuisine centrale du Centre hospitalier de Boulogne-sur-Mer, allée Jacques "
+            "Monod, 62200 Boulogne-sur-Mer (quai de réception)"
+        },
         "contacts": [
             {
                 "role": "Coordonnateur du groupement",
@@ -772,6 +831,14 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
     add(
         "- Deux fournisseurs au moins par lot sont recherchés (`k_fournisseurs: 2`) ; coût de gestion estimé "
         "à 1 500 € par lot pour comparer les découpages."
+    )
+    add(
+        "- Profil d'acheteur (adresse fictive), lieu de remise des échantillons (cuisine centrale de "
+        "l'hôpital de Boulogne-sur-Mer) et, pour chaque membre, l'ordonnateur, le comptable assignataire, la "
+        "personne désignée pour l'article R2191-59, l'imputation budgétaire et la décision d'adhésion "
+        "(numéro et date) : valeurs **fictives** mais plausibles, à remplacer par celles de chaque membre. "
+        "Le tribunal administratif compétent (Lille, pour le Pas-de-Calais) est déduit de la commune du "
+        "coordonnateur."
     )
     add("")
     add("## Les membres et leurs sites")

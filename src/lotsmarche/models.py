@@ -244,6 +244,37 @@ class CarteTerritoires(Frozen):
     libelle: str  # what the map is, for the documentation
 
 
+class Tribunal(Frozen):
+    """A tribunal administratif with its postal address and the departments of its territory (R221-3 CJA)."""
+
+    code: str
+    nom: str
+    adresse: str
+    departements: list[str]  # INSEE department codes: "62", "2A", "971" (overseas collectivities included)
+    confiance: Confidence
+
+
+class IndiceRevision(Frozen):
+    """The revision index fit for a family × conservation (indices_revision.yaml), with its formula."""
+
+    famille: str  # Famille.code
+    conservation: Conservation
+    indice: str  # INSEE series id (indices.csv)
+    periodicite: str  # "mensuelle", "trimestrielle"...
+    partie_fixe: Decimal  # share of the price that is not revised (0.15)
+    justification: str
+
+
+class ActeCoordonnateur(Frozen):
+    """An act the convention entrusts to the coordinator (coordonnateur.yaml)."""
+
+    code: str
+    libelle: str  # the convention's wording, after « Le coordonnateur est chargé : »
+    phase: Literal["passation", "execution", "contentieux"]
+    ccap: bool = False  # the CCAP attributes this act to the coordinator
+    motif: str | None = None  # regex (folded text) of a CCAP sentence attributing the act (ccap: true)
+
+
 class Supplier(Frozen):
     """A supplier or a supplier profile from the sourcing (market research, R2111-1): sizes lots only."""
 
@@ -279,6 +310,14 @@ class ClauseConditions(Frozen):
     limitation_lots: bool | None = None  # a maximum number of lots per bidder is set (R2113-1)
 
 
+class DerogationCcag(Frozen):
+    """A clause that departs from the CCAG-FCS 2021: recapitulated in the last article of the CCAP."""
+
+    article: str  # the CCAG-FCS article departed from, e.g. "14.1"
+    objet: str  # what the CCAP stipulates instead, in French
+    confiance: Confidence = "S"  # U: the CCAG article number is to be confirmed
+
+
 class Clause(Frozen):
     id: str  # e.g. "ENV-EMB-01"
     titre: str
@@ -292,6 +331,8 @@ class Clause(Frozen):
     condition_execution: bool = False  # an execution condition (L2112-2)
     incertain: bool = False
     obligatoire: bool = False  # a mandatory mention: removing it in groupement.yaml is an error
+    derogations_ccag: list[DerogationCcag] = Field(default_factory=list)  # recapitulated in the CCAP
+    article_ccap: str | None = None  # CCAP article stating it (duree, revision, livraison, penalites...)
 
 
 class Critere(Frozen):
@@ -370,6 +411,15 @@ class Member(Frozen):
     siret: str | None = None
     restauration_etat: bool = False  # State canteen: 100 % meat-and-fish EGALIM target
     repas_par_an: int | None = None
+    # ATTRI1 part D, for the orders this member pays (None: a default by kind, or « à compléter »)
+    ordonnateur: str | None = None
+    comptable_assignataire: str | None = None
+    designe_r2191_59: str | None = None  # who gives the R2191-59 information (cession, nantissement)
+    imputation_budgetaire: str | None = None
+    # the member's decision authorising membership and signature (kind by member type unless given)
+    decision_adhesion: str | None = None
+    decision_date: date | None = None
+    decision_numero: str | None = None
 
 
 class Duree(Frozen):
@@ -399,6 +449,15 @@ class ClauseOverrides(Frozen):
     )  # "frais"/"surgele"/"defaut" -> weights
 
 
+class Echantillons(Frozen):
+    """Samples the RC asks for when a sub-criterion grades them (groupement.yaml « echantillons »)."""
+
+    demandes: bool = True  # False: no samples, and the sub-criteria grading them are dropped
+    lieu: str | None = None  # delivery address (None: « à compléter »)
+    date_livraison: date | None = None  # None: a week after the deadline for tenders
+    quantite: str = "une unité de vente"  # per product asked
+
+
 class Groupement(Frozen):
     nom: str = "Groupement de commandes"
     reference: str = "GC-2026-01"  # consultation reference printed in headers
@@ -420,6 +479,9 @@ class Groupement(Frozen):
     exception_condition_sociale: str | None = None  # recorded reason (L2112-2-1) if no social condition
     adresse: str | None = None
     delai_remise_jours: int = 35
+    profil_acheteur: str | None = None  # buyer-profile URL where the DCE is published and tenders lodged
+    tribunal_administratif: str | None = None  # code in tribunaux.yaml (None: from the coordinator's place)
+    echantillons: Echantillons = Field(default_factory=Echantillons)
     # Reason for a reduced time limit (R2161-3: prior information notice or duly justified urgency); without
     # it an open call for tenders allows at least the R2161-2 minimum (parametres.yaml).
     delai_reduit_motif: str | None = None

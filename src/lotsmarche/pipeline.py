@@ -108,7 +108,7 @@ class RunResult(BaseModel):
     dce: DceResult | None
 
 
-def findings_report(plan: LotPlan) -> str:
+def findings_report(plan: LotPlan, pieces: list[Finding] | None = None) -> str:
     """French markdown report of the findings (controle.md), lot by lot, stable order."""
     from lotsmarche.text import md_cell
 
@@ -121,6 +121,8 @@ def findings_report(plan: LotPlan) -> str:
     ]
     sections: list[tuple[str, list[Finding]]] = [("Plan dans son ensemble", list(plan.findings))]
     sections += [(f"Lot {lot.numero} — {md_cell(lot.intitule)}", list(lot.findings)) for lot in plan.lots]
+    if pieces is not None:
+        sections.append(("Pièces du DCE (vérification après génération)", list(pieces)))
     for title, findings in sections:
         lines += [f"## {title}", ""]
         if not findings:
@@ -207,6 +209,7 @@ def run(
                 brouillon=brouillon,
                 note=tmp / NOTE_NAME,
             )
+            (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
         replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

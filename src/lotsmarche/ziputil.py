@@ -92,13 +92,18 @@ def read_zip(data: bytes) -> dict[str, bytes]:
 
 
 def core_xml(title: str, subject: str) -> bytes:
-    """docProps/core.xml written here (docxtpl double-escapes properties, openpyxl stamps the time)."""
+    """docProps/core.xml written here (docxtpl double-escapes properties, openpyxl stamps the time).
+
+    Control characters from the data (a group's name typed with a \\x0b) are removed: XML forbids them.
+    """
+    from lotsmarche.text import clean_text
+
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{escape(title)}</dc:title><dc:subject>{escape(subject)}</dc:subject>"
+        f"<dc:title>{escape(clean_text(title))}</dc:title><dc:subject>{escape(clean_text(subject))}</dc:subject>"
         "<dc:creator>lotsmarche</dc:creator><cp:lastModifiedBy>lotsmarche</cp:lastModifiedBy>"
         "<cp:revision>1</cp:revision>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{CORE_DATE}</dcterms:created>'

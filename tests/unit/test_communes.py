@@ -287,3 +287,26 @@ def test_catalogue_check_compares_each_map_with_the_national_table(tmp_path: Pat
     )
     assert cat.communes["62004"].territoire == "CU d'Arras"  # outside the map: its EPCI
     assert not [f for f in check_catalogue(load_catalogue()) if f.code in ("CAT-025", "CAT-026")]
+
+
+def test_former_communes_lead_to_the_commune_nouvelle(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    r = catalogue.trouver_commune("Cherbourg-Octeville")
+    assert r.code == "50129"
+    assert r.note == (
+        "« Cherbourg-Octeville » n'est plus une commune (commune déléguée ou associée) ; commune actuelle "
+        "retenue : Cherbourg-en-Cotentin (Manche, code INSEE 50129)"
+    )
+    r = catalogue.trouver_commune("20004")  # Ajaccio before Corsica was split into 2A and 2B
+    assert r.code == "2A004" and "ancien code INSEE" in (r.note or "")
+    assert catalogue.trouver_commune("insee: 20004").code == "2A004"
+    g = load_groupement(
+        _groupement(tmp_path, "membres:\n  - {nom: Mairie, type: commune, commune: Annecy-le-Vieux}\n"),
+        catalogue,
+    )
+    assert (g.membres[0].insee, g.departement_principal) == ("74010", "74")
+    from lotsmarche.models import LotPlan
+    from lotsmarche.rules.communes import check_communes
+
+    plan = LotPlan.model_construct(groupement=g, lots=[])
+    [finding] = check_communes(plan, catalogue)
+    assert finding.code == "GEO-001" and "Annecy (Haute-Savoie, code INSEE 74010)" in finding.message

@@ -58,6 +58,13 @@ def test_packaged_parameters_load_with_their_types(catalogue) -> None:  # type: 
         "egalim_part_viande_poisson_etat": "S",
         "loi_climat_criteres_environnementaux": "C",
         "revision_duree_min_mois": "C",
+        "delai_suspension_signature_jours": "S",
+        "refere_contractuel_delai_avis_jours": "S",
+        "refere_contractuel_delai_max_mois": "S",
+        "recours_contrat_delai_mois": "S",
+        "avance_seuil_ht": "S",
+        "avance_duree_min_mois": "S",
+        "avance_taux": "S",
         "delai_min_appel_offres_ouvert_jours": "C",
         "delai_min_appel_offres_reduit_jours": "C",
         "delai_min_procedure_adaptee_jours": "U",
@@ -65,7 +72,7 @@ def test_packaged_parameters_load_with_their_types(catalogue) -> None:  # type: 
     assert catalogue.parametres["duree_max_accord_cadre_mois"].base_legale == (
         "Code de la commande publique, art. L2125-1"
     )
-    assert catalogue.versions["parametres.yaml"] == "2026-11-28"
+    assert catalogue.versions["parametres.yaml"] == "2026-12-03"
 
 
 def test_accessors_name_file_and_code(catalogue) -> None:  # type: ignore[no-untyped-def]

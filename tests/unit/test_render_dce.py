@@ -29,6 +29,8 @@ EXPECTED = [
     "AE/Lot_02_AE.docx",
     "BPU_DQE/Lot_01_BPU_DQE.xlsx",
     "BPU_DQE/Lot_02_BPU_DQE.xlsx",
+    "CRT_Lot_01.docx",
+    "CRT_Lot_02.docx",
     "Convention_groupement.docx",
     "avis_de_marche.docx",
     "manifest.json",
@@ -97,12 +99,10 @@ def test_cctp_has_one_section_per_lot_with_products_and_sites(dce: Dce) -> None:
 def test_ccap_places_execution_conditions_and_revision_index(dce: Dce) -> None:
     _plan, out, _ = dce
     text = "\n".join(docx_lines(out / "01_CCAP.docx"))
-    assert "la clause de sauvegarde propres à chaque lot figurent à l'article 11" in text
-    assert "0,15 + 0,85" not in text  # one formula per lot, from its revision clause: no competing formula
+    assert "I0 la valeur de l'indice publiée pour le mois de la date limite de remise des offres" in text
     assert "1 | Poissons blancs frais | 010533935 — Poissons frais (IPC)" in text
-    assert "Emballages réemployables (environnementale). Le titulaire reprend les caisses" in text
-    assert "Insertion professionnelle (sociale). Le titulaire réserve 35 heures" in text
-    assert "P = V × R ÷ 1 000" in text and "R2192-10" in text
+    assert "Emballages réemployables. Le titulaire reprend les caisses" in text
+    assert "Insertion professionnelle. Le titulaire réserve 35 heures" in text
 
 
 def test_convention_lists_members_with_shares(dce: Dce) -> None:

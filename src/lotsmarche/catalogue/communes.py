@@ -6,7 +6,8 @@ The table is ``communes.json.gz`` (built by ``tools/build_communes.py`` from the
 collectivities) included. It is read on first use only — commands that never look a commune up do not pay
 for it — and cached per file state, so repeated use in one process costs a dictionary lookup.
 
-Resolution (:func:`resolve`) accepts what a buyer writes — an INSEE code, a postcode, a name, or a
+Resolution (:func:`resolve`) accepts what a buyer writes — an INSEE code, a postcode, a name (a former
+commune's name or INSEE code leads, with a note, to the commune nouvelle that includes it), or a
 combination (``62217 Achicourt``, ``Achicourt (62)``, ``insee: 62217``, ``cp: 62217``) — and never confuses
 them: a 5-digit value that is a postcode is read as the postcode, even when it is also the INSEE code of
 another commune (62217 is the postcode of Achicourt and the INSEE code of Cauchy-à-la-Tour); the result
@@ -95,6 +96,8 @@ class Referentiel:
             for cp in codes:
                 postcodes.setdefault(cp, []).append(code)
         self.rows = rows
+        self.anciens_codes: dict[str, str] = dict(doc.get("anciens_codes") or {})  # type: ignore[call-overload]
+        self._anciens_noms: list[list[str]] = list(doc.get("anciens_noms") or [])  # type: ignore[call-overload]
         self.postcodes: dict[str, tuple[str, ...]] = {cp: tuple(sorted(c)) for cp, c in postcodes.items()}
 
     @functools.cached_property
@@ -105,6 +108,17 @@ class Referentiel:
             key = name_key(row.nom)
             prev = out.get(key)
             out[key] = (code,) if prev is None else (*prev, code)
+        return out
+
+    @functools.cached_property
+    def anciens_par_nom(self) -> dict[str, tuple[str, ...]]:
+        """Name key of a former commune (delegated or associated) -> current INSEE codes."""
+        out: dict[str, tuple[str, ...]] = {}
+        for nom, code in self._anciens_noms:
+            key = name_key(nom)
+            prev = out.get(key, ())
+            if code not in prev:
+                out[key] = (*prev, code)
         return out
 
     @functools.cached_property
@@ -231,8 +245,29 @@ def resolve(
     if len(codes) == 1:
         return Resolution(code=codes[0])
     if not codes:
-        return Resolution(erreur=_unknown_name(ref, t, ""))
+        return _former_name(ref, t, departements)
     return _homonyms(ref, t, list(codes), indice, departements)
+
+
+def _former_name(ref: Referentiel, t: str, departements: Iterable[str]) -> Resolution:
+    """A name no current commune bears: a delegated or associated commune of a commune nouvelle?"""
+    codes = ref.anciens_par_nom.get(name_key(t), ())
+    wanted = set(departements)
+    if len(codes) > 1 and wanted:
+        codes = tuple(c for c in codes if ref.rows[c].departement in wanted) or codes
+    if len(codes) == 1:
+        return Resolution(
+            code=codes[0],
+            note=f"« {t} » n'est plus une commune (commune déléguée ou associée) ; commune actuelle "
+            f"retenue : {describe(ref, codes[0])}",
+        )
+    if codes:
+        return Resolution(
+            erreur=f"« {t} » n'est plus une commune ; plusieurs communes actuelles comprennent une ancienne "
+            f"commune de ce nom : {_listing(ref, codes)} ; donnez le nom actuel ou le code INSEE",
+            candidats=codes,
+        )
+    return Resolution(erreur=_unknown_name(ref, t, ""))
 
 
 def _by_insee(ref: Referentiel, text: str) -> Resolution:
@@ -240,7 +275,18 @@ def _by_insee(ref: Referentiel, text: str) -> Resolution:
     code = code.zfill(5) if code.isdigit() else code
     if code in ref.rows:
         return Resolution(code=code)
+    if code in ref.anciens_codes:
+        return _former_code(ref, code)
     return Resolution(erreur=f"aucune commune n'a le code INSEE « {code} »")
+
+
+def _former_code(ref: Referentiel, code: str) -> Resolution:
+    current = ref.anciens_codes[code]
+    return Resolution(
+        code=current,
+        note=f"« {code} » est un ancien code INSEE (commune fusionnée ou renumérotée) ; commune actuelle "
+        f"retenue : {describe(ref, current)}",
+    )
 
 
 def _by_code(ref: Referentiel, t: str, indice: str) -> Resolution:
@@ -250,6 +296,8 @@ def _by_code(ref: Referentiel, t: str, indice: str) -> Resolution:
         return _by_postcode(ref, code, indice, original=t, also_insee=True)
     if code in ref.rows:
         return Resolution(code=code)
+    if code in ref.anciens_codes:
+        return _former_code(ref, code)
     return Resolution(
         erreur=f"« {t} » n'est ni un code postal ni un code INSEE de commune : vérifiez le code ou "
         "écrivez le nom de la commune"

@@ -25,10 +25,12 @@ from lotsmarche.catalogue.cpv import cpv_format_ok
 from lotsmarche.catalogue.model import KIND_TEXT, PARAMETRES_ATTENDUS, PARAMETRES_FILE, Catalogue, kind_ok
 from lotsmarche.errors import CatalogueError, Problem
 from lotsmarche.models import (
+    ActeCoordonnateur,
     CarteTerritoires,
     Clause,
     CriteriaSet,
     Famille,
+    IndiceRevision,
     Label,
     LegalParameter,
     LintPattern,
@@ -37,6 +39,7 @@ from lotsmarche.models import (
     Product,
     Supplier,
     ThresholdRow,
+    Tribunal,
 )
 from lotsmarche.yamlsafe import YamlProblem, load_yaml
 
@@ -56,6 +59,9 @@ YAML_FILES: dict[str, type[BaseModel]] = {
     "regles_emballage.yaml": PackagingRule,
     "lint.yaml": LintPattern,
     PARAMETRES_FILE: LegalParameter,
+    "tribunaux.yaml": Tribunal,
+    "indices_revision.yaml": IndiceRevision,
+    "coordonnateur.yaml": ActeCoordonnateur,
     "cartes_territoires.yaml": CarteTerritoires,
 }
 # Every file is mandatory: a catalogue without its clauses or packaging rules would produce a DCE that
@@ -188,6 +194,19 @@ class _Reader:
         regles = self._validate_list("regles_emballage.yaml", raw, PackagingRule)
         lint = list(self._validate_keyed("lint.yaml", raw, LintPattern, "code").values())
         parametres = self._parametres(raw)
+        tribunaux = list(self._validate_keyed("tribunaux.yaml", raw, Tribunal, "code").values())
+        self._tribunaux(tribunaux)
+        indices_revision = self._validate_list("indices_revision.yaml", raw, IndiceRevision)
+        for i, entry in enumerate(indices_revision):
+            if entry.indice not in indices:
+                self.add(
+                    "indices_revision.yaml", "série INSEE absente de indices.csv", entry.indice, "indice", i
+                )
+            if entry.famille not in familles and entry.famille not in self.invalid.get(
+                "familles.yaml", set()
+            ):
+                self.add("indices_revision.yaml", "famille inconnue", entry.famille, "famille", i)
+        actes = list(self._validate_keyed("coordonnateur.yaml", raw, ActeCoordonnateur, "code").values())
 
         from lotsmarche.catalogue import crosscheck
 
@@ -236,6 +255,9 @@ class _Reader:
             indices=indices,
             versions=dict(sorted(self.versions.items())),
             parametres=dict(sorted(parametres.items())),
+            tribunaux=tribunaux,
+            indices_revision=indices_revision,
+            actes_coordonnateur=actes,
             cartes_info=cartes_info,
         )
         cat = self._zones(cat)
@@ -268,6 +290,23 @@ class _Reader:
                 zones.extend(t for t in named if t not in zones)
             fournisseurs.append(s.model_copy(update={"zones": zones}))
         return dataclasses.replace(cat, fournisseurs=fournisseurs)
+
+    def _tribunaux(self, tribunaux: list[Tribunal]) -> None:
+        """Every department and overseas collectivity in exactly one tribunal's territory."""
+        name = "tribunaux.yaml"
+        seen: dict[str, str] = {}
+        for t in tribunaux:
+            for dep in t.departements:
+                if dep in seen:
+                    self.add(name, f"département {dep} déjà dans le ressort de « {seen[dep]} »", t.code)
+                seen[dep] = t.code
+        if not tribunaux:
+            return
+        expected = {f"{n:02d}" for n in range(1, 96) if n != 20} | {"2A", "2B"}
+        expected |= {"971", "972", "973", "974", "975", "976", "977", "978", "984", "986", "987", "988"}
+        missing = sorted(expected - set(seen))
+        if missing:
+            self.add(name, f"départements sans tribunal administratif : {', '.join(missing)}")
 
     def _parametres(self, raw: dict[str, list[Any]]) -> dict[str, LegalParameter]:
         """Legal parameters: each one a rule reads must be present and hold the expected kind of value."""

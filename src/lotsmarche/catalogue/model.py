@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, NoReturn
 
 from lotsmarche.errors import CatalogueError, InputError, Problem
 from lotsmarche.models import (
+    ActeCoordonnateur,
     CarteTerritoires,
     Clause,
     Commune,
     CriteriaSet,
     Famille,
+    IndiceRevision,
     Label,
     LegalParameter,
     LintPattern,
@@ -26,6 +28,7 @@ from lotsmarche.models import (
     Product,
     Supplier,
     ThresholdRow,
+    Tribunal,
 )
 
 if TYPE_CHECKING:
@@ -42,6 +45,13 @@ PARAMETRES_ATTENDUS: dict[str, type] = {
     "egalim_part_bio": Decimal,
     "egalim_part_viande_poisson": Decimal,
     "egalim_part_viande_poisson_etat": Decimal,
+    "delai_suspension_signature_jours": int,
+    "refere_contractuel_delai_avis_jours": int,
+    "refere_contractuel_delai_max_mois": int,
+    "recours_contrat_delai_mois": int,
+    "avance_seuil_ht": Decimal,
+    "avance_duree_min_mois": int,
+    "avance_taux": Decimal,
     "delai_min_appel_offres_ouvert_jours": int,
     "delai_min_appel_offres_reduit_jours": int,
     "delai_min_procedure_adaptee_jours": int,
@@ -83,6 +93,24 @@ class Catalogue:
     indices: dict[str, str] = field(default_factory=dict)  # INSEE series id -> "type – libellé"
     versions: dict[str, str] = field(default_factory=dict)  # file name -> "date" / version line
     parametres: dict[str, LegalParameter] = field(default_factory=dict)  # legal values by code
+    tribunaux: list[Tribunal] = field(default_factory=list)  # tribunaux.yaml, file order
+    indices_revision: list[IndiceRevision] = field(default_factory=list)  # family × conservation → index
+    actes_coordonnateur: list[ActeCoordonnateur] = field(default_factory=list)  # coordonnateur.yaml
+
+    def tribunal_du_departement(self, departement: str) -> Tribunal | None:
+        """The tribunal administratif whose territory holds ``departement`` (INSEE code: 62, 2A, 974)."""
+        for tribunal in self.tribunaux:
+            if departement in tribunal.departements:
+                return tribunal
+        return None
+
+    def indice_pour(self, famille: str, conservation: str) -> IndiceRevision | None:
+        """The revision index the catalogue assigns to a family × conservation, if any."""
+        for entry in self.indices_revision:
+            if entry.famille == famille and entry.conservation == conservation:
+                return entry
+        return None
+
     cartes_info: list[CarteTerritoires] = field(default_factory=list)
 
     def parametre(self, code: str) -> LegalParameter:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from lotsmarche.catalogue.model import Catalogue
@@ -21,7 +22,7 @@ from lotsmarche.clauses.context import (
     lot_context,
 )
 from lotsmarche.clauses.criteria import CriteriaChoice, choose, resolve_sets
-from lotsmarche.clauses.text import criteria_sentence, fmt_euros, substitute
+from lotsmarche.clauses.text import criteria_sentence, fmt_euros, fmt_number, substitute
 from lotsmarche.models import (
     CONSERVATION_LIBELLES,
     REGIME_LIBELLES,
@@ -84,6 +85,13 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
     else:
         duree_texte = f"{plan.duree_mois} mois, sans reconduction"
     minimum = lot.montant_minimum_ht
+    fitting = cat.indice_pour(lot.famille, lot.conservation)
+    fixe = fitting.partie_fixe if fitting is not None else Decimal("0.15")
+    periodicite = (
+        fitting.periodicite
+        if fitting is not None
+        else ("mensuelle" if lot.conservation == "frais" else "trimestrielle")
+    )
     return {
         "numero": lot.numero,
         "intitule": lot.intitule,
@@ -99,6 +107,9 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
         "duree_texte": duree_texte,
         "indice_revision": lot.indice_revision or "[indice à définir]",
         "indice_libelle": lot.indice_libelle or "[libellé de l'indice à définir]",
+        "periodicite_indice": periodicite,
+        "partie_fixe": fmt_number(fixe),
+        "partie_variable": fmt_number(Decimal(1) - fixe),
         "groupement": g.nom,
         "reference": g.reference,
         "objet": g.objet,

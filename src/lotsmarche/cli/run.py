@@ -103,6 +103,8 @@ def run(
         )
     else:
         findings = list(plan.findings) + [f for lot in plan.lots for f in lot.findings]
+        if result.dce is not None:  # post-render checks of the pieces (controle.md, last section)
+            findings += result.dce.findings
         counts = severity_counts(findings)
         stdout.print(
             f"{plan.groupement.nom} — {len(plan.lots)} lots, maximum total "

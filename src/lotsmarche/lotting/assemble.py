@@ -227,6 +227,9 @@ def _draft(
     )
     indices.pop(None, None)
     indice = sorted(indices.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0] if indices else None
+    fitting = cat.indice_pour(famille, conservation)  # indices_revision.yaml: the series fit for the goods
+    if fitting is not None:
+        indice = fitting.indice
     indice_libelle = cat.indices.get(indice) if indice else None
     if indice_libelle is None and fam is not None and indice == fam.indice_insee:
         indice_libelle = fam.indice_libelle

@@ -15,12 +15,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, Lot, LotPlan, Member
-from lotsmarche.render import texts
+from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, ClauseSelection, Lot, LotPlan, Member
+from lotsmarche.render import pieces, texts
 from lotsmarche.render.filters import mois_fr
+from lotsmarche.render.highlight import A_COMPLETER, mark
 from lotsmarche.text import clean_text
-
-AVANCE_SEUIL = Decimal("50000")  # R2191-3: advance compulsory above 50 000 € HT and 2 months
 
 
 def _clean(value: Any) -> Any:
@@ -50,12 +49,44 @@ class ClauseCtx(Ctx):
     base_legale: str
 
 
+class GroupeCtx(Ctx):
+    """A clause stated once for the lots sharing its wording."""
+
+    titre: str
+    texte: str
+    base_legale: str
+    lots: str  # « tous les lots », « lots 1 et 3 »
+    tous: bool
+
+
+class DerogationCtx(Ctx):
+    article_ccap: str  # where the CCAP stipulates it
+    titre: str
+    objet: str
+    article_ccag: str  # the CCAG-FCS article departed from (highlighted when to be confirmed)
+
+
+class ActeCtx(Ctx):
+    libelle: str
+    phase: str
+
+
 class CritereCtx(Ctx):
     libelle: str
     ponderation: int
     sous_criteres: list[str]
     sous_criteres_texte: str  # joined with " ; " (narrow no-break space), "—" when none
     environnemental: bool
+
+
+class PayeurCtx(Ctx):
+    """ATTRI1 part D: a member paying its own orders of the lot."""
+
+    membre: str
+    ordonnateur: str
+    comptable: str
+    designe: str  # person giving the R2191-59 information
+    imputation: str
 
 
 class ProduitCtx(Ctx):
@@ -129,6 +160,13 @@ class LotCtx(Ctx):
     conditions_environnementales: list[ClauseCtx]
     conditions_sociales: list[ClauseCtx]
     a_condition_sociale: bool
+    mapa: bool  # the lot's procedure is adapted (negotiation R2123-5)
+    echantillons: bool  # a sub-criterion grades samples, which the RC asks for
+    echantillons_produits: str
+    criteres_techniques: list[CritereCtx]  # non-price criteria: the headings of the CRT
+    payeurs: list[PayeurCtx]
+    indice_periodicite: str
+    indice_partie_fixe: str
 
 
 class MembreCtx(Ctx):
@@ -137,6 +175,7 @@ class MembreCtx(Ctx):
     commune: str
     siret: str
     coordonnateur: bool
+    decision: str  # the decision authorising membership, with its number and date
     montant_annuel_ht: Decimal
     part: Decimal  # percent of the yearly total, 2 decimals
     lots: str  # "1, 3 et 4"
@@ -188,6 +227,37 @@ class DceContext(Ctx):
     montant_total_maximum_ht: Decimal
     a_exception_sociale: bool
     exception_condition_sociale: str
+    profil_acheteur: str
+    tribunal_nom: str
+    tribunal_adresse: str
+    delai_suspension_jours: int
+    delai_suspension_texte: str  # « onze »
+    refere_contractuel_avis_jours: int
+    refere_contractuel_max_mois: int
+    recours_contrat_mois: int
+    recours_contrat_texte: str  # « deux »
+    a_echantillons: bool
+    echantillons_date: date
+    echantillons_lieu: str
+    echantillons_quantite: str
+    avance_seuil_ht: Decimal
+    avance_duree_mois: int
+    avance_taux: Decimal
+    avance_taux_pourcent: Decimal
+    rc_numero_modalites: int  # number of the RC sub-article after the per-lot criteria
+    rc_clauses: list[GroupeCtx]
+    ccap_duree: list[GroupeCtx]
+    ccap_revision: list[GroupeCtx]
+    ccap_livraison: list[GroupeCtx]
+    ccap_penalites: list[GroupeCtx]
+    ccap_reglement: list[GroupeCtx]
+    ccap_environnementales: list[GroupeCtx]
+    ccap_sociales: list[GroupeCtx]
+    a_ccap_sociales: bool
+    ccap_autres: list[GroupeCtx]
+    derogations: list[DerogationCtx]
+    actes_coordonnateur: list[ActeCtx]
+    cao: str
 
 
 class RcContext(DceContext):
@@ -210,13 +280,19 @@ class AeContext(DceContext):
     lot: LotCtx
 
 
+class CrtContext(DceContext):
+    lot: LotCtx
+
+
 CONTEXT_MODELS: dict[str, type[DceContext]] = {
     "rc": RcContext,
     "ccap": CcapContext,
     "cctp": CctpContext,
     "ae": AeContext,
     "convention": ConventionContext,
+    "crt": CrtContext,
 }
+PER_LOT = ("ae", "crt")
 
 NOMS_DOCUMENTS: dict[str, str] = {
     "rc": "Règlement de la consultation",
@@ -224,6 +300,7 @@ NOMS_DOCUMENTS: dict[str, str] = {
     "cctp": "Cahier des clauses techniques particulières",
     "ae": "Acte d'engagement",
     "convention": "Convention constitutive du groupement de commandes",
+    "crt": "Cadre de réponse technique",
 }
 
 
@@ -324,6 +401,24 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
     environnementales = _conditions(lot, ("environnementale",))
     sociales = _conditions(lot, ("sociale", "ethique"))
     derogation = lot.procedure.derogation
+    demandes = plan.groupement.echantillons.demandes
+    criteres = []
+    for c in lot.criteres:
+        sous = [x for x in c.sous_criteres if demandes or not pieces.grades_samples(x)]
+        texte = "\u202f; ".join(sous) or "—"
+        if len(sous) > 1:
+            texte += " (sous-critères d'égale importance)"
+        criteres.append(
+            CritereCtx(
+                libelle=c.libelle,
+                ponderation=c.ponderation,
+                sous_criteres=sous,
+                sous_criteres_texte=texte,
+                environnemental=c.environnemental,
+            )
+        )
+    echantillons = any(pieces.grades_samples(x) for c in criteres for x in c.sous_criteres)
+    fitting = cat.indice_pour(lot.famille, lot.conservation)
     return LotCtx(
         numero=lot.numero,
         numero_texte=f"{lot.numero:02d}",
@@ -354,8 +449,8 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         a_indice=bool(lot.indice_revision),
         indice_revision=lot.indice_revision or "",
         indice_libelle=lot.indice_libelle or "",
-        indice=" — ".join(x for x in (lot.indice_revision, lot.indice_libelle) if x),
-        avance=lot.montant_maximum_ht > AVANCE_SEUIL and plan.duree_mois > 2,
+        indice=" — ".join(x for x in (mark(lot.indice_revision or ""), lot.indice_libelle) if x),
+        avance=lot.montant_maximum_ht > cat.parametre_decimal("avance_seuil_ht"),
         mois=mois_fr(lot.mois_approvisionnement),
         livraisons_annuelles=lot.livraisons_annuelles,
         temperatures=texts.TEMPERATURES[lot.conservation],
@@ -363,16 +458,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         emballages=emballages,
         produits=produits,
         sites=sites,
-        criteres=[
-            CritereCtx(
-                libelle=c.libelle,
-                ponderation=c.ponderation,
-                sous_criteres=c.sous_criteres,
-                sous_criteres_texte="\u202f; ".join(c.sous_criteres) or "—",
-                environnemental=c.environnemental,
-            )
-            for c in lot.criteres
-        ],
+        criteres=criteres,
         a_criteres=bool(lot.criteres),
         clauses_rc=_clauses(lot, "RC"),
         clauses_ccap=[
@@ -383,7 +469,59 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         conditions_environnementales=environnementales,
         conditions_sociales=sociales,
         a_condition_sociale=bool(sociales),
+        mapa=lot.procedure.code == "mapa",
+        echantillons=echantillons,
+        echantillons_produits=_join(pieces.sample_products(lot)),
+        criteres_techniques=[
+            c.model_copy(
+                update={
+                    "sous_criteres": [x for x in c.sous_criteres if not pieces.grades_samples(x)]
+                    or [c.libelle]
+                }
+            )
+            for c in criteres
+            if c.ponderation > 0 and not _is_price(c.libelle)
+        ],
+        payeurs=_payeurs(lot, plan),
+        indice_periodicite=fitting.periodicite if fitting else "",
+        indice_partie_fixe=f"{fitting.partie_fixe:.2f}".replace(".", ",") if fitting else "",
     )
+
+
+def _is_price(libelle: str) -> bool:
+    from lotsmarche.text import fold
+
+    return fold(libelle).startswith(("prix", "cout"))
+
+
+def _payeurs(lot: Lot, plan: LotPlan) -> list[PayeurCtx]:
+    """One ATTRI1 D row per member of the lot, in the order of groupement.yaml."""
+    known = {m.nom: m for m in plan.groupement.membres}
+    out = []
+    for nom in lot.membres:
+        m = known.get(nom)
+        if m is None:
+            out.append(
+                PayeurCtx(
+                    membre=nom,
+                    ordonnateur=A_COMPLETER,
+                    comptable=A_COMPLETER,
+                    designe=A_COMPLETER,
+                    imputation=A_COMPLETER,
+                )
+            )
+            continue
+        ordonnateur = pieces.value_or_mark(m.ordonnateur, pieces.ORDONNATEURS.get(m.type))
+        out.append(
+            PayeurCtx(
+                membre=nom,
+                ordonnateur=ordonnateur,
+                comptable=pieces.value_or_mark(m.comptable_assignataire),
+                designe=pieces.value_or_mark(m.designe_r2191_59, ordonnateur),
+                imputation=pieces.value_or_mark(m.imputation_budgetaire),
+            )
+        )
+    return out
 
 
 def articles_text(articles: list[str]) -> str:
@@ -422,6 +560,7 @@ def _membres(plan: LotPlan, cat: Catalogue) -> list[MembreCtx]:
                 commune=_commune(m, cat) if m else "—",
                 siret=(m.siret or "") if m else "",
                 coordonnateur=nom == coordonnateur,
+                decision=pieces.decision_text(m) if m else f"décision {A_COMPLETER}",
                 montant_annuel_ht=montants[nom],
                 part=part,
                 lots=_join([str(n) for n in sorted(lots_of[nom])]) or "aucun",
@@ -456,6 +595,7 @@ def build_contexts(plan: LotPlan, cat: Catalogue, brouillon: bool = False) -> tu
     every = [_lot_ctx(lot, plan, cat, kinds) for lot in sorted(plan.lots, key=lambda x: x.numero)]
     lots = [lot for lot in every if not lot.hors_consultation]
     limite = plan.lots_max_par_candidat or g.lots_max_par_candidat
+    date_remise = plan.date_lancement + timedelta(days=g.delai_remise_jours)
     base = DceContext(
         nom_document="",
         reference=g.reference,
@@ -464,7 +604,7 @@ def build_contexts(plan: LotPlan, cat: Catalogue, brouillon: bool = False) -> tu
         coordonnateur=coordonnateur_of(plan),
         adresse=g.adresse or "",
         date_lancement=plan.date_lancement,
-        date_remise=plan.date_lancement + timedelta(days=g.delai_remise_jours),
+        date_remise=date_remise,
         delai_remise_jours=g.delai_remise_jours,
         duree_initiale_mois=g.duree.periode_initiale_mois,
         reconductions=g.duree.reconductions,
@@ -494,8 +634,126 @@ def build_contexts(plan: LotPlan, cat: Catalogue, brouillon: bool = False) -> tu
         montant_total_maximum_ht=plan.montant_total_maximum_ht,
         a_exception_sociale=bool(g.exception_condition_sociale),
         exception_condition_sociale=g.exception_condition_sociale or "",
+        **_pieces_fields(plan, cat, coordonnateur_of(plan), date_remise),
     )
     return base, lots
+
+
+def _groupes(groups: list[pieces.Groupe], total: int, indices: list[str]) -> list[GroupeCtx]:
+    out = []
+    for gr in groups:
+        texte = gr.texte
+        for ident in indices:
+            texte = texte.replace(ident, mark(ident))
+        out.append(
+            GroupeCtx(
+                titre=gr.titre,
+                texte=texte,
+                base_legale=gr.base_legale,
+                lots=pieces.lots_text(gr.lots, total),
+                tous=len(gr.lots) == total,
+            )
+        )
+    return out
+
+
+def _pieces_fields(plan: LotPlan, cat: Catalogue, coordonnateur: str, date_remise: date) -> dict[str, Any]:
+    """The fields of the RC, CCAP, AE and convention that do not come from one lot."""
+    g = plan.groupement
+    consulted = [lot for lot in plan.lots if not lot.procedure.hors_consultation]  # in the published pieces
+    total = len(consulted)
+    defs = pieces.clause_definitions(cat)
+    indices = sorted({lot.indice_revision for lot in consulted if lot.indice_revision})
+
+    def article(c: ClauseSelection) -> str:
+        d = defs.get(c.id)
+        return (
+            (d.article_ccap if d and d.article_ccap else "autres")
+            if not c.condition_execution
+            else "execution"
+        )
+
+    def ccap(name: str) -> list[GroupeCtx]:
+        groups = pieces.group_clauses(
+            consulted, lambda c: "CCAP" in c.destinations and not c.condition_execution and article(c) == name
+        )
+        return _groupes(groups, total, indices)
+
+    def conditions(kinds: tuple[str, ...]) -> list[GroupeCtx]:
+        groups = pieces.group_clauses(
+            consulted,
+            lambda c: (
+                c.condition_execution and c.type in kinds and bool({"CCAP", "CCTP"} & set(c.destinations))
+            ),
+        )
+        return _groupes(groups, total, indices)
+
+    found: dict[tuple[str, str], tuple[str, list[str], str]] = {}  # (ccag art., objet) -> ccap art., titles
+    for lot in sorted(consulted, key=lambda x: x.numero):
+        for c in lot.clauses:
+            d = defs.get(c.id)
+            if d is None or ("CCAP" not in c.destinations and not c.condition_execution):
+                continue
+            for dero in d.derogations_ccag:
+                ccag_art = f"article {dero.article} du CCAG-FCS"
+                if dero.confiance == "U":
+                    ccag_art = mark(ccag_art + " (numéro à confirmer)")
+                key = (ccag_art, dero.objet)
+                entry = found.setdefault(key, (pieces.ARTICLES_CCAP.get(article(c), "11"), [], dero.objet))
+                if c.titre not in entry[1]:
+                    entry[1].append(c.titre)
+    derogations = [
+        DerogationCtx(article_ccap=art, titre=" ; ".join(titres), objet=objet, article_ccag=key[0])
+        for key, (art, titres, objet) in found.items()
+    ]
+    derogations.sort(key=lambda x: (int(x.article_ccap), x.titre))
+    rec = pieces.recours(plan, cat, coordonnateur)
+    seuil, duree_avance, taux = pieces.avance_parametres(cat)
+    demandes = g.echantillons.demandes
+    lieu = g.echantillons.lieu or g.adresse or ""
+    sociales = conditions(("sociale", "ethique"))
+    formal = plan.procedure.code == "appel_offres"
+    cao = (
+        f"la commission d'appel d'offres du coordonnateur, {coordonnateur} (article L1414-3 du code "
+        "général des collectivités territoriales)"
+        if formal
+        else "la commission consultative du groupement réunissant un représentant de chaque membre qui le "
+        "souhaite, présidée par le représentant du coordonnateur"
+    )
+    return {
+        "profil_acheteur": g.profil_acheteur or A_COMPLETER,
+        "tribunal_nom": rec.tribunal_nom,
+        "tribunal_adresse": rec.tribunal_adresse,
+        "delai_suspension_jours": rec.delai_suspension_jours,
+        "delai_suspension_texte": pieces.nombre_fr(rec.delai_suspension_jours),
+        "refere_contractuel_avis_jours": rec.refere_contractuel_avis_jours,
+        "refere_contractuel_max_mois": rec.refere_contractuel_max_mois,
+        "recours_contrat_mois": rec.recours_contrat_mois,
+        "recours_contrat_texte": pieces.nombre_fr(rec.recours_contrat_mois),
+        "a_echantillons": demandes
+        and any(pieces.grades_samples(x) for lot in consulted for c in lot.criteres for x in c.sous_criteres),
+        "echantillons_date": pieces.echantillons_date(plan, date_remise),
+        "echantillons_lieu": lieu or A_COMPLETER,
+        "echantillons_quantite": g.echantillons.quantite,
+        "avance_seuil_ht": seuil,
+        "avance_duree_mois": duree_avance,
+        "avance_taux": taux,
+        "avance_taux_pourcent": taux * 100,
+        "rc_numero_modalites": total + 1,
+        "rc_clauses": _groupes(pieces.group_clauses(consulted, lambda c: "RC" in c.destinations), total, []),
+        "ccap_duree": ccap("duree"),
+        "ccap_revision": ccap("revision"),
+        "ccap_livraison": ccap("livraison"),
+        "ccap_penalites": ccap("penalites"),
+        "ccap_reglement": ccap("reglement"),
+        "ccap_environnementales": conditions(("environnementale",)),
+        "ccap_sociales": sociales,
+        "a_ccap_sociales": bool(sociales),
+        "ccap_autres": ccap("autres"),
+        "derogations": derogations,
+        "actes_coordonnateur": [ActeCtx(libelle=a.libelle, phase=a.phase) for a in cat.actes_coordonnateur],
+        "cao": cao,
+    }
 
 
 def is_draft(plan: LotPlan) -> bool:
@@ -511,8 +769,8 @@ def context_for(kind: str, base: DceContext, lot: LotCtx | None = None) -> DceCo
     """The context of template ``kind`` (``ae`` needs its lot)."""
     data = dict(base)
     data["nom_document"] = NOMS_DOCUMENTS[kind]
-    if kind == "ae":
+    if kind in PER_LOT:
         if lot is None:
-            raise ValueError("l'acte d'engagement se rend lot par lot")
+            raise ValueError(f"le document « {kind} » se rend lot par lot")
         data["lot"] = lot
     return CONTEXT_MODELS[kind].model_validate(data)

@@ -55,6 +55,7 @@ class DceResult(BaseModel):
     archive: Path | None
     plan_sha256: str
     brouillon: bool
+    findings: list[Finding] = []  # post-render checks of the pieces (render.checks_pieces)
     note: Path | None = None  # note of the lots taken out of the consultation, beside the DCE folder
 
 
@@ -92,7 +93,9 @@ def _safe(reference: str) -> str:
     return name[:_NAME_MAX].rstrip("._-") or "DCE"
 
 
-def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool) -> dict[str, bytes]:
+def _render_files(
+    plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool
+) -> tuple[dict[str, bytes], list[Finding]]:
     base, lots = build_contexts(plan, cat, brouillon)
     brouillon = base.brouillon
     literal = strings_in(base)
@@ -103,10 +106,14 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         ctx = context_for(kind, base)
         files[out_name] = compiled.render(dict(ctx), NOMS_DOCUMENTS[kind], subject, brouillon)
     ae, _env = _load("ae", templates)
+    crt, _env = _load("crt", templates)
     for lot in lots:
         ctx = context_for("ae", base, lot)
         title = f"{NOMS_DOCUMENTS['ae']} — lot {lot.numero} : {lot.intitule}"
         files[f"AE/Lot_{lot.numero_texte}_AE.docx"] = ae.render(dict(ctx), title, subject, brouillon)
+        ctx = context_for("crt", base, lot)
+        title = f"{NOMS_DOCUMENTS['crt']} — lot {lot.numero} : {lot.intitule}"
+        files[f"CRT_Lot_{lot.numero_texte}.docx"] = crt.render(dict(ctx), title, subject, brouillon)
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
         if lot_model.procedure.hors_consultation:
             continue  # awarded outside the consultation: in the note, in no published piece
@@ -119,7 +126,9 @@ def _render_files(plan: LotPlan, cat: Catalogue, templates: Path | None, brouill
         )
     if problems:
         raise RenderError("Des balises de modèle n'ont pas été rendues", problems)
-    return files
+    from lotsmarche.render.checks_pieces import check_pieces
+
+    return files, check_pieces(plan, cat, base, lots, files)
 
 
 def refusal(plan: LotPlan) -> PlanNonConformeError | None:
@@ -182,7 +191,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         raise RenderError(
             "Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))]
         )
-    files = _render_files(plan, cat, templates, brouillon)
+    files, findings = _render_files(plan, cat, templates, brouillon)
     brouillon = brouillon or is_draft(plan)
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
@@ -210,6 +219,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         archive=out / archive_name if archive_name else None,
         plan_sha256=plan_sha256(plan),
         brouillon=brouillon,
+        findings=findings,
         note=note if note_bytes is not None else None,
     )
 

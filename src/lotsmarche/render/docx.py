@@ -28,6 +28,7 @@ from lxml import etree
 
 from lotsmarche.errors import Problem, RenderError
 from lotsmarche.render.env import BudgetSandbox, escape_outputs_as_str, french_template_error, render_budget
+from lotsmarche.render.highlight import END, START, apply_highlights
 from lotsmarche.render.wellformed import always_well_formed
 from lotsmarche.ziputil import ZIP_DATE, Packed, core_xml, pack, read_zip, write_zip, zip_packed
 
@@ -157,12 +158,15 @@ class CompiledDocx:
                     f"Le modèle « {self.name} » ne peut pas être rendu",
                     [Problem(french_template_error(exc), fichier=self.name)],
                 ) from None
+            marked = START in xml or END in xml
+            if marked:
+                xml = apply_highlights(xml)
             if part != "word/document.xml" and brouillon and part in self.headers:
-                xml = _HDR_OPEN.sub(lambda m: m.group(0) + _BROUILLON_P, xml, count=1)
+                xml = _HDR_OPEN.sub(_with_brouillon, xml, count=1)
             data = xml.encode() if part == "word/document.xml" else (_DECL + xml).encode()
             # Re-parse only what the template does not guarantee: resolve_listing rewrites runs with
             # regexes, and a context not built by the models could carry a forbidden character.
-            if listing or part not in self.proven or _forbidden_chars(data):
+            if listing or marked or part not in self.proven or _forbidden_chars(data):
                 _check(data, self.name, part)
             if part == "word/document.xml":
                 if self.has_tc:
@@ -173,16 +177,40 @@ class CompiledDocx:
             for part in self.headers:
                 if part not in self.templates:
                     xml = self.entries[part].decode()
-                    xml = _HDR_OPEN.sub(lambda m: m.group(0) + _BROUILLON_P, xml, count=1)
+                    xml = _HDR_OPEN.sub(_with_brouillon, xml, count=1)
                     members[part] = pack(part, xml.encode())
         members["docProps/core.xml"] = pack("docProps/core.xml", core_xml(title, subject))
         return zip_packed([members[name] for name in sorted(members)])
 
 
+# A watermark as Word draws one (a VML WordArt shape anchored in the header, behind the text, on every page
+# of the section), plus a red line of text at the top of the header.
+_FILIGRANE = (
+    '<w:r><w:pict><v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject1" o:spid="_x0000_s2049" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:430pt;height:143pt;rotation:315;'
+    "z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" '
+    'fillcolor="#d8d8d8" stroked="f"><v:fill opacity=".5"/>'
+    '<v:textpath style="font-family:&quot;Arial&quot;;font-size:1pt" string="PROJET"/>'
+    '<w10:wrap anchorx="margin" anchory="margin"/></v:shape></w:pict></w:r>'
+)
 _BROUILLON_P = (
     '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:color w:val="C00000"/>'
-    f'<w:sz w:val="20"/></w:rPr><w:t xml:space="preserve">{BROUILLON}</w:t></w:r></w:p>'
+    f'<w:sz w:val="20"/></w:rPr><w:t xml:space="preserve">{BROUILLON}</w:t></w:r>{_FILIGRANE}</w:p>'
 )
+
+_BROUILLON_TEXTE = _BROUILLON_P.replace(_FILIGRANE, "")
+_VML_NS = ("xmlns:v=", "xmlns:o=", "xmlns:w10=")
+
+
+def _with_brouillon(match: re.Match[str]) -> str:
+    """The header's opening tag followed by the draft line, with the watermark when VML is declared."""
+    tag = match.group(0)
+    return tag + (_BROUILLON_P if all(ns in tag for ns in _VML_NS) else _BROUILLON_TEXTE)
+
 
 _CACHE: dict[tuple[str, int], CompiledDocx] = {}
 

@@ -1,14 +1,16 @@
-"""GEO-001: how a member's commune written as a postcode was read (official geographic code); the
+"""GEO-001: how a member's commune written as a postcode (or a former commune) was read; the
 departments where a plan is executed (its delivery sites), for the competent court.
 
 load_groupement resolves each member's ``commune`` into ``Member.insee`` and stops on what it cannot decide;
 this rule reports, as information, the readings a buyer should know about: a 5-digit value taken as a
-postcode although it is also another commune's INSEE code, or a postcode shared by several communes decided
-by the member's name. It works from the plan alone (lots.json), so ``check`` on a written plan reports it.
+postcode although it is also another commune's INSEE code, a postcode shared by several communes decided
+by the member's name, a former commune's name or code leading to the commune nouvelle. It works from
+the plan alone (lots.json), so ``check`` on a written plan reports it.
 """
 
 from __future__ import annotations
 
+from lotsmarche.catalogue.communes import name_key
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import Finding, LotPlan
 
@@ -23,8 +25,12 @@ def check_communes(plan: LotPlan, cat: Catalogue) -> list[Finding]:
     departements = [g.departement] if g.departement else g.departements
     out: list[Finding] = []
     for i, m in enumerate(g.membres, start=1):
-        if not m.commune or not m.insee or not any(ch.isdigit() for ch in m.commune):
-            continue  # only a code can be read as a postcode
+        if not m.commune or not m.insee:
+            continue
+        if not any(ch.isdigit() for ch in m.commune) and name_key(m.commune) == name_key(
+            cat.geo.rows[m.insee].nom
+        ):
+            continue  # the commune's own name: nothing to report (and no name index to build)
         r = cat.trouver_commune(m.commune, indice=m.nom, departements=departements)
         if r.note is None or r.code != m.insee:
             continue

@@ -548,6 +548,21 @@ def _prx(plan: LotPlan, cat: Catalogue) -> list[Finding]:
                     mois=min_mois,
                 )
             )
+        fitting = cat.indice_pour(lot.famille, lot.conservation)
+        if fitting is not None and lot.indice_revision and lot.indice_revision != fitting.indice:
+            out.append(
+                Finding(
+                    code="PRX-004",
+                    severite="erreur",
+                    lot=lot.numero,
+                    base_legale="Code de la commande publique, art. R2112-14",
+                    message=f"L'indice de révision du lot {lot.numero} ({lot.indice_revision}) ne représente "
+                    f"pas ses fournitures ({lot.famille}, {lot.conservation}) : le catalogue retient la "
+                    f"série {fitting.indice} ({fitting.justification})",
+                    correction="Utilisez l'indice de indices_revision.yaml, ou modifiez ce catalogue en "
+                    "justifiant le choix.",
+                )
+            )
         if not any(c.id.startswith("ECO-REV-") for c in lot.clauses):
             out.append(emit(RULES, "PRX-002", lot=lot.numero))
     indices = sorted({lot.indice_revision for lot in plan.lots if lot.indice_revision})
