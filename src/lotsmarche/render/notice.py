@@ -161,7 +161,7 @@ def notice_docx(plan: LotPlan, lots: list[LotCtx], brouillon: bool = False) -> b
     import docx
     from docx.shared import Pt
 
-    from lotsmarche.render.docx import BROUILLON, repack_docx
+    from lotsmarche.render.docx import repack_docx
 
     document = docx.Document()
     style = document.styles["Normal"]
@@ -169,9 +169,6 @@ def notice_docx(plan: LotPlan, lots: list[LotCtx], brouillon: bool = False) -> b
     style.font.size = Pt(10)
     header = document.sections[0].header.paragraphs[0]
     header.text = clean_text(f"{plan.groupement.reference} — Avis de marché (projet de saisie)")
-    if brouillon:
-        mark = document.sections[0].header.add_paragraph().add_run(BROUILLON)
-        mark.bold = True
     document.add_heading(clean_text(f"Avis de marché — {plan.groupement.objet}"), level=1)
     document.add_paragraph(
         "Contenu de l'avis de publicité, rubrique par rubrique, à reporter dans le formulaire du profil "
@@ -187,8 +184,22 @@ def notice_docx(plan: LotPlan, lots: list[LotCtx], brouillon: bool = False) -> b
         _table(document, f"Lot {lot.numero} — {lot.intitule}", lot_fields(plan, lot, by_number[lot.numero]))
     buffer = BytesIO()
     document.save(buffer)
+    data = buffer.getvalue()
+    if brouillon:
+        data = _with_draft_mark(data)
     title = f"Avis de marché — {plan.groupement.reference}"
-    return repack_docx(buffer.getvalue(), clean_text(title), clean_text(plan.groupement.objet))
+    return repack_docx(data, clean_text(title), clean_text(plan.groupement.objet))
+
+
+def _with_draft_mark(data: bytes) -> bytes:
+    """The draft line and the « PROJET » watermark in every header, as the other DCE documents have."""
+    from lotsmarche.render.docx import _HDR_OPEN, _with_brouillon
+    from lotsmarche.ziputil import read_zip, write_zip
+
+    entries = read_zip(data)
+    for name in [n for n in entries if n.startswith("word/header") and n.endswith(".xml")]:
+        entries[name] = _HDR_OPEN.sub(_with_brouillon, entries[name].decode("utf-8"), count=1).encode("utf-8")
+    return write_zip(entries)
 
 
 def _table(document: object, title: str, fields: list[Champ]) -> None:
