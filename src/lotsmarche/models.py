@@ -587,7 +587,10 @@ class Lot(Frozen):
     numero: int
     intitule: str
     famille: str
-    conservation: Conservation
+    conservation: Conservation  # the lot's main conservation (the one weighing most)
+    # Every conservation of the lot, in CONSERVATIONS order, when it has several (strategy « famille »: one
+    # lot per family, delivery conditions stated per conservation); empty: only ``conservation``.
+    conservations: list[Conservation] = Field(default_factory=list)
     regime_emballage: Regime
     groupe_espece: str | None = None
     territoires: list[str]  # delivery zones
@@ -645,6 +648,11 @@ class LotPlan(Frozen):
     empreinte_demande: str  # sha256 of the canonical demand (determinism, manifest)
     findings: list[Finding] = Field(default_factory=list)  # plan-level findings
     egalim: dict[str, Any] = Field(default_factory=dict)  # projected shares, filled by rules
+
+
+def lot_conservations(lot: Lot) -> list[str]:
+    """Every conservation of ``lot`` (its ``conservations``, else its only ``conservation``)."""
+    return list(lot.conservations) or [lot.conservation]
 
 
 # Strategy names are part of the CLI contract.

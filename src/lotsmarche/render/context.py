@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, ClauseSelection, Lot, LotPlan, Member
+from lotsmarche.models import (
+    CONSERVATION_LIBELLES,
+    REGIME_LIBELLES,
+    ClauseSelection,
+    Lot,
+    LotPlan,
+    Member,
+    lot_conservations,
+)
 from lotsmarche.render import pieces, texts
 from lotsmarche.render.filters import mois_fr
 from lotsmarche.render.highlight import A_COMPLETER, mark
@@ -395,9 +403,9 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
     emballages = [texts.EMBALLAGE_REGIME[lot.regime_emballage]]
     if any(member_kinds.get(m) in texts.TYPES_SCOLAIRES for m in lot.membres):
         emballages.append(texts.EMBALLAGE_SCOLAIRE)
-    if mer and lot.conservation == "frais":
+    conservations = lot_conservations(lot)
+    if mer and "frais" in conservations:
         emballages.append(texts.EMBALLAGE_POLYSTYRENE)
-    fraicheur_key = "frais_mer" if mer and lot.conservation == "frais" else lot.conservation
     environnementales = _conditions(lot, ("environnementale",))
     sociales = _conditions(lot, ("sociale", "ethique"))
     derogation = lot.procedure.derogation
@@ -424,7 +432,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         numero_texte=f"{lot.numero:02d}",
         intitule=lot.intitule,
         famille=famille.libelle if famille else lot.famille,
-        conservation=CONSERVATION_LIBELLES[lot.conservation],
+        conservation=_join([CONSERVATION_LIBELLES[c] for c in conservations]),
         regime=REGIME_LIBELLES[lot.regime_emballage],
         produits_de_la_mer=mer,
         cpv_principal=_cpv(lot.cpv_principal, cat),
@@ -453,8 +461,8 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         avance=lot.montant_maximum_ht > cat.parametre_decimal("avance_seuil_ht"),
         mois=mois_fr(lot.mois_approvisionnement),
         livraisons_annuelles=lot.livraisons_annuelles,
-        temperatures=texts.TEMPERATURES[lot.conservation],
-        fraicheur=texts.FRAICHEUR[fraicheur_key],
+        temperatures=_per_conservation(texts.TEMPERATURES, conservations, mer),
+        fraicheur=_per_conservation(texts.FRAICHEUR, conservations, mer),
         emballages=emballages,
         produits=produits,
         sites=sites,
@@ -485,6 +493,21 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         payeurs=_payeurs(lot, plan),
         indice_periodicite=fitting.periodicite if fitting else "",
         indice_partie_fixe=f"{fitting.partie_fixe:.2f}".replace(".", ",") if fitting else "",
+    )
+
+
+def _per_conservation(table: dict[str, str], conservations: list[str], mer: bool) -> str:
+    """The delivery condition of each conservation of the lot: one sentence for a lot of one conservation,
+    « Produits frais : … Produits surgelés : … » for a lot of several (strategy « famille »)."""
+
+    def key(c: str) -> str:
+        return "frais_mer" if mer and c == "frais" and "frais_mer" in table else c
+
+    if len(conservations) == 1:
+        return table[key(conservations[0])]
+    return " ".join(
+        f"Produits {CONSERVATION_LIBELLES[c]}\u00a0: {table[key(c)][0].lower()}{table[key(c)][1:]}"
+        for c in conservations
     )
 
 
