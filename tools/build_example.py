@@ -279,7 +279,7 @@ SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
 # Illustrative supplier profiles of the Boulonnais seafood chain (no real firm). With k = 2, every
 # family × conservation × zone of the example is served by at least two profiles: fresh crustaceans (grey
 # shrimp) by the shrimp fisher and the mareyeur-transformateur, who also sells them. The strategies that do
-# not size lots on the sourcing (« famille » with one fresh lot of every species, for instance) leave lots
+# not size lots on the sourcing (« famille »: one lot of every seafood, whatever its conservation) leave lots
 # no profile can serve: the LOT-001 error shows it.
 SOURCING_HEADER = (
     "fournisseur",
@@ -1009,8 +1009,9 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
         "par au moins deux profils : la crevette grise fraîche, par le crevettier de la baie de Canche et "
         "par le mareyeur-transformateur de Capécure, qui la vend aussi. La stratégie par défaut (`capacite`) "
         "ne laisse donc aucun lot qu'un seul fournisseur pourrait servir. Les découpages qui ne tiennent pas "
-        "compte du sourçage en laissent : avec `--strategy famille`, le lot des produits de la mer frais "
-        "(toutes espèces, tous territoires) n'est servi que par un profil, ce qui est une erreur (LOT-001) ; "
+        "compte du sourçage en laissent : avec `--strategy famille`, le lot unique des produits de la mer "
+        "(frais, surgelés, conserves et réfrigérés élaborés) n'est servi par aucun profil, ce qui est une "
+        "erreur (LOT-001) ; "
         "`lotsmarche run` refuse alors le DCE (code de sortie 2), sauf avec `--brouillon`."
     )
     add("")

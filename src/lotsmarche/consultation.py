@@ -26,6 +26,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -355,6 +356,28 @@ def member_lines(answer_csv: bytes, cat: Catalogue) -> list[MemberLine]:
             )
         )
     return lines
+
+
+def imported_lines(imported: list[Path], membre: str, groupement_path: Path | None, cat: Catalogue) -> bytes:
+    """The lines of ``membre`` in the coordinator's imported demand files, as a normalised long CSV.
+
+    What the member sees before answering: its answer will replace exactly these lines (see consolidate).
+    """
+    from lotsmarche.groupement import load_groupement
+    from lotsmarche.intake.reader import read_demand
+
+    if not imported:
+        return demand_csv(Demand(table=_empty_table(), membres=[]), cat)
+    demand = read_demand(imported, cat, load_groupement(groupement_path, cat))
+    key = fold(membre)
+    table = demand.table[[fold(str(m)) == key for m in demand.table["membre"]]]
+    return demand_csv(Demand(table=table, membres=demand.membres), cat, membre=membre)
+
+
+def _empty_table() -> pd.DataFrame:
+    from lotsmarche.intake.model import CANONICAL_COLUMNS
+
+    return pd.DataFrame({c: [] for c in CANONICAL_COLUMNS})
 
 
 def census_rows(lines: list[MemberLine]) -> list[CensusRow]:

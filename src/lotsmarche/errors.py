@@ -30,7 +30,9 @@ class Problem:
         if self.ligne is not None:
             where.append(f"ligne {self.ligne}")
         if self.colonne:
-            where.append(f"colonne « {self.colonne} »")
+            # A command-line option (« --date-lancement ») is never called a column.
+            kind = "option" if self.colonne.startswith("--") else "colonne"
+            where.append(f"{kind} « {self.colonne} »")
         prefix = ", ".join(where)
         return f"{prefix} : {self.message}" if prefix else self.message
 

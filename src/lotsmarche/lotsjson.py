@@ -22,7 +22,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from lotsmarche.errors import InputError, OutputExistsError, Problem
-from lotsmarche.models import CONSERVATION_LIBELLES, REGIME_LIBELLES, SCHEMA_VERSION, LotPlan
+from lotsmarche.models import (
+    CONSERVATION_LIBELLES,
+    REGIME_LIBELLES,
+    SCHEMA_VERSION,
+    LotPlan,
+    lot_conservations,
+)
 
 SCHEMA_ID = "https://lotsmarche.example/schemas/lots.schema.json"
 FIXED_DATE = datetime(2000, 1, 1, 0, 0, 0)
@@ -239,7 +245,7 @@ def lots_workbook_bytes(plan: LotPlan) -> bytes:
                 (lot.numero, None),
                 (lot.intitule, None),
                 (lot.famille, None),
-                (CONSERVATION_LIBELLES.get(lot.conservation, lot.conservation), None),
+                (", ".join(CONSERVATION_LIBELLES.get(c, c) for c in lot_conservations(lot)), None),
                 (REGIME_LIBELLES.get(lot.regime_emballage, lot.regime_emballage), None),
                 (", ".join(lot.territoires), None),
                 (lot.cpv_principal, None),

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: ma-cantine family and EGALIM characteristics on every item
 
 # --------------------------------------------------------------------------------------------
 # Enumerations (closed lists; the catalogues hold the open ones)
@@ -183,6 +183,7 @@ class Label(Frozen):
     valide_jusqu_au: date | None = None  # e.g. HVE level 2 ends 2026-12-31
     base_legale: str
     equivalent_a: str | None = None  # e.g. MSC → PECHE_DURABLE (buyer-assessed equivalence)
+    code_macantine: str | None = None  # ma-cantine characteristic when not ``code`` (HVE_NIVEAU_2 → HVE)
 
 
 class ThresholdValue(Frozen):
@@ -562,8 +563,11 @@ class LotItem(Frozen):
     montant_annuel_ht: Decimal  # round_half_up(quantite × prix, 0.01): the DQE line
     tva: Decimal
     cpv: str
+    famille_macantine: str  # ma-cantine family of the product (Purchase.Family), e.g. "PRODUITS_DE_LA_MER"
     mois: list[int]  # months of supply asked
     labels_requis: list[str] = Field(default_factory=list)
+    # ma-cantine EGALIM characteristics (import column categories_egalim) of labels_requis, sorted
+    caracteristiques_egalim: list[str] = Field(default_factory=list)
     conditionnement: str
     repartition_membres: list[RepartitionMembre]
     repartition_sites: list[RepartitionSite]
@@ -600,7 +604,10 @@ class Lot(Frozen):
     numero: int
     intitule: str
     famille: str
-    conservation: Conservation
+    conservation: Conservation  # the lot's main conservation (the one weighing most)
+    # Every conservation of the lot, in CONSERVATIONS order, when it has several (strategy « famille »: one
+    # lot per family, delivery conditions stated per conservation); empty: only ``conservation``.
+    conservations: list[Conservation] = Field(default_factory=list)
     regime_emballage: Regime
     groupe_espece: str | None = None
     territoires: list[str]  # delivery zones
@@ -658,6 +665,11 @@ class LotPlan(Frozen):
     empreinte_demande: str  # sha256 of the canonical demand (determinism, manifest)
     findings: list[Finding] = Field(default_factory=list)  # plan-level findings
     egalim: dict[str, Any] = Field(default_factory=dict)  # projected shares, filled by rules
+
+
+def lot_conservations(lot: Lot) -> list[str]:
+    """Every conservation of ``lot`` (its ``conservations``, else its only ``conservation``)."""
+    return list(lot.conservations) or [lot.conservation]
 
 
 # Strategy names are part of the CLI contract.

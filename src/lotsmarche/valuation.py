@@ -124,8 +124,8 @@ def procedure_for(total: Decimal, row: ThresholdRow, acheteur: str) -> Procedure
     motifs = [
         f"Valeur estimée du besoin : {eur(total)}, somme des montants maximums de tous les lots sur toute "
         "la durée de l'accord-cadre, reconductions comprises (Code de la commande publique, art. R2121-1 "
-        f"et R2121-8), comparée aux seuils en vigueur à la date de lancement (du {date_fr(row.du)} au "
-        f"{date_fr(row.au)}).",
+        f"et R2121-8), comparée aux seuils en vigueur à la date de lancement "
+        f"({_period(row)}).",
     ]
     publicite: Publicite
     if code == "appel_offres":
@@ -159,6 +159,12 @@ def procedure_for(total: Decimal, row: ThresholdRow, acheteur: str) -> Procedure
         motifs=motifs,
         seuil_applique=seuil.montant,
     )
+
+
+def _period(row: ThresholdRow) -> str:
+    """« seuils applicables du 1er avril 2026 au 31 décembre 2027 » (no internal row id in published text)."""
+
+    return f"seuils applicables du {date_fr(row.du)} au {date_fr(row.au)}"
 
 
 def _mapa_publicity_sentence(value: Decimal, row: ThresholdRow, publicite: Publicite) -> str:

@@ -35,7 +35,9 @@ def test_json_all_strategies(demande: Path) -> None:
     assert rows["optimal"]["nb_lots"] == 2  # fresh and frozen seafood cannot share a lot
     assert rows["territoire"]["nb_lots"] == 6
     assert rows["optimal"]["cout_administratif"] == "3000"
-    assert "optimal" in data["meilleurs"]["nb_lots"]
+    # « famille »: one lot per family (fresh and frozen together), which no two profiles can serve
+    assert (rows["famille"]["nb_lots"], rows["famille"]["nb_lots_servables_k"]) == (1, 0)
+    assert data["meilleurs"]["nb_lots"] == ["famille"]
 
 
 def test_out_writes_files_and_refuses_overwrite(demande: Path, tmp_path: Path) -> None:
@@ -94,11 +96,11 @@ def test_json_and_terminal_say_which_plans_are_the_same_and_recommend_one(
 ) -> None:
     result = runner.invoke(app, ["compare", str(demande), "--format", "json"])
     conseil = json.loads(result.output)["conseil"]
-    assert ["famille", "famille-conservation", "capacite", "optimal"] in conseil["identiques"]
-    assert conseil["recommandee"] == "famille"
+    assert ["famille-conservation", "capacite", "optimal"] in conseil["identiques"]
+    assert conseil["recommandee"] == "famille-conservation"
     code, out, _ = run_cli(
-        ["compare", str(demande), "--strategy", "famille", "--strategy", "capacite"], capsys
+        ["compare", str(demande), "--strategy", "famille-conservation", "--strategy", "capacite"], capsys
     )
     assert code == 0
     assert "Les 2 stratégies donnent le même plan (2 lots)" in " ".join(out.split())
-    assert "Stratégie recommandée : famille" in " ".join(out.split())
+    assert "Stratégie recommandée : famille-conservation" in " ".join(out.split())

@@ -226,3 +226,52 @@ def test_null_byte_in_a_path(capsys: pytest.CaptureFixture[str]) -> None:
     code, _stdout, stderr = run(["run", "--out", "a\0b"], capsys)
     assert code == 2
     assert "caractère nul" in stderr and "Value error" not in stderr
+
+
+def _demand(example: Path, tmp_path: Path, edit: dict[tuple[int, int], str]) -> Path:
+    """The example demand with some cells replaced ((row index, column index) → text), as CSV."""
+    rows = _rows(example, 10)
+    for (r, c), text in edit.items():
+        rows[r][c] = text
+    path = tmp_path / "demande.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";").writerows(rows)
+    return path
+
+
+def _column(example: Path, name: str) -> int:
+    return [h.strip().lower() for h in _rows(example, 1)[0]].index(name)
+
+
+def test_huge_cell_names_row_and_column(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    member = _column(example, "membre")
+    path = _demand(example, tmp_path, {(2, member): "M" * 1_000_000})
+    code, _stdout, stderr = run(["demand", "check", str(path)], capsys)
+    assert code == 2
+    header = _rows(example, 1)[0][member].strip()
+    assert f"demande.csv, ligne 3, colonne « {header} » : cellule de 1000000 caractères" in stderr
+    assert len(stderr) < 3000
+
+
+def test_absurd_unit_price_and_foreign_digits(
+    example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    price = _column(example, "prix_unitaire_ht")
+    quantity = _column(example, "quantite")
+    path = _demand(example, tmp_path, {(1, price): "999999999999", (2, quantity): "١٢"})
+    code, _stdout, stderr = run(["demand", "check", str(path)], capsys)
+    assert code == 2
+    assert "ligne 2" in stderr and "prix unitaire « 999999999999 » démesuré (plafond 100" in stderr
+    assert "ligne 3" in stderr and "chiffres non latins" in stderr
+
+
+def test_nul_byte_names_the_line(example: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _demand(example, tmp_path, {})
+    lines = path.read_bytes().split(b"\n")
+    lines[6] = lines[6][:3] + b"\x00" + lines[6][3:]
+    path.write_bytes(b"\n".join(lines))
+    code, _stdout, stderr = run(["demand", "check", str(path)], capsys)
+    assert code == 2
+    assert "demande.csv, ligne 7 : caractère nul (octet 0)" in stderr

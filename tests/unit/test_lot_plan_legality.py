@@ -268,3 +268,84 @@ def test_mapa_small_lots_cite_r2123_5_in_the_rc_and_ae_and_the_others_do_not(
         assert lot.negociation == lot.petit_lot
         assert ("R2123-5" in lot.articles_texte) == lot.petit_lot
     assert base.lots_hors_consultation == []
+
+
+# --- « famille »: one lot per family, conditions per conservation; another family ----------------------
+
+DAIRY_DEMAND = (
+    "membre;site_livraison;code_postal;produit;quantite;unite;prix_unitaire_ht;mois;label_requis;"
+    "conditionnement;livraisons_par_semaine\n"
+    """Collège Angellier;Cuisine;62200;LAI-BEURRE-DOUX;400;kg;;;;;2
+Collège Angellier;Cuisine;62200;LAI-YAOURT-NATURE;9000;piece;;;;;2
+Collège Angellier;Cuisine;62200;LAI-LAIT-UHT;3000;litre;;;;;1
+EHPAD Guynemer;Cuisine;62930;LAI-CAMEMBERT;1200;piece;;;;;1
+EHPAD Guynemer;Cuisine;62930;LAI-CREME-UHT;800;litre;;;;;1
+"""
+)
+DAIRY_GROUPEMENT = """nom: Groupement laitier de test
+reference: GC-LAIT-2027-01
+date_lancement: 2027-03-01
+membres:
+  - {nom: Collège Angellier, type: college, commune: Boulogne-sur-Mer}
+  - {nom: EHPAD Guynemer, type: ehpad, commune: Wimereux}
+"""
+DAIRY_SOURCING = (
+    "fournisseur;type;familles;conservations;groupes_especes;produits;capacite_annuelle_ht;"
+    "capacite_annuelle_kg;zones;livraison_reemployable;labels;circuit_court\n"
+    """Laiterie A;grossiste_regional;produits_laitiers;frais|ambiant;;;500000;;*;oui;BIO;non
+Laiterie B;grossiste_regional;produits_laitiers;frais|ambiant;;;500000;;*;oui;;non
+Crèmerie C;grossiste_regional;produits_laitiers;frais;;;500000;;*;oui;;non
+"""
+)
+
+
+@pytest.fixture
+def dairy(tmp_path: Path) -> tuple[Path, Path, Path]:
+    files = []
+    for name, text in (
+        ("demande.csv", DAIRY_DEMAND),
+        ("groupement.yaml", DAIRY_GROUPEMENT),
+        ("sourcing.csv", DAIRY_SOURCING),
+    ):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append(tmp_path / name)
+    return files[0], files[1], files[2]
+
+
+def test_famille_gives_one_lot_per_family_with_conditions_per_conservation(dairy, catalogue) -> None:  # type: ignore[no-untyped-def]
+    from lotsmarche.render.context import build_contexts
+
+    demand, groupement, sourcing = dairy
+    plan, _ = plan_lots([demand], groupement, sourcing, strategy="famille", today=TODAY)
+    (lot,) = plan.lots
+    assert lot.conservations == ["frais", "ambiant"]
+    assert lot.conservation == "frais"  # the conservation weighing most names the criteria set
+    assert lot.intitule == "Lait, produits laitiers, beurre et fromages (frais et épicerie ambiante)"
+    assert lot.fournisseurs_capables == ["Laiterie A", "Laiterie B"]  # the fresh-only dairy cannot serve it
+    assert not [f for f in _all_findings(plan) if f.severite == "erreur"]
+    _, lots = build_contexts(plan, catalogue)
+    assert lots[0].temperatures.startswith("Produits frais\u00a0: les produits sont livrés réfrigérés")
+    assert (
+        "Produits épicerie ambiante\u00a0: les produits sont livrés à température ambiante"
+        in lots[0].temperatures
+    )
+    # the other strategies keep one conservation per lot
+    split, _ = plan_lots([demand], groupement, sourcing, strategy="famille-conservation", today=TODAY)
+    assert sorted(x.conservation for x in split.lots) == ["ambiant", "frais"]
+    assert all(x.conservations == [] for x in split.lots)
+
+
+@pytest.mark.parametrize("strategy", [s for s in STRATEGIES if s != "optimal"])
+def test_another_family_every_strategy_check_matches_and_lots_cite_their_articles(
+    dairy, catalogue, strategy: str
+) -> None:  # type: ignore[no-untyped-def]
+    demand, groupement, sourcing = dairy
+    plan, _ = plan_lots([demand], groupement, sourcing, strategy=strategy, today=TODAY)
+    written = plan_from_json(plan_to_json(plan), "lots.json")
+    assert _serious(check_plan(written, catalogue, today=TODAY)) == _serious(_all_findings(plan))
+    assert plan.procedure.code == "mapa"  # a small group: below the EU threshold
+    for lot in plan.lots:
+        assert lot.procedure.articles == ["L2123-1", "R2123-1 1°", "R2123-4", "R2123-5"]
+        assert not lot.procedure.hors_consultation
+        assert lot.cpv_principal in catalogue.cpv
+        assert lot.cpv_principal.startswith("155")  # dairy products (15500000-3 and below)

@@ -14,7 +14,7 @@ from lotsmarche.intake.model import CANONICAL_COLUMNS, Demand
 from lotsmarche.lotting import STRATEGY_REGISTRY, build_plan, get_strategy
 from lotsmarche.lotting.cpv import common_ancestor, index_by_prefix, lot_cpv, significant
 from lotsmarche.lotting.lines import lot_regime
-from lotsmarche.models import Groupement, LotPlan, Supplier
+from lotsmarche.models import Groupement, LotPlan, Supplier, lot_conservations
 from lotsmarche.money import amount_exact, round_cents
 from lotsmarche.rules import check_plan
 
@@ -86,7 +86,11 @@ def check_invariants(plan: LotPlan, demand: Demand, catalogue: Any) -> None:
     by_line = table.set_index("ligne")
     for lot in plan.lots:
         cons = {catalogue.produits[it.produit].conservation for it in lot.items}
-        assert cons == {lot.conservation}
+        # one conservation per lot, except « famille » (one lot per family, conditions per conservation)
+        assert cons == set(lot_conservations(lot))
+        assert lot.conservation in cons
+        if plan.strategie != "famille":
+            assert lot.conservations == []
         regimes = {
             catalogue.conditionnements[c or catalogue.produits[p].conditionnement_defaut].regime
             for it in lot.items

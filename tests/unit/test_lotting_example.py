@@ -22,7 +22,7 @@ from lotsmarche.intake.model import Demand
 from lotsmarche.intake.reader import read_demand
 from lotsmarche.lotsjson import plan_to_json
 from lotsmarche.lotting import build_plan
-from lotsmarche.models import LotPlan, Supplier
+from lotsmarche.models import LotPlan, Supplier, lot_conservations
 from lotsmarche.money import amount_exact
 from lotsmarche.resources import examples_dir
 from lotsmarche.sourcing import load_sourcing
@@ -83,7 +83,10 @@ def test_every_line_in_exactly_one_lot_and_amounts_reconcile(
         assert lot.montant_maximum_ht >= lot.montant_estime_duree_ht
         assert lot.cpv_principal in catalogue.cpv
         assert all(c in catalogue.cpv for c in lot.cpv_secondaires)
-        assert {catalogue.produits[it.produit].conservation for it in lot.items} == {lot.conservation}
+        # « famille »: one lot per family, its conservations listed (conditions per conservation)
+        assert {catalogue.produits[it.produit].conservation for it in lot.items} == set(
+            lot_conservations(lot)
+        )
         for it in lot.items:
             rows = by_line.loc[it.lignes]
             assert set(rows["produit"]) == {it.produit}

@@ -428,7 +428,7 @@ def test_draft_marks_every_docx_page_and_every_sheet(
 ) -> None:
     dce = _render(marseille.plan, cat, tmp_path / "DCE", brouillon=True)
     docs = sorted(dce.out.rglob("*.docx"))
-    assert len(docs) == 3 + 2 * len(marseille.plan.lots) + 1
+    assert len(docs) == 3 + 2 * len(marseille.plan.lots) + 2  # + convention and avis_de_marche.docx
     for path in docs:
         document = docx.Document(str(path))
         for section in document.sections:

@@ -33,6 +33,7 @@ EXPECTED = [
     "CRT_Lot_01.docx",
     "CRT_Lot_02.docx",
     "Convention_groupement.docx",
+    "avis_de_marche.docx",
     "manifest.json",
 ]
 

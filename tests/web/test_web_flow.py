@@ -93,7 +93,10 @@ def test_api_contract_full_flow(app: Any) -> None:
     # member B cannot write lines for A, and does not see A's lines
     r = client.put("/api/membre/demande", files={"fichier": ("b.csv", answer, "text/csv")}, headers=hb)
     assert r.status_code == 422 and "autre membre" in r.json()["erreur"]
-    assert client.get("/api/membre/demande", headers=hb).json()["lignes"] == []
+    lines_b = client.get("/api/membre/demande", headers=hb).json()
+    assert lines_b["lignes"] == []
+    rows_b = [r for r in demand[0].read_text(encoding="utf-8").splitlines() if r.startswith(MEMBER_B + ";")]
+    assert len(lines_b["demande_importee"]) == len(rows_b) > 0
     # a member token opens no coordinator resource
     assert client.get(f"/api/consultations/{cid}/recensement", headers=ha).status_code in (403, 404)
 
@@ -242,7 +245,13 @@ def test_pages_coordinator_and_two_members(app: Any) -> None:
 
     b = TestClient(app)
     b.get(links[MEMBER_B].removeprefix("http://testserver"))
-    assert b.get("/api/membre/demande").json() == {"membre": MEMBER_B, "lignes": []}
+    lines_b = b.get("/api/membre/demande").json()
+    assert lines_b["membre"] == MEMBER_B and lines_b["lignes"] == []
+    # B sees its own lines of the imported demand (which its answer would replace), nobody else's
+    assert (
+        lines_b["demande_importee"]
+        and "Besoins déjà recensés par le coordinateur" in b.get("/recensement").text
+    )
 
     # the coordinator sees who answered, closes the census: the member can no longer change
     page = coord.get(url).text
@@ -277,7 +286,7 @@ def test_pages_coordinator_and_two_members(app: Any) -> None:
     r = coord.post(url + "/dce", data={"csrf": csrf}, follow_redirects=False)
     assert wait_job(coord, r.headers["location"].rsplit("/", 1)[1])["etat"] == "termine"
     page = coord.get(url + "/dce").text
-    assert "Version 1" in page and "01_CCAP.docx" in page
+    assert "Version 1" in page and "01_CCAP.docx" in page and "constat(s) du plan" in page
     z = coord.get(url + "/dce/1/zip")
     assert z.status_code == 200
     verify_zip(z.content)

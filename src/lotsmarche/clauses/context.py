@@ -13,12 +13,14 @@ from decimal import Decimal
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import (
     CONSERVATION_LIBELLES,
+    CONSERVATIONS,
     REGIME_LIBELLES,
     ClauseConditions,
     Lot,
     LotPlan,
     Member,
     ThresholdRow,
+    lot_conservations,
 )
 
 KIND_LABELS: dict[str, str] = {
@@ -41,7 +43,7 @@ class LotContext:
 
     numero: int
     famille: str
-    conservation: str
+    conservation: str  # main conservation
     regime: str
     groupes_especes: frozenset[str]
     types_membres: frozenset[str]
@@ -51,6 +53,7 @@ class LotContext:
     nb_lots: int
     allotissement: bool
     limitation_lots: bool
+    conservations: frozenset[str] = frozenset()  # every conservation of the lot (several with « famille »)
 
 
 def members_by_name(plan: LotPlan) -> dict[str, Member]:
@@ -100,6 +103,7 @@ def lot_context(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, formal: b
         nb_lots=len(plan.lots),
         allotissement=plan.allotissement,
         limitation_lots=plan.lots_max_par_candidat is not None,
+        conservations=frozenset(lot_conservations(lot)),
     )
 
 
@@ -125,9 +129,12 @@ def conditions_reasons(cond: ClauseConditions, ctx: LotContext, cat: Catalogue) 
         fam = cat.familles.get(ctx.famille)
         reasons.append(f"famille « {fam.libelle if fam else ctx.famille} »")
     if cond.conservations is not None:
-        if ctx.conservation not in cond.conservations:
+        # a lot of several conservations (« famille ») takes the clauses of each of them
+        hits = [c for c in CONSERVATIONS if c in (ctx.conservations or {ctx.conservation})]
+        hits = [c for c in hits if c in cond.conservations]
+        if not hits:
             return None
-        reasons.append(f"produits {CONSERVATION_LIBELLES.get(ctx.conservation, ctx.conservation)}")
+        reasons.append("produits " + ", ".join(CONSERVATION_LIBELLES.get(c, c) for c in hits))
     if cond.regimes is not None:
         if ctx.regime not in cond.regimes:
             return None

@@ -14,6 +14,9 @@ from lotsmarche.text import fold
 # Largest quantity accepted on one line, per product unit: beyond, it is almost surely a unit mistake.
 QUANTITE_MAX: dict[str, int] = {"kg": 1_000_000, "litre": 1_000_000, "piece": 10_000_000, "colis": 200_000}
 QUANTITE_MAX_DEFAULT = 1_000_000
+# Largest unit price accepted (euros HT per product unit): no food costs more per kg, litre, piece or
+# parcel; a larger figure is a misplaced separator or a total typed as a price.
+PRIX_UNITAIRE_MAX = 100_000
 LIVRAISONS_MAX = 14  # deliveries per week (twice a day, every day)
 
 

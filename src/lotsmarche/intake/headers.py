@@ -206,3 +206,30 @@ EXPECTED_DEMAND = (
     "« membre », « produit », « quantite » (format long) ou « code » et une colonne par membre "
     "(feuille de recensement)"
 )
+
+
+def header_hint(rows: list[list[str]]) -> str:
+    """« ; « produits » ressemble à « produit » » when a cell of the first rows is a near miss of a
+    required column (a typo, a plural), else "" — said when no header row was recognised."""
+    import difflib
+
+    best: list[tuple[str, str]] = []
+    for row in rows[:30]:
+        present = {field_of(c, DEMAND_ALIASES) for c in row}
+        found: list[tuple[str, str]] = []
+        for cell in row:
+            key = header_key(cell)
+            if not key or field_of(cell, DEMAND_ALIASES) is not None:
+                continue
+            for name in LONG_REQUIRED:
+                if name in present or any(name == f for _, f in found):
+                    continue
+                if difflib.get_close_matches(key, DEMAND_ALIASES[name], n=1, cutoff=0.75):
+                    found.append((cell.strip(), name))
+                    break
+        if len(found) > len(best):
+            best = found
+    if not best:
+        return ""
+    said = ", ".join(f"« {cell[:40]} » ressemble à « {name} »" for cell, name in best)
+    return f" ; {said} : corrigez l'en-tête"

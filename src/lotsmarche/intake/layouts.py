@@ -21,6 +21,7 @@ from lotsmarche.intake.headers import (
     SURVEY_INFO,
     duplicate_headers,
     field_of,
+    header_hint,
     header_key,
     is_demand_header,
     is_long_header,
@@ -80,7 +81,7 @@ class Extracted:
 def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracted) -> None:
     """Find the demand tables (and the "Membres" sheet) of one source and append them to ``out``."""
     if source.is_csv:
-        table = csv_table(source, is_demand_header, add, EXPECTED_DEMAND, _number_columns)
+        table = csv_table(source, is_demand_header, add, EXPECTED_DEMAND, _number_columns, hint=header_hint)
         if table is not None:
             _table_to_part(table, add, out)
         return
@@ -109,9 +110,10 @@ def extract(source: RawSource, add: AddProblem, sheet: str | None, out: Extracte
         found = True
         _table_to_part(table, add, out)
     if not found and sheet is None:
+        said = next((h for grid in source.sheets.values() if (h := header_hint(grid))), "")
         add(
             "aucune feuille ne contient de ligne d'en-tête reconnue ; colonnes attendues : "
-            f"{EXPECTED_DEMAND}",
+            f"{EXPECTED_DEMAND}{said}",
             fichier=source.fichier,
         )
 
@@ -121,6 +123,9 @@ def _number_columns(headers: list[str]) -> set[int]:
     if not is_long_header(headers):
         return set()
     return {pos for pos, f in map_headers(headers, DEMAND_ALIASES).items() if f in NUMBER_FIELDS}
+
+
+MAX_CELL = 2000  # characters of one cell: names, codes and labels are far shorter
 
 
 def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: AddProblem) -> bool:
@@ -143,6 +148,19 @@ def _common_checks(table: RawTable, aliases: dict[str, frozenset[str]], add: Add
         )
         ok = False
     for pos, column in enumerate(table.columns):
+        long_rows = column.rows_where(
+            np.fromiter(map(len, column.values), "int64", len(column.values)) > MAX_CELL
+        )
+        for i in np.flatnonzero(long_rows)[:50]:
+            add(
+                f"cellule de {len(column.values[column.codes[i]])} caractères ({MAX_CELL} au plus) : "
+                "un texte collé par erreur ?",
+                fichier=table.fichier,
+                feuille=table.feuille or None,
+                ligne=int(table.rows[i]),
+                colonne=table.headers[pos],
+            )
+            ok = False
         flagged = column.formula_rows()
         for i in np.flatnonzero(flagged)[:50]:
             value = column.values[column.codes[i]]

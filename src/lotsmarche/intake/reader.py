@@ -36,7 +36,7 @@ from pathlib import Path
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.checks import BASE_GROUPEMENT, demand_warnings, territory_warnings
-from lotsmarche.intake.layouts import Extracted, extract, member_key
+from lotsmarche.intake.layouts import Extracted, LongPart, extract, member_key
 from lotsmarche.intake.lines import canonical_lines, lines_frame
 from lotsmarche.intake.members import SiteInfo, infer_kind, kind_from_text
 from lotsmarche.intake.model import Demand
@@ -88,6 +88,7 @@ def read_demand(
         if source is not None:
             extract(source, problems.add, sheet, found)
 
+    _unmatched_member_columns(found, groupement, problems)
     ctx = Context(cat=cat, add=problems.add)
     types: dict[str, str] = {}
     _known_sites(ctx, groupement=groupement, cat=cat, found=found, types=types, problems=problems)
@@ -140,6 +141,52 @@ def read_demand(
     return Demand(
         table=table, membres=membres, avertissements=findings, fichiers=[Path(p).name for p in paths]
     )
+
+
+def _unmatched_member_columns(found: Extracted, groupement: Groupement, problems: _Problems) -> None:
+    """A survey member column whose header names no member of its workbook's "Membres" sheet (nor of
+    groupement.yaml): the header was most likely edited. One problem per column, naming the closest
+    declared member, instead of one "code postal manquant" per row; its rows are left out."""
+    import difflib
+
+    import numpy as np
+
+    declared: dict[str, list[str]] = {}
+    for info, fichier, _feuille, _row in found.sites:
+        declared.setdefault(fichier, []).append(info.membre)
+    known = {member_key(m.nom) for m in groupement.membres}
+    for i, part in enumerate(found.parts):
+        names = declared.get(part.fichier)
+        if not part.survey or not names:
+            continue
+        keys = {member_key(n) for n in names} | known
+        column = part.cols["membre"]
+        unknown = [j for j, v in enumerate(column.values) if member_key(str(v)) not in keys]
+        if not unknown:
+            continue
+        listed = ", ".join(f"« {n} »" for n in names[:8]) + (" …" if len(names) > 8 else "")
+        for j in unknown:
+            header = str(column.values[j])
+            close = difflib.get_close_matches(header, names, n=1, cutoff=0.5)
+            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+            problems.add(
+                f"l'en-tête « {header} » ne correspond à aucun membre de la feuille « Membres » "
+                f"({listed}){hint} — l'en-tête a-t-il été modifié ? Rétablissez le nom exact du membre "
+                "ou ajoutez-le à la feuille « Membres »",
+                fichier=part.fichier,
+                feuille=part.feuille or None,
+                colonne=header,
+            )
+        keep = ~np.isin(column.codes, unknown)
+        found.parts[i] = LongPart(
+            part.fichier,
+            part.feuille,
+            {f: c.take(keep) for f, c in part.cols.items()},
+            part.rows[keep],
+            part.colonne_source.take(keep),
+            part.headers,
+            part.survey,
+        )
 
 
 def _known_sites(

@@ -15,6 +15,7 @@ import math
 import mmap
 import os
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,7 +41,12 @@ _HEADER_SCAN = 60  # rows examined to find the header (title rows, notes and bla
 _SEPARATORS = (";", ",", "\t")
 _CSV_LINE = re.compile(r"line (\d+)")
 _NOT_SPACE = re.compile(rb"\S")
+# An encrypted Office file is a compound (CFB) file holding this stream (its name in UTF-16 LE).
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _SAMPLE = 65536  # characters examined for control characters (binary files)
+# The csv module refuses fields over 128 KiB, which would hide the header of a file holding one huge
+# cell: the length of cells is checked (and reported with row and column) once the header is found.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
 @dataclass
@@ -142,6 +148,14 @@ def _read_mapped(path: Path, raw: bytes | mmap.mmap, add: AddProblem, sheet: str
     magic = bytes(raw[:4])
     if magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _read_workbook(path, bytes(raw), add, sheet)
+    if magic.startswith(b"\xd0\xcf\x11\xe0") and raw.find(_ENCRYPTED) >= 0:
+        add(
+            "classeur protégé par un mot de passe : ouvrez-le dans le tableur, retirez le mot de passe "
+            "(Fichier > Informations > Protéger le classeur > Chiffrer avec mot de passe, laissez vide), "
+            "enregistrez, puis relancez",
+            fichier=name,
+        )
+        return None
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         add(
             "format Excel 97-2003 (.xls) non pris en charge : enregistrez le classeur au format .xlsx ou CSV",
@@ -170,7 +184,16 @@ def _read_mapped(path: Path, raw: bytes | mmap.mmap, add: AddProblem, sheet: str
     else:
         # The body is left to the C parser (it decodes it strictly): only the first lines are decoded here.
         head = _head_bytes(raw)
-        encoding = None if raw.find(b"\x00") >= 0 else head_encoding(head)
+        nul = raw.find(b"\x00")
+        encoding = None if nul >= 0 else head_encoding(head)
+        if nul >= 0 and _stray_nul(raw, head):
+            line = (
+                raw.count(b"\n", 0, nul) + 1 if isinstance(raw, bytes) else bytes(raw[:nul]).count(b"\n") + 1
+            )
+            add(
+                "caractère nul (octet 0) : supprimez-le ou réenregistrez le fichier", fichier=name, ligne=line
+            )
+            return None
         if encoding is None:
             add(binary, fichier=name)
             return None
@@ -182,6 +205,12 @@ def _read_mapped(path: Path, raw: bytes | mmap.mmap, add: AddProblem, sheet: str
         )
         return None
     return source
+
+
+def _stray_nul(raw: bytes | mmap.mmap, head: bytes) -> bool:
+    """A text file with a few NUL bytes (a paste gone wrong), not a binary or UTF-16 file without BOM."""
+    sample = bytes(raw[:_SAMPLE])
+    return sample.count(b"\x00") <= 2 and head_encoding(head.replace(b"\x00", b"")) is not None
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
@@ -306,6 +335,8 @@ def csv_table(
     add: AddProblem,
     expected: str,
     numbers: NumberColumns | None = None,
+    *,
+    hint: Callable[[list[list[str]]], str] | None = None,
 ) -> RawTable | None:
     """Locate the header of a CSV source, then read the body with pandas' C parser (all cells as text).
 
@@ -326,7 +357,11 @@ def csv_table(
         assert head_text is not None
         found = _sniff_csv(head_text, is_header)
         if found is None:
-            add(f"aucune ligne d'en-tête reconnue ; colonnes attendues : {expected}", fichier=source.fichier)
+            said = _csv_hint(head_text, hint) if hint else ""
+            add(
+                f"aucune ligne d'en-tête reconnue ; colonnes attendues : {expected}{said}",
+                fichier=source.fichier,
+            )
             return None
         try:
             return _read_body(source, head_text, found, encoding, add, numbers=numbers)
@@ -337,6 +372,19 @@ def csv_table(
         fichier=source.fichier,
     )
     return None
+
+
+def _csv_hint(head_text: str, hint: Callable[[list[list[str]]], str]) -> str:
+    """What ``hint`` says of the first lines, split with the first separator that gives it something."""
+    lines = _head_lines(head_text, _HEADER_SCAN)
+    for sep in _SEPARATORS:
+        try:
+            said = hint(list(csv.reader(lines, delimiter=sep)))
+        except csv.Error:
+            continue
+        if said:
+            return said
+    return ""
 
 
 def _text_head_end(text: str) -> int:

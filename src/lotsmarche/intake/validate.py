@@ -18,6 +18,7 @@ import numpy as np
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.intake.coded import Coded, pair_codes
 from lotsmarche.intake.fields import (
+    PRIX_UNITAIRE_MAX,
     avail_mask,
     deliveries,
     int_text,
@@ -267,6 +268,12 @@ def validate_part(part: LongPart, ctx: Context) -> Lines | None:  # noqa: C901, 
 
     pr_col = d["prix_unitaire_ht"]
     pr_units, pr_err = _per_unique_number(pr_col, 4, price)
+    for i in np.flatnonzero(pr_units > PRIX_UNITAIRE_MAX * 10**4):
+        pr_err[int(i)] = (
+            f"prix unitaire « {pr_col.values[i]} » démesuré (plafond {int_text(PRIX_UNITAIRE_MAX)} € HT par "
+            "unité) : vérifiez le séparateur décimal et que la cellule porte un prix unitaire, non un total"
+        )
+        pr_units[i] = -1
     v.report(pr_col, pr_err, "prix_unitaire_ht")
     e4_src = pr_units[pr_col.codes]
     given = e4_src > 0

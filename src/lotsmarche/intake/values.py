@@ -17,7 +17,7 @@ import numpy as np
 from lotsmarche.text import fold
 
 _SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\t'")
-_NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
+_NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
 MAX_INT_DIGITS = 12
 
 
@@ -54,6 +54,10 @@ def parse_fixed(text: str, decimals: int, what: str) -> Fixed | str:
             return f"{what} « {raw} » n'est pas un nombre"
         s = s.replace(",", ".")
     m = _NUMBER.fullmatch(s)
+    if not m and any(ch.isdigit() and not ch.isascii() for ch in s):
+        return (
+            f"{what} « {raw} » : chiffres non latins (arabes orientaux, pleine chasse…), tapez-le avec 0 à 9"
+        )
     if not m or not (m.group(2) or m.group(3)):
         return f"{what} « {raw} » n'est pas un nombre"
     sign, whole, frac = m.group(1), m.group(2) or "0", m.group(3) or ""
@@ -73,7 +77,7 @@ def parse_postcode(text: str) -> str | None:
     s = text.strip().translate(_SPACES)
     if s.endswith(".0"):
         s = s[:-2]
-    if re.fullmatch(r"\d{5}", s):
+    if re.fullmatch(r"[0-9]{5}", s):
         return s
     return None
 

@@ -249,6 +249,7 @@ def _value(
                 intitule=d.intitule,
                 famille=d.famille,
                 conservation=d.conservation,
+                conservations=d.conservations,
                 regime_emballage=d.regime,
                 groupe_espece=d.groupe_espece,
                 territoires=d.territoires,

@@ -30,8 +30,8 @@ from lotsmarche.lotting.items import (
     site_rows,
 )
 from lotsmarche.lotting.lines import PreparedDemand, kg_of, lot_regime
-from lotsmarche.lotting.strategies import Group
-from lotsmarche.models import LotItem, RepartitionSite, Supplier
+from lotsmarche.lotting.strategies import MIXED_CONSERVATION_STRATEGIES, Group
+from lotsmarche.models import CONSERVATIONS, LotItem, RepartitionSite, Supplier
 
 DEFAULT_DELIVERIES_PER_WEEK = 1.0  # when a line gives no livraisons_par_semaine
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
@@ -44,6 +44,7 @@ class LotDraft:
     group: Group
     famille: str
     conservation: str
+    conservations: list[str]  # every conservation when there are several (« famille »), else []
     regime: str  # the most demanding regime of its lines (lines.lot_regime)
     items: list[LotItem]
     sites: list[RepartitionSite]
@@ -67,10 +68,11 @@ def check_partition(groups: Sequence[Group], prepared: PreparedDemand, strategy:
     """Every cell in exactly one group, and no group mixing homogeneity classes: the core invariant."""
     n = prepared.nb_cells
     group_of_cell = np.full(n, -1, dtype=np.int64)
+    mixed = strategy in MIXED_CONSERVATION_STRATEGIES
     classes = list(
         zip(
             prepared.column("famille"),
-            prepared.column("conservation"),
+            ["" if mixed else c for c in prepared.column("conservation")],
             prepared.column("contact"),
             strict=True,
         )
@@ -191,6 +193,18 @@ def _build_drafts(
     ]
 
 
+def _conservations(items: list[LotItem], cat: Catalogue) -> tuple[str, list[str]]:
+    """(main conservation: the one weighing most, ties in CONSERVATIONS order; all, in that order)."""
+    weights: dict[str, Decimal] = {}
+    for it in items:
+        c = cat.produits[it.produit].conservation
+        weights[c] = weights.get(c, Decimal(0)) + it.montant_annuel_ht
+    order = {c: i for i, c in enumerate(CONSERVATIONS)}
+    every = sorted(weights, key=lambda c: order.get(c, len(order)))
+    main = sorted(every, key=lambda c: (-weights[c], order.get(c, len(order))))[0]
+    return main, every
+
+
 def _draft(
     group: Group,
     *,
@@ -207,8 +221,8 @@ def _draft(
 ) -> LotDraft:
     first = group.cells[0]
     famille = str(prepared.column("famille")[first])
-    conservation = str(prepared.column("conservation")[first])
     annuel = sum((it.montant_annuel_ht for it in items), Decimal(0))
+    conservation, conservations = _conservations(items, cat)
     cpv_amounts: dict[str, Decimal] = {}
     for it in items:
         cpv_amounts[it.cpv] = cpv_amounts.get(it.cpv, Decimal(0)) + it.montant_annuel_ht
@@ -240,6 +254,7 @@ def _draft(
     need = LotNeed(
         famille=famille,
         conservation=conservation,
+        conservations=frozenset(conservations),
         regime=regime,
         groupes_especes=frozenset(groups),
         produits=frozenset(it.produit for it in items),
@@ -251,6 +266,7 @@ def _draft(
         group=group,
         famille=famille,
         conservation=conservation,
+        conservations=conservations if len(conservations) > 1 else [],
         regime=regime,
         items=items,
         sites=sites,

@@ -269,4 +269,5 @@ def union_need(a: LotNeed, b: LotNeed) -> LotNeed:
         territoires=a.territoires | b.territoires,
         montant_annuel_ht=a.montant_annuel_ht + b.montant_annuel_ht,
         kg_annuel=Decimal(kg) if kg is not None else None,
+        conservations=a.conservations | b.conservations,
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lotsmarche.models import CONSERVATION_LIBELLES, Supplier
+from lotsmarche.models import CONSERVATION_LIBELLES, CONSERVATIONS, Supplier
 from lotsmarche.money import eur
 
 GROUPE_LIBELLES: dict[str, str] = {
@@ -46,6 +46,11 @@ class LotNeed:
     territoires: frozenset[str]  # delivery territories ("" = unknown territory, servable only by "*")
     montant_annuel_ht: Decimal
     kg_annuel: Decimal | None = None
+    conservations: frozenset[str] = frozenset()  # every conservation of a mixed lot (« famille »)
+
+    def all_conservations(self) -> list[str]:
+        every = self.conservations | {self.conservation}
+        return [c for c in CONSERVATIONS if c in every] + sorted(every - set(CONSERVATIONS))
 
 
 def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
@@ -53,9 +58,11 @@ def blocking_reasons(supplier: Supplier, need: LotNeed) -> list[str]:
     reasons: list[str] = []
     if need.famille not in supplier.familles:
         reasons.append(f"ne fournit pas la famille {need.famille}")
-    if supplier.conservations is not None and need.conservation not in supplier.conservations:
-        label = CONSERVATION_LIBELLES.get(need.conservation, need.conservation)
-        reasons.append(f"ne fournit pas de produits {label}")
+    if supplier.conservations is not None:
+        missing_c = [c for c in need.all_conservations() if c not in supplier.conservations]
+        if missing_c:
+            labels = ", ".join(CONSERVATION_LIBELLES.get(c, c) for c in missing_c)
+            reasons.append(f"ne fournit pas de produits {labels}")
     if supplier.groupes_especes is not None:
         missing = sorted(g for g in need.groupes_especes if g not in supplier.groupes_especes)
         if missing:

@@ -11,7 +11,7 @@ from typing import Any
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.lotting.assemble import LotDraft
 from lotsmarche.lotting.lines import CONTACT, PreparedDemand
-from lotsmarche.lotting.titles import base_title, make_unique, with_territory
+from lotsmarche.lotting.titles import base_title, make_unique, mixed_title, with_territory
 from lotsmarche.models import CONSERVATIONS
 
 
@@ -39,6 +39,8 @@ def name_drafts(drafts: list[LotDraft], prepared: PreparedDemand, cat: Catalogue
                 elabore=d.group.elabore,
                 all_elabore=all(col("elabore")),
             )
+            if d.conservations:
+                stem, complement = mixed_title(cat, d.famille, d.conservations), ""
             titles.append(with_territory(stem + complement, d.group.territoire))
             stems.append(stem)
         especes = sorted({e for e in col("espece") if e})

@@ -26,6 +26,10 @@ from lotsmarche.errors import InputError, LottingError, Problem
 from lotsmarche.models import Groupement, Supplier
 
 HOMOGENEITY = ("famille", "conservation", "contact")
+# « famille »: one lot per family; conservations share it (delivery conditions per conservation), plastic
+# containers for cooking, reheating or serving still never share a lot with other packaging.
+FAMILY_ONLY = ("famille", "contact")
+MIXED_CONSERVATION_STRATEGIES: frozenset[str] = frozenset({"famille"})
 
 
 @dataclass(frozen=True)
@@ -88,11 +92,12 @@ class KeyStrategy:
     libelle: str
     description: str
     extra: tuple[str, ...] = ()
+    base: tuple[str, ...] = HOMOGENEITY
 
     def split(self, cells: pd.DataFrame, cat: Catalogue, context: StrategyContext) -> list[Group]:
         groups: list[Group] = []
-        for key, positions in groups_by(cells, HOMOGENEITY + self.extra):
-            values = dict(zip(HOMOGENEITY + self.extra, key, strict=True))
+        for key, positions in groups_by(cells, self.base + self.extra):
+            values = dict(zip(self.base + self.extra, key, strict=True))
             groups.append(
                 Group(
                     cells=positions,
@@ -144,8 +149,10 @@ def _registry() -> dict[str, Strategy]:
         KeyStrategy(
             "famille",
             "Par famille",
-            "Un lot par famille de produits, scindé seulement quand la conservation diffère ou que des "
-            "contenants plastiques de service sont demandés.",
+            "Un lot par famille de produits, toutes conservations comprises (conditions de livraison "
+            "propres à chaque conservation), scindé seulement quand des contenants plastiques de cuisson, "
+            "de réchauffe ou de service sont demandés.",
+            base=FAMILY_ONLY,
         ),
         KeyStrategy(
             "famille-conservation",

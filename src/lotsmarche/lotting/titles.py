@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.models import CONSERVATION_LIBELLES
 
 SEAFOOD = "produits_de_la_mer"
 FISH_GROUPS = ("poissons_blancs", "poissons_plats", "poissons_bleus")
@@ -103,6 +104,15 @@ def base_title(
     elif elabore is False and conservation not in ("appertise", "ambiant"):
         complement += " (bruts)"
     return f"{libelle} — {complement}", ""
+
+
+def mixed_title(cat: Catalogue, famille: str, conservations: Iterable[str]) -> str:
+    """Title of a lot that holds several conservations (« famille »): the family and its conservations."""
+    libelle = cat.familles[famille].libelle if famille in cat.familles else famille
+    if famille == SEAFOOD:
+        libelle = "Produits de la mer"
+    labels = [CONSERVATION_LIBELLES.get(c, c) for c in conservations]
+    return f"{libelle} ({', '.join(labels[:-1])} et {labels[-1]})" if len(labels) > 1 else libelle
 
 
 def with_territory(title: str, territoire: str | None) -> str:

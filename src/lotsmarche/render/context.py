@@ -23,6 +23,7 @@ from lotsmarche.models import (
     LotPlan,
     Member,
     Product,
+    lot_conservations,
 )
 from lotsmarche.render import pieces, texts
 from lotsmarche.render.filters import mois_fr
@@ -418,9 +419,9 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         emballages.append(texts.EMBALLAGE_PRIMAIRE)
     if any(member_kinds.get(m) in texts.TYPES_SCOLAIRES for m in lot.membres):
         emballages.append(texts.EMBALLAGE_SCOLAIRE)
-    if mer and lot.conservation == "frais":
+    conservations = lot_conservations(lot)
+    if mer and "frais" in conservations:
         emballages.append(texts.EMBALLAGE_POLYSTYRENE)
-    fraicheur_key = "frais_mer" if mer and lot.conservation == "frais" else lot.conservation
     environnementales = _conditions(lot, ("environnementale",))
     sociales = _conditions(lot, ("sociale", "ethique"))
     derogation = lot.procedure.derogation
@@ -447,7 +448,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         numero_texte=f"{lot.numero:02d}",
         intitule=lot.intitule,
         famille=famille.libelle if famille else lot.famille,
-        conservation=CONSERVATION_LIBELLES[lot.conservation],
+        conservation=_join([CONSERVATION_LIBELLES[c] for c in conservations]),
         regime=REGIME_LIBELLES[regime],
         produits_de_la_mer=mer,
         cpv_principal=_cpv(lot.cpv_principal, cat),
@@ -476,9 +477,9 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         avance=lot.montant_maximum_ht > cat.parametre_decimal("avance_seuil_ht"),
         mois=mois_fr(lot.mois_approvisionnement),
         livraisons_annuelles=lot.livraisons_annuelles,
-        temperatures=texts.TEMPERATURES[lot.conservation],
+        temperatures=_per_conservation(texts.TEMPERATURES, conservations, mer),
+        fraicheur=_per_conservation(texts.FRAICHEUR, conservations, mer),
         a_calendrier=bool(lot.items),
-        fraicheur=texts.FRAICHEUR[fraicheur_key],
         emballages=emballages,
         produits=produits,
         sites=sites,
@@ -509,6 +510,21 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         payeurs=_payeurs(lot, plan),
         indice_periodicite=fitting.periodicite if fitting else "",
         indice_partie_fixe=f"{fitting.partie_fixe:.2f}".replace(".", ",") if fitting else "",
+    )
+
+
+def _per_conservation(table: dict[str, str], conservations: list[str], mer: bool) -> str:
+    """The delivery condition of each conservation of the lot: one sentence for a lot of one conservation,
+    « Produits frais : … Produits surgelés : … » for a lot of several (strategy « famille »)."""
+
+    def key(c: str) -> str:
+        return "frais_mer" if mer and c == "frais" and "frais_mer" in table else c
+
+    if len(conservations) == 1:
+        return table[key(conservations[0])]
+    return " ".join(
+        f"Produits {CONSERVATION_LIBELLES[c]}\u00a0: {table[key(c)][0].lower()}{table[key(c)][1:]}"
+        for c in conservations
     )
 
 

@@ -20,6 +20,7 @@ from lotsmarche.render.docx import CompiledDocx, compile_docx, write_zip
 from lotsmarche.render.env import builtin_env, sandbox_env
 from lotsmarche.render.manifest import manifest_bytes, plan_sha256, sha256
 from lotsmarche.render.note import render_note
+from lotsmarche.render.notice import NOTICE_NAME, notice_docx
 from lotsmarche.render.sample import sample_plan
 from lotsmarche.render.verify import leftover_tags, strings_in, verify_dce
 from lotsmarche.render.xlsx import render_bpu_dqe
@@ -128,6 +129,7 @@ def _render_files(
         files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(
             plan, lot_model, brouillon, cat=cat
         )
+    files[NOTICE_NAME] = notice_docx(plan, lots, brouillon)
     problems: list[Problem] = []
     for path, blob in sorted(files.items()):
         problems.extend(

@@ -99,6 +99,21 @@ def _product_cells(  # noqa: PLR0917  (one call per sheet, every argument needed
         _put(ws.cell(row, col), value)
 
 
+# Hidden reference columns of the BPU (locked like every cell but the price): the ma-cantine family and the
+# EGALIM characteristics of each line, so that the holder's yearly statement and the members' ma-cantine
+# imports use the codes the contract fixed. Hidden columns are neither shown nor printed.
+MACANTINE_COLUMNS: tuple[tuple[str, float], ...] = (
+    ("Famille ma-cantine (référence, non modifiable)", 22),
+    ("Caractéristiques EGALIM ma-cantine (référence, non modifiable)", 24),
+)
+MACANTINE_FIRST = 6  # column F
+
+
+def _macantine_cells(ws: Worksheet, row: int, item: LotItem) -> None:
+    put_text(ws.cell(row, MACANTINE_FIRST), item.famille_macantine)
+    put_text(ws.cell(row, MACANTINE_FIRST + 1), ",".join(item.caracteristiques_egalim))
+
+
 def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue | None) -> None:
     ref = plan.groupement.reference
     _header(
@@ -109,8 +124,17 @@ def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue
             "Complétez uniquement les cellules jaunes : prix unitaire hors taxes en euros, deux décimales au "
             "plus, pour l'unité indiquée, livraison comprise. Ne modifiez ni les lignes ni les formules.",
         ],
-        [("Code", 24), ("Désignation", 48), ("Unité", 10), ("Prix unitaire HT (€)", 18), ("Taux de TVA", 12)],
+        [
+            ("Code", 24),
+            ("Désignation", 48),
+            ("Unité", 10),
+            ("Prix unitaire HT (€)", 18),
+            ("Taux de TVA", 12),
+            *MACANTINE_COLUMNS,
+        ],
     )
+    for offset in range(len(MACANTINE_COLUMNS)):
+        ws.column_dimensions[ws.cell(FIRST - 1, MACANTINE_FIRST + offset).column_letter].hidden = True
     validation = non_negative_rule("Prix invalide", "Saisissez un prix hors taxes positif ou nul, en euros.")
     ws.add_data_validation(validation)
     last = FIRST + len(lot.items) - 1
@@ -122,6 +146,7 @@ def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue
         price.protection = Protection(locked=False)
         rate = ws.cell(row, 5, item.tva / 100)
         rate.number_format = _rate_format(item.tva)
+        _macantine_cells(ws, row, item)
         for col in range(1, 6):
             ws.cell(row, col).border = BOX
     if lot.items:

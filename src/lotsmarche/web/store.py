@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -16,13 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.consultation import CensusRow, GroupementForm, MemberLine
 from lotsmarche.errors import InputError, LotsmarcheError, Problem
-from lotsmarche.models import LotPlan
+from lotsmarche.models import Groupement, LotPlan
 from lotsmarche.web import db
 from lotsmarche.web.security import hash_password, new_token, token_hash, verify_password
 from lotsmarche.web.uploads import Upload, generated_name
@@ -88,6 +89,17 @@ class Store:
         tmp.replace(target)
         return name
 
+    def groupement(self, c: db.Consultation) -> Groupement:
+        """The consultation's groupement.yaml, read once (the stored file never changes: a new one gets a
+        new generated name)."""
+        from lotsmarche.groupement import load_groupement
+
+        key = f"groupement:{c.dossier}/{c.groupement_file}"
+        if key not in self._cache:
+            self._cache[key] = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        found: Groupement = self._cache[key]
+        return found
+
     # ------------------------------------------------------------------ accounts
     def add_user(self, email: str, password: str, role: str) -> None:
         email = email.strip().lower()
@@ -116,6 +128,7 @@ class Store:
         """A new session (fresh random id: never reuses one the browser brought) → (token, csrf)."""
         token, csrf = new_token(), new_token()
         with self.sessions.begin() as s:
+            s.execute(delete(db.WebSession).where(db.WebSession.expires_at < db.now()))  # expired ones
             s.add(
                 db.WebSession(
                     id_hash=token_hash(token),
@@ -395,10 +408,9 @@ class Store:
 
     def workspace(self, p: Principal, cid: int) -> dict[str, Any]:
         """Everything the consultation page shows."""
-        from lotsmarche.groupement import load_groupement
 
         c = self.consultation(p, cid)
-        groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        groupement = self.groupement(c)
         with self.sessions() as s:
             files = list(s.scalars(select(db.DemandFile).where(db.DemandFile.consultation_id == cid)))
             invitations = list(
@@ -457,10 +469,9 @@ class Store:
 
     def invite(self, p: Principal, cid: int, membre: str, days: int = INVITATION_DAYS) -> str:
         """A new invitation for ``membre`` → its token (shown once; only its hash is kept)."""
-        from lotsmarche.groupement import load_groupement
 
         c = self.consultation(p, cid, write=True)
-        groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        groupement = self.groupement(c)
         names = [m.nom for m in groupement.membres]
         if membre not in names:
             raise InputError("Membre inconnu", [Problem(f"« {membre} » n'est pas membre du groupement")])
@@ -514,18 +525,37 @@ class Store:
         lines: list[MemberLine] = []
         if answer is not None:
             lines = member_lines(self.path(c, answer.stored).read_bytes(), self.cat)
+        imported = self._imported_lines(c, inv.membre)
         site_list = [(x.nom, x.code_postal) for x in sites]
-        for line in lines:
+        for line in [*lines, *imported]:
             if (line.site_livraison, line.code_postal) not in site_list:
                 site_list.append((line.site_livraison, line.code_postal))
         if not site_list:
             site_list.append((inv.membre, self._member_postcode(c, inv.membre)))
-        return {"invitation": inv, "c": c, "lignes": lines, "reponse": answer, "sites": site_list}
+        return {
+            "invitation": inv,
+            "c": c,
+            "lignes": lines,
+            "importees": imported,
+            "reponse": answer,
+            "sites": site_list,
+        }
+
+    def _imported_lines(self, c: db.Consultation, membre: str) -> list[MemberLine]:
+        """The member's lines in the coordinator's imported files (cached per set of files)."""
+        from lotsmarche.consultation import imported_lines, member_lines
+
+        imported, _answers, _names = self._inputs(c)
+        key = f"importees:{c.id}:{membre}:" + "|".join(p.name for p in imported)
+        if key not in self._cache:
+            data = imported_lines(imported, membre, self.folder(c) / c.groupement_file, self.cat)
+            self._cache[key] = member_lines(data, self.cat)
+        found: list[MemberLine] = self._cache[key]
+        return found
 
     def _member_postcode(self, c: db.Consultation, membre: str) -> str:
-        from lotsmarche.groupement import load_groupement
 
-        groupement = load_groupement(self.folder(c) / c.groupement_file, self.cat)
+        groupement = self.groupement(c)
         for m in groupement.membres:
             if m.nom == membre and (m.insee or m.commune):
                 commune = self.cat.commune(m.insee or m.commune or "")
@@ -533,9 +563,10 @@ class Store:
                     return commune.codes_postaux[0]
         return ""
 
-    def member_lines(self, p: Principal) -> list[MemberLine]:
-        lines: list[MemberLine] = self.member_page(p)["lignes"]
-        return lines
+    def member_lines(self, p: Principal) -> tuple[list[MemberLine], list[MemberLine]]:
+        """The member's own answer and its lines in the imported demand (which the answer replaces)."""
+        page = self.member_page(p)
+        return page["lignes"], page["importees"]
 
     def _save_answer(self, inv: db.Invitation, c: db.Consultation, data: bytes) -> int:
         from lotsmarche.consultation import member_lines
@@ -843,7 +874,13 @@ class Store:
         with self.sessions() as s:
             row = s.get(db.Plan, v.plan_id)
         assert row is not None
-        return plan_from_json(self.path(c, row.stored).read_text(encoding="utf-8"), "lots.json")
+        key = f"plan:{row.stored}"  # a stored plan never changes: an adjustment writes a new file
+        if key not in self._cache:
+            self._cache[key] = plan_from_json(
+                self.path(c, row.stored).read_text(encoding="utf-8"), "lots.json"
+            )
+        plan: LotPlan = self._cache[key]
+        return plan
 
     def versions(self, p: Principal, cid: int) -> list[dict[str, Any]]:
         c = self.consultation(p, cid)
@@ -858,7 +895,17 @@ class Store:
         out = []
         for v in rows:
             manifest = json.loads((self.folder(c) / v.dossier / "manifest.json").read_text(encoding="utf-8"))
-            out.append({"v": v, "manifest": manifest, "changements": json.loads(v.changements)})
+            plan = self._version_plan(c, v)
+            lots = {lot.numero: lot.findings for lot in plan.lots}
+            pieces = []
+            for f in manifest.get("fichiers", []):
+                found = re.search(r"Lot_0*(\d+)_", f["chemin"])
+                lot = int(found.group(1)) if found else None
+                findings = lots.get(lot, []) if lot is not None else plan.findings
+                pieces.append({**f, "lot": lot, "constats": [x.model_dump(mode="json") for x in findings]})
+            out.append(
+                {"v": v, "manifest": manifest, "pieces": pieces, "changements": json.loads(v.changements)}
+            )
         return out
 
     def version_file(self, p: Principal, cid: int, numero: int, chemin: str | None) -> tuple[Path, str]:

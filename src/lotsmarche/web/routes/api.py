@@ -263,8 +263,13 @@ def _member(request: Request) -> Principal:
 def membre_demande(request: Request) -> dict[str, Any]:
     p = _member(request)
     assert p.invitation is not None
-    lines = store_of(request).member_lines(p)
-    return {"membre": p.invitation.membre, "lignes": [line.model_dump() for line in lines]}
+    lines, imported = store_of(request).member_lines(p)
+    return {
+        "membre": p.invitation.membre,
+        "lignes": [line.model_dump() for line in lines],
+        # the member's lines in the coordinator's imported files: its answer replaces them
+        "demande_importee": [line.model_dump() for line in imported],
+    }
 
 
 @router.put("/membre/demande", summary="Remplacer les lignes du membre (CSV ou XLSX, multipart « fichier »)")
