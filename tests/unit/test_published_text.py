@@ -43,7 +43,8 @@ def _render(plan: LotPlan, cat: Catalogue, out: Path) -> dict[str, bytes]:
     result = render_dce(plan, cat, out, brouillon=errors)
     mine = [f for f in result.findings if f.code.startswith(("LIN-", "TXT-"))]
     assert [f for f in mine if f.severite == "erreur"] == []
-    return {f.chemin: (out / f.chemin).read_bytes() for f in result.fichiers if f.chemin != "manifest.json"}
+    skipped = {"manifest.json", "avis_de_marche.docx"}  # the notice form is a working aid, not a piece
+    return {f.chemin: (out / f.chemin).read_bytes() for f in result.fichiers if f.chemin not in skipped}
 
 
 @pytest.fixture(scope="module")

@@ -142,7 +142,11 @@ def post_render_checks() -> list[Check]:
 
 def verify_dce(plan: LotPlan, cat: Catalogue, files: Mapping[str, bytes]) -> list[Finding]:
     """The findings of every post-render control over the rendered pieces (sorted, no duplicates)."""
-    rendered = RenderedDce(plan, cat, files)
+    # The notice form (avis_de_marche.docx) is a working aid for the BOAMP / JOUE e-form, with its eForms
+    # field numbers on purpose: it is not a piece of the consultation, so the published-text controls skip it.
+    from lotsmarche.render.notice import NOTICE_NAME
+
+    rendered = RenderedDce(plan, cat, {k: v for k, v in files.items() if k != NOTICE_NAME})
     out: list[Finding] = []
     for check in post_render_checks():
         for f in check(rendered):
