@@ -56,25 +56,40 @@ def build_cctp() -> Writer:
     )
     w.p("**Membres concernés :** {{ lot.membres }}")
     w.h3("Produits")
+    w.p(
+        "Chaque produit respecte la spécification, le signe de qualité exigé (ou un équivalent, dont le "
+        "titulaire apporte la preuve) et la température de livraison indiqués sur sa ligne.",
+        "justify",
+    )
     w.table(
-        ["Code", "Désignation", "Conservation", "Unité", "Quantité annuelle", "Spécifications"],
+        [
+            "Code",
+            "Désignation",
+            "Unité",
+            "Quantité annuelle",
+            "Spécifications",
+            "Signe de qualité exigé",
+            "Température de livraison",
+        ],
         [
             "{{ p.code }}",
             "{{ p.libelle }}",
-            "{{ p.conservation }}",
-            "{{ p.unite }}",
+            "{{ p.unite_libelle }}",
             "{{ p.quantite|quantite }}",
             "{{ p.specifications }}",
+            "{{ p.label_exige }}",
+            "{{ p.temperature }}",
         ],
-        [3.2, 3.6, 2.4, 1.2, 2.0, 4.6],
+        [2.4, 3.0, 1.1, 1.6, 4.3, 2.2, 2.4],
         loop="p in lot.produits",
         size=8,
     )
     w.h3("Saisonnalité")
     w.p(
-        "Mois d'approvisionnement du lot : {{ lot.mois }}. Le titulaire livre les espèces et variétés de "
-        "saison et propose, hors saison, un produit de substitution de qualité équivalente, au même prix "
-        "ou à un prix inférieur.",
+        "Mois d'approvisionnement du lot : {{ lot.mois }}. Le calendrier d'approvisionnement du lot, mois "
+        "par mois et produit par produit, figure en annexe du présent CCTP (annexe {{ lot.numero }}). Le "
+        "titulaire livre les espèces et variétés de saison et propose, hors saison, un produit de "
+        "substitution de qualité équivalente, au même prix ou à un prix inférieur.",
         "justify",
     )
     w.table(
@@ -85,7 +100,11 @@ def build_cctp() -> Writer:
         size=8,
     )
     w.h3("Fraîcheur et températures")
-    w.p("{{ lot.temperatures }}", "justify")
+    w.p(
+        "Les produits sont livrés à la température indiquée pour chacun d'eux dans le tableau des produits "
+        "du lot, relevée à cœur à la réception.",
+        "justify",
+    )
     w.p("{{ lot.fraicheur }}", "justify")
     w.h3("Emballages")
     w.p("Régime d'emballage du lot : {{ lot.regime }}.")
@@ -130,7 +149,32 @@ def build_cctp() -> Writer:
     w.h3("Clauses techniques particulières")
     clause_list(w, "lot.clauses_cctp")
     w.tag("{%p endfor %}")
+    _calendar_annexes(w)
     return w
+
+
+def _calendar_annexes(w: Writer) -> None:
+    """The CCTP's annexes: one delivery calendar per lot (months × products, from the demand's months)."""
+    w.h1("Annexes — Calendriers d'approvisionnement")
+    w.p(
+        "Pour chaque lot, les mois où les membres prévoient de commander chaque produit (●), d'après le "
+        "recensement des besoins. Ces calendriers sont indicatifs : les bons de commande fixent les dates et "
+        "les quantités livrées.",
+        "justify",
+    )
+    w.tag("{%p for lot in lots %}")
+    w.h2(
+        "Annexe {{ lot.numero }} — Calendrier d'approvisionnement du lot {{ lot.numero }} : "
+        "{{ lot.intitule }}"
+    )
+    w.table(
+        ["Désignation", "J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
+        ["{{ p.libelle }}", *[f"{{{{ p.calendrier[{i}] }}}}" for i in range(12)]],
+        [5.0, *[1.0] * 12],
+        loop="p in lot.produits",
+        size=8,
+    )
+    w.tag("{%p endfor %}")
 
 
 def build_ae() -> Writer:
@@ -331,8 +375,8 @@ def build_convention() -> Writer:
 
     w.h1("Article 3. Coordonnateur")
     w.p(
-        "{{ coordonnateur }} est désigné coordonnateur du groupement. Il est chargé, au nom et pour le "
-        "compte des membres (article L2113-7) :",
+        "{{ coordonnateur }} est {{ coordonnateur_designe }} coordonnateur du groupement. Le coordonnateur "
+        "est chargé, au nom et pour le compte des membres (article L2113-7) :",
         "justify",
     )
     w.tag("{%p for a in actes_coordonnateur %}")

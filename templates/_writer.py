@@ -249,7 +249,7 @@ class Writer:
         _field(
             para,
             'TOC \\o "1-2" \\h \\z \\u',
-            "Table des matières : mettez à jour les champs (F9 dans Word) pour l'afficher.",
+            "Sommaire",
         )
 
     def page_break(self) -> None:
@@ -334,9 +334,11 @@ class Writer:
 
 
 def clause_list(w: Writer, var: str) -> None:
-    """Paragraphs for the clauses of a lot: title in bold, text, then the legal basis in brackets."""
+    """Paragraphs for the clauses of a lot: title in bold, then the text, then its references in a sentence.
+
+    No internal tag (clause id, clause type) is printed: the published text is contract language."""
     w.tag(f"{{%p for c in {var} %}}")
-    w.p("**{{ c.titre }}** ({{ c.type_libelle }}). {{ c.texte }} [{{ c.base_legale }}]", "justify")
+    w.p("**{{ c.titre }}.** {{ c.texte }} (Références : {{ c.base_legale }}.)", "justify")
     w.tag("{%p endfor %}")
 
 

@@ -111,7 +111,7 @@ CONS = {"FR": "frais", "SG": "surgele", "AP": "appertise", "RE": "refrigere_elab
 P = tuple[str, str, str, str, str, str, str, str | None, str | None, dict[str, str], str, list[str]]
 WHOLE = "vidé, sous glace, catégorie de fraîcheur Extra ou A, débarqué depuis moins de 48 h"
 FILLET = "filets sans arêtes, avec ou sans peau selon le bon de commande, levés du jour, sous glace"
-IQF = "surgelé IQF, glazing ≤ 10 %, sans additif ni polyphosphates, température ≤ −18 °C"
+IQF = "surgelé IQF, glazing ≤ 10 %, sans additif ni polyphosphates"
 PORTION = "portions calibrées 100–120 g ± 10 %, sans arêtes, sans peau"
 BREADED = "portions panées crues, 60 % de poisson minimum, sans arêtes, à cuire au four"
 ROWS: list[P] = [
@@ -127,7 +127,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Merlan de fileyeur ou de chalut, calibre 300–500 g, {WHOLE}.",
+        f"Merlan (Merlangius merlangus), calibre 300–500 g, {WHOLE}.",
         [],
     ),
     (
@@ -211,7 +211,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Lieu noir (colin) de chalut, 1–3 kg, {WHOLE}.",
+        f"Lieu noir (colin, Pollachius virens), 1–3 kg, {WHOLE}.",
         [],
     ),
     (
@@ -295,7 +295,7 @@ ROWS: list[P] = [
         "15234000-7",
         "10.08-5",
         {"colis": "2"},
-        "Filet fumé au bois de hêtre, sans peau, pauvre en arêtes, sel ≤ 3 %, conservation 0–4 °C.",
+        "Filet fumé, sans peau, pauvre en arêtes, sel ≤ 3 %.",
         [],
     ),
     (
@@ -323,7 +323,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Cabillaud de chalut ou de fileyeur, 2–5 kg, {WHOLE}.",
+        f"Cabillaud (Gadus morhua), 2–5 kg, {WHOLE}.",
         [],
     ),
     (
@@ -365,7 +365,7 @@ ROWS: list[P] = [
         "15220000-6",
         "10.02-39",
         {"colis": "5"},
-        f"Filets 200–400 g Atlantique Nord-Est, interfoliés ou IQF, {IQF}.",
+        f"Filets 200–400 g, interfoliés ou IQF, {IQF}.",
         [],
     ),
     (
@@ -463,7 +463,7 @@ ROWS: list[P] = [
         "15234000-7",
         "10.08-5",
         {"colis": "2"},
-        "Filet d'églefin fumé, sans colorant, avec peau, pauvre en arêtes, conservation 0–4 °C.",
+        "Filet d'églefin fumé, sans colorant, avec peau, pauvre en arêtes.",
         [],
     ),
     (
@@ -477,7 +477,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Tacaud de fileyeur, 200–400 g, {WHOLE}.",
+        f"Tacaud (Trisopterus luscus), 200–400 g, {WHOLE}.",
         [],
     ),
     (
@@ -561,7 +561,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "5"},
-        f"Bar sauvage de ligne ou de chalut, 0,8–2 kg, taille minimale réglementaire respectée, {WHOLE}.",
+        f"Bar sauvage (Dicentrarchus labrax), 0,8–2 kg, taille minimale réglementaire respectée, {WHOLE}.",
         [],
     ),
     (
@@ -674,7 +674,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Limande de fileyeur ou de chalut, 200–400 g, {WHOLE}.",
+        f"Limande (Limanda limanda), 200–400 g, {WHOLE}.",
         [],
     ),
     (
@@ -716,7 +716,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Plie de chalut, 300–600 g, {WHOLE}.",
+        f"Plie (Pleuronectes platessa), 300–600 g, {WHOLE}.",
         [],
     ),
     (
@@ -772,7 +772,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "5"},
-        f"Sole de fileyeur, 250–350 g, {WHOLE}.",
+        f"Sole (Solea solea), 250–350 g, {WHOLE}.",
         [],
     ),
     (
@@ -829,7 +829,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Hareng côtier de la Manche Est, 150–250 g, plein ou guais, {WHOLE}.",
+        f"Hareng (Clupea harengus), 150–250 g, plein ou guais, {WHOLE}.",
         [],
     ),
     (
@@ -871,7 +871,7 @@ ROWS: list[P] = [
         "15234000-7",
         "10.08-5",
         {"colis": "2"},
-        "Filets de hareng fumés au bois de hêtre, sans colorant, conservation 0–4 °C.",
+        "Filets de hareng fumés, sans colorant.",
         [],
     ),
     (
@@ -913,7 +913,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "10"},
-        f"Maquereau de ligne ou de chalut, 250–500 g, {WHOLE}.",
+        f"Maquereau (Scomber scombrus), 250–500 g, {WHOLE}.",
         [],
     ),
     (
@@ -955,7 +955,7 @@ ROWS: list[P] = [
         "15234000-7",
         "10.08-5",
         {"colis": "2"},
-        "Filets fumés à chaud, nature ou au poivre, conservation 0–4 °C.",
+        "Filets fumés à chaud, nature ou au poivre.",
         [],
     ),
     (
@@ -969,7 +969,7 @@ ROWS: list[P] = [
         "15243000-3",
         "10.08-8",
         {"colis": "2"},
-        "Filets marinés au vin blanc et aux aromates, conservation 0–4 °C.",
+        "Filets marinés au vin blanc et aux aromates.",
         [],
     ),
     (
@@ -997,7 +997,7 @@ ROWS: list[P] = [
         "15243000-3",
         "10.08-8",
         {"colis": "1"},
-        "Rillettes à 50 % de maquereau minimum, conservation 0–4 °C.",
+        "Rillettes à 50 % de maquereau minimum.",
         [],
     ),
     (
@@ -1011,7 +1011,7 @@ ROWS: list[P] = [
         None,
         "10.08-2",
         {"colis": "5"},
-        f"Sardine de bolinche ou de chalut, 20–30 pièces au kg, {WHOLE}.",
+        f"Sardine (Sardina pilchardus), 20–30 pièces au kg, {WHOLE}.",
         ["LABEL_ROUGE"],
     ),
     (
@@ -1068,7 +1068,7 @@ ROWS: list[P] = [
         None,
         "10.08-3",
         {"colis": "5"},
-        "Encornet (calmar) de chalut, 10–30 pièces au kg, sous glace, fraîcheur Extra ou A.",
+        "Encornet (calmar, Loligo spp.), 10–30 pièces au kg, sous glace, fraîcheur Extra ou A.",
         [],
     ),
     (
@@ -1124,7 +1124,7 @@ ROWS: list[P] = [
         None,
         "10.08-3",
         {"colis": "5"},
-        "Seiche de chalut ou de casier, 300 g–1 kg, sous glace, fraîcheur Extra ou A.",
+        "Seiche (Sepia officinalis), 300 g–1 kg, sous glace, fraîcheur Extra ou A.",
         [],
     ),
     (
@@ -1153,7 +1153,7 @@ ROWS: list[P] = [
         None,
         "10.08-3",
         {"colis": "10"},
-        "Coquilles vivantes, taille marchande ≥ 11 cm en Manche Est, pêchées du 1er octobre au 15 mai.",
+        "Coquilles vivantes (Pecten maximus), taille minimale de capture de la zone de pêche respectée, pêchées pendant la période d'ouverture de la pêche.",
         ["LABEL_ROUGE"],
     ),
     (
@@ -1195,7 +1195,7 @@ ROWS: list[P] = [
         None,
         "10.08-3",
         {"colis": "5"},
-        "Bulots vivants de casier, taille ≥ 4,5 cm, calibre 60–90 pièces au kg.",
+        "Bulots vivants (Buccinum undatum), taille ≥ 4,5 cm, calibre 60–90 pièces au kg.",
         [],
     ),
     (
@@ -1209,7 +1209,7 @@ ROWS: list[P] = [
         "15253000-6",
         "10.08-8",
         {"colis": "2"},
-        "Bulots cuits au court-bouillon, égouttés, conservation 0–4 °C.",
+        "Bulots cuits au court-bouillon, égouttés.",
         [],
     ),
     (
@@ -1217,13 +1217,13 @@ ROWS: list[P] = [
         "ENTIER",
         "entier",
         "FR",
-        "Moule de bouchot fraîche",
+        "Moule vivante fraîche",
         "3.20",
         "filet_vrac",
         None,
         "10.08-3",
         {"colis": "5"},
-        "Moules de bouchot vivantes, lavées, ébyssussées, taux de remplissage ≥ 25 %, sacs de 5 kg.",
+        "Moules vivantes (Mytilus edulis ou Mytilus galloprovincialis), lavées, débyssussées, taux de remplissage ≥ 25 %, sacs de 5 kg.",
         ["BIO", "AOCAOP", "STG"],
     ),
     (
@@ -1266,7 +1266,7 @@ ROWS: list[P] = [
         "15252000-9",
         "10.08-3",
         {"colis": "1"},
-        "Crevettes grises de la Côte d'Opale cuites à bord, entières, conservation 0–2 °C.",
+        "Crevette grise (Crangon crangon) cuite, entière, livrée dans les 24 h suivant la cuisson.",
         [],
     ),
     (
@@ -1280,7 +1280,7 @@ ROWS: list[P] = [
         "15252000-9",
         "10.08-8",
         {"colis": "0.5"},
-        "Queues de crevettes grises décortiquées, conservation 0–2 °C.",
+        "Queues de crevettes grises cuites et décortiquées.",
         [],
     ),
     (
@@ -1342,6 +1342,20 @@ ROWS: list[P] = [
     ),
 ]
 
+# Delivery temperatures that differ from the family's (familles.yaml, by conservation): live bivalves and
+# gastropods are not fishery products in the sense of Reg. (CE) 853/2004 (annex I, 3.1) and must be kept at
+# a temperature that preserves their viability (annex III, section VII, chapter VIII); cooked crustaceans
+# and molluscs are kept at melting-ice temperature (arrêté du 21 décembre 2009, annexe I).
+LIVE = "vivants, de +5 °C à +15 °C (viabilité), sans contact avec la glace ni l'eau"
+COOKED = "de 0 °C à +2 °C (produit cuit)"
+TEMPERATURE = {
+    "MER-CSJ-ENTIER-FR": LIVE,
+    "MER-BULOT-ENTIER-FR": LIVE,
+    "MER-MOULE-ENTIER-FR": LIVE,
+    "MER-CREVETTEGRISE-DECORTIQUE-RE": COOKED,
+    "MER-BULOT-CUIT-RE": COOKED,
+}
+
 EXTRA_FRESH = {
     # églefin has no row in the RULES.md grid: landed all year by offshore trawlers; spawning Feb–Apr [U].
     "EGLEFIN": (
@@ -1385,6 +1399,10 @@ def product(row: P) -> dict[str, Any]:
         "sauvage": wild,
         "specifications": spec,
     }
+    code = entry["code"]
+    if code in TEMPERATURE:
+        entry["temperature"] = TEMPERATURE[code]
+        entry["vivant"] = TEMPERATURE[code] is LIVE
     lab = list(labels)
     if sp in PECHE_DURABLE and cons in ("FR", "SG", "RE"):
         lab.insert(0, "PECHE_DURABLE")

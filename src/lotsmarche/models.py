@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: ma-cantine family and EGALIM characteristics on every item
 
 # --------------------------------------------------------------------------------------------
 # Enumerations (closed lists; the catalogues hold the open ones)
@@ -107,6 +107,14 @@ class Famille(Frozen):
     cpv: str  # default CPV of the family
     indice_insee: str | None = None  # default index for the revision clause
     indice_libelle: str | None = None
+    # Family vocabulary of the clause texts ({producteur}, {producteurs}): « le producteur ou le pêcheur »
+    producteur: str = "le producteur"
+    producteurs: str = "producteurs"
+    # Words that belong to this family only: a lot of another family must not print them (post-render check)
+    termes_propres: list[str] = Field(default_factory=list)
+    # Delivery temperature required for the family's products, by conservation (CCTP); a product may
+    # override it (Product.temperature), e.g. live shellfish
+    temperatures: dict[Conservation, str] = Field(default_factory=dict)
 
 
 class Product(Frozen):
@@ -135,6 +143,8 @@ class Product(Frozen):
     conditionnement_defaut: str  # Packaging.code
     sauvage: bool = False  # wild-caught: never organic
     specifications: str = ""  # short technical spec for the CCTP
+    temperature: str | None = None  # delivery temperature when it differs from the family's (CCTP)
+    vivant: bool = False  # delivered alive (live bivalves, gastropods): never at melting-ice temperature
 
     @field_validator("mois_disponibles")
     @classmethod
@@ -156,6 +166,12 @@ class Packaging(Frozen):
     remarque: str = ""
 
 
+class Unite(Frozen):
+    code: str  # unit code used in the demand and the catalogue: kg, piece, litre, colis
+    libelle: str  # what users read: « kg », « pièce »
+    pluriel: str  # « kg », « pièces »
+
+
 class Label(Frozen):
     code: str  # ma-cantine code: BIO, LABEL_ROUGE, PECHE_DURABLE, ...
     libelle: str
@@ -167,6 +183,7 @@ class Label(Frozen):
     valide_jusqu_au: date | None = None  # e.g. HVE level 2 ends 2026-12-31
     base_legale: str
     equivalent_a: str | None = None  # e.g. MSC → PECHE_DURABLE (buyer-assessed equivalence)
+    code_macantine: str | None = None  # ma-cantine characteristic when not ``code`` (HVE_NIVEAU_2 → HVE)
 
 
 class ThresholdValue(Frozen):
@@ -410,6 +427,7 @@ class Member(Frozen):
     siret: str | None = None
     restauration_etat: bool = False  # State canteen: 100 % meat-and-fish EGALIM target
     repas_par_an: int | None = None
+    genre: Literal["f", "m"] | None = None  # grammatical gender of the name (« désignée »); None: derived
     # ATTRI1 part D, for the orders this member pays (None: a default by kind, or « à compléter »)
     ordonnateur: str | None = None
     comptable_assignataire: str | None = None
@@ -545,8 +563,11 @@ class LotItem(Frozen):
     montant_annuel_ht: Decimal  # round_half_up(quantite × prix, 0.01): the DQE line
     tva: Decimal
     cpv: str
+    famille_macantine: str  # ma-cantine family of the product (Purchase.Family), e.g. "PRODUITS_DE_LA_MER"
     mois: list[int]  # months of supply asked
     labels_requis: list[str] = Field(default_factory=list)
+    # ma-cantine EGALIM characteristics (import column categories_egalim) of labels_requis, sorted
+    caracteristiques_egalim: list[str] = Field(default_factory=list)
     conditionnement: str
     repartition_membres: list[RepartitionMembre]
     repartition_sites: list[RepartitionSite]

@@ -177,6 +177,19 @@ def findings_report(plan: LotPlan, pieces: list[Finding] | None = None) -> str:
     return "\n".join(lines)
 
 
+def with_findings(plan: LotPlan, findings: list[Finding]) -> LotPlan:
+    """The plan with the post-render controls' findings added: each on its lot, the others on the plan."""
+    if not findings:
+        return plan
+    numbers = {lot.numero for lot in plan.lots}
+    lots = [
+        lot.model_copy(update={"findings": [*lot.findings, *(f for f in findings if f.lot == lot.numero)]})
+        for lot in plan.lots
+    ]
+    rest = [f for f in findings if f.lot not in numbers]
+    return plan.model_copy(update={"lots": lots, "findings": [*plan.findings, *rest]})
+
+
 def has_errors(plan: LotPlan) -> bool:
     return any(f.severite == "erreur" for f in plan.findings) or any(
         f.severite == "erreur" for lot in plan.lots for f in lot.findings
@@ -208,7 +221,7 @@ def run(
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.errors import OutputExistsError
     from lotsmarche.lotsjson import plan_to_json, write_lots_xlsx
-    from lotsmarche.render.dce import render_dce
+    from lotsmarche.render.dce import PiecesNonConformesError, render_dce
     from lotsmarche.render.note import NOTE_NAME
 
     say = progress or (lambda _message: None)
@@ -239,16 +252,22 @@ def run(
         dce = None
         if brouillon or not has_errors(plan):
             say("Génération du DCE (Word et Excel)")
-            dce = render_dce(
-                plan,
-                cat,
-                tmp / "DCE",
-                templates=templates,
-                zip_=zip_,
-                brouillon=brouillon,
-                note=tmp / NOTE_NAME,
-            )
-            (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
+            try:
+                dce = render_dce(
+                    plan,
+                    cat,
+                    tmp / "DCE",
+                    templates=templates,
+                    zip_=zip_,
+                    brouillon=brouillon,
+                    note=tmp / NOTE_NAME,
+                )
+            except PiecesNonConformesError as exc:
+                (tmp / "controle.md").write_text(findings_report(plan, exc.findings) + "\n", encoding="utf-8")
+                # the pieces' errors make the run fail like the plan's (no DCE without --brouillon)
+                plan = with_findings(plan, [f for f in exc.findings if f.severite == "erreur"])
+            else:
+                (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
         replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -26,6 +26,7 @@ from lotsmarche.models import (
 )
 from lotsmarche.money import ceil_cents, pct, round_cents
 from lotsmarche.money import eur as money_eur
+from lotsmarche.text import date_fr
 
 PROCEDURE_LIBELLES: dict[str, str] = {
     "dispense": "Marché sans publicité ni mise en concurrence préalables",
@@ -162,7 +163,6 @@ def procedure_for(total: Decimal, row: ThresholdRow, acheteur: str) -> Procedure
 
 def _period(row: ThresholdRow) -> str:
     """« seuils applicables du 1er avril 2026 au 31 décembre 2027 » (no internal row id in published text)."""
-    from lotsmarche.text import date_fr
 
     return f"seuils applicables du {date_fr(row.du)} au {date_fr(row.au)}"
 

@@ -76,3 +76,12 @@ def test_export_help_is_french_with_an_example(capsys) -> None:
         code, stdout, _ = run(["export", command, "--help"], capsys)
         assert code == 0
         assert f"lotsmarche export {command} lots.json" in stdout
+
+
+def test_an_output_folder_holding_the_plan_is_refused(plan_file: Path, tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "travail"
+    folder.mkdir()
+    inside = folder / "lots.json"
+    inside.write_bytes(plan_file.read_bytes())
+    code, _, err = run(["export", "decp", str(inside), "--out", str(folder), "--force"], capsys)
+    assert code == 2 and inside.is_file() and "sortie" in err

@@ -91,8 +91,12 @@ def make_item(
         montant_annuel_ht=total,
         tva=D(tva),
         cpv="03311000-2",
+        famille_macantine="PRODUITS_DE_LA_MER",
         mois=list(mois or range(1, 13)),
         labels_requis=list(labels),
+        caracteristiques_egalim=sorted(
+            {"HVE" if x == "HVE_NIVEAU_2" else x for x in labels} - {"MSC", "FRANCE"}
+        ),
         conditionnement=conditionnement,
         repartition_membres=[
             RepartitionMembre(membre=m, quantite=q / len(membres), montant_annuel_ht=p)

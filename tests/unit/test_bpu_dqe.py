@@ -31,7 +31,13 @@ def _mixed_plan():  # type: ignore[no-untyped-def]
 def test_bpu_has_unlocked_yellow_price_cells_with_validation() -> None:
     plan = _mixed_plan()
     ws = _book(plan, plan.lots[0])["BPU"]
-    assert [c.value for c in ws[4]] == ["Code", "Désignation", "Unité", "Prix unitaire HT (€)", "Taux de TVA"]
+    assert [c.value for c in ws[4]][:5] == [
+        "Code",
+        "Désignation",
+        "Unité",
+        "Prix unitaire HT (€)",
+        "Taux de TVA",
+    ]
     assert [ws.cell(r, 1).value for r in range(5, 8)] == ["A1", "B2", "C3"]
     assert ws.protection.sheet is True and not ws.protection.password
     for row in range(5, 8):
@@ -117,3 +123,27 @@ def test_libreoffice_recalculates_the_dqe_total_to_the_plan_amount(tmp_path: Pat
     assert Decimal(str(values["F12"].value)) == Decimal(str(values["F9"].value)) + Decimal(
         str(values["F10"].value)
     ) + Decimal(str(values["F11"].value))
+
+
+def test_bpu_carries_hidden_locked_ma_cantine_codes_of_each_line() -> None:
+    noms = ["Collège Angellier"]
+    from tests.unit._plan_factory import make_item as plan_item
+
+    items = [
+        plan_item("A1", membres=noms, prix="14.35", quantite="1200", labels=["PECHE_DURABLE", "MSC"]),
+        plan_item("B2", membres=noms, prix="2.1", quantite="333.333", labels=["BIO"]),
+        plan_item("C3", membres=noms, prix="3.999", quantite="57"),
+    ]
+    plan = make_plan(lots=[make_lot(3, "Mixte", items)])
+    ws = _book(plan, plan.lots[0])["BPU"]
+    assert ws["F4"].value.startswith("Famille ma-cantine")
+    assert ws["G4"].value.startswith("Caractéristiques")
+    assert ws.column_dimensions["F"].hidden and ws.column_dimensions["G"].hidden
+    for row, item in zip(range(5, 8), plan.lots[0].items, strict=True):
+        assert ws.cell(row, 6).value == item.famille_macantine
+        assert (
+            ws.cell(row, 7).value == ",".join(item.caracteristiques_egalim) or ws.cell(row, 7).value is None
+        )
+        assert ws.cell(row, 6).protection.locked and ws.cell(row, 7).protection.locked
+    assert ws["G5"].value == "PECHE_DURABLE" and ws["G6"].value == "BIO"
+    assert ws.protection.sheet is True

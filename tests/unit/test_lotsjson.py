@@ -49,7 +49,7 @@ def test_json_is_byte_stable_and_round_trips(plan: LotPlan) -> None:
     assert plan_from_json(text, "lots.json") == plan
     assert plan_to_json(plan_from_json(text, "lots.json")) == text
     data = json.loads(text)
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
     item = data["lots"][0]["items"][0]
     assert isinstance(item["montant_annuel_ht"], str)
     assert "E" not in item["quantite_annuelle"]  # quantities never use exponents

@@ -16,7 +16,8 @@ def test_ccap_lists_each_lots_execution_conditions(tmp_path: Path) -> None:
     plan, _ = plan_lots([])
     render_dce(plan, load_catalogue(), tmp_path / "DCE")
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "DCE" / "01_CCAP.docx")).paragraphs)
-    section = text[text.index("Conditions d'exécution et clauses particulières") :]
+    # the last occurrence: the first one is the entry of the filled table of contents
+    section = text[text.rindex("Conditions d'exécution et clauses particulières") :]
     paragraphs = [p for p in section.split("\n") if p]
     for lot in plan.lots:
         conditions = [c for c in lot.clauses if c.condition_execution]

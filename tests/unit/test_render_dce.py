@@ -17,6 +17,7 @@ from lotsmarche.render import DceResult, PlanNonConformeError, render_dce
 from lotsmarche.render.docx import BROUILLON, read_zip
 from lotsmarche.render.filters import montant, montant_lettres
 from lotsmarche.render.manifest import plan_sha256, sha256
+from lotsmarche.render.typo import french
 from lotsmarche.render.verify import leftover_tags, malformed_parts
 from tests.unit._render_factory import make_item, make_lot, make_plan
 from tests.unit._render_helpers import docx_lines, docx_tables
@@ -32,6 +33,7 @@ EXPECTED = [
     "CRT_Lot_01.docx",
     "CRT_Lot_02.docx",
     "Convention_groupement.docx",
+    "avis_de_marche.docx",
     "manifest.json",
 ]
 
@@ -75,7 +77,7 @@ def test_rc_reads_back_with_lots_criteria_and_deadline(dce: Dce) -> None:
     _plan, out, _ = dce
     text = "\n".join(docx_lines(out / "00_RC.docx"))
     assert "GC-2026-01 — Règlement de la consultation" in text
-    assert "Date limite de remise des offres : 6 octobre 2026 à 12 h 00" in text
+    assert french("Date limite de remise des offres : 6 octobre 2026 à 12 h 00") in text
     assert "1 | Poissons blancs frais | 32\u202f421,50\u00a0€ | sans minimum | 155\u202f623,20\u00a0€" in text
     assert "Qualité technique | 40\u00a0% | Fraîcheur\u202f; Calibrage" in text
     assert "Appel d'offres ouvert" in text and "aucune négociation" in text
@@ -89,10 +91,11 @@ def test_cctp_has_one_section_per_lot_with_products_and_sites(dce: Dce) -> None:
     assert "3.1. Lot 1 — Poissons blancs frais" in lines
     assert "3.2. Lot 2 — Poissons surgelés" in lines
     text = "\n".join(lines)
-    assert "MER-CABILLAUD-FILET-FR | Filet de cabillaud frais | frais | kg | 800,5 |" in text
+    assert "MER-CABILLAUD-FILET-FR | Filet de cabillaud frais | kg | 800,5 |" in text
     assert "Collège Angellier | Collège Angellier | 62200 | Boulogne-sur-Mer | Boulonnais" in text
-    assert "−18 °C" in text
-    assert "Pêche durable (environnementale). Espèces de saison, stocks non surexploités." in text
+    assert "−18\u00a0°C ou moins" in text
+    assert "Pêche durable. Espèces de saison, stocks non surexploités." in text
+    assert "(environnementale)" not in text
 
 
 def test_ccap_places_execution_conditions_and_revision_index(dce: Dce) -> None:
@@ -115,7 +118,7 @@ def test_convention_lists_members_with_shares(dce: Dce) -> None:
         "26\u202f083,75\u00a0€",
         "50\u00a0%",
     ]
-    assert rows[-1] == ["Total", "", "", "", "52\u202f167,50\u00a0€", "100 %"]
+    assert rows[-1] == ["Total", "", "", "", "52\u202f167,50\u00a0€", "100\u00a0%"]
 
 
 def test_maxima_and_titles_are_identical_everywhere(dce: Dce) -> None:
@@ -134,11 +137,15 @@ def test_maxima_and_titles_are_identical_everywhere(dce: Dce) -> None:
         ae = docx_lines(out / f"AE/Lot_{lot.numero:02d}_AE.docx")
         assert ae[0] == f"Acte d'engagement — lot {lot.numero}" and ae[1] == lot.intitule
         assert (
-            f"Montant maximum du lot sur la durée totale de l'accord-cadre : {maximum} HT, soit "
-            f"{montant_lettres(lot.montant_maximum_ht)} hors taxes."
+            french(
+                f"Montant maximum du lot sur la durée totale de l'accord-cadre : {maximum} HT, soit "
+                f"{montant_lettres(lot.montant_maximum_ht)} hors taxes."
+            )
         ) in ae
         wb = openpyxl.load_workbook(out / f"BPU_DQE/Lot_{lot.numero:02d}_BPU_DQE.xlsx")
-        assert wb["BPU"]["A1"].value == f"Bordereau des prix unitaires — lot {lot.numero} : {lot.intitule}"
+        assert wb["BPU"]["A1"].value == french(
+            f"Bordereau des prix unitaires — lot {lot.numero} : {lot.intitule}"
+        )
         dqe = wb["DQE"]
         row = next(r for r in dqe.iter_rows() if r[1].value and str(r[1].value).startswith("Montant maximum"))
         assert Decimal(str(row[5].value)) == lot.montant_maximum_ht

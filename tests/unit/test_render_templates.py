@@ -114,7 +114,7 @@ def test_user_templates_are_sandboxed_and_fall_back_to_builtin(tmp_path: Path, c
     _user_template(folder, "rc.docx", ["Référence : {{ reference }}"])
     out = tmp_path / "DCE"
     render_dce(make_plan(), catalogue, out, templates=folder)
-    assert "Référence : GC-2026-01" in docx_lines(out / "00_RC.docx")
+    assert "Référence\u00a0: GC-2026-01" in docx_lines(out / "00_RC.docx")
     assert "1. Objet et forme des accords-cadres" in docx_lines(out / "01_CCAP.docx")  # built-in
     _user_template(folder, "rc.docx", ["{{ reference.__class__.__mro__ }}"])
     problems = check_templates(folder, catalogue)
@@ -151,7 +151,7 @@ def test_hostile_data_is_printed_literally_everywhere(tmp_path: Path, catalogue:
         cells = {c.value: c for c in wb[sheet]["B"] if c.value in HOSTILE}
         assert sorted(cells) == sorted(HOSTILE)
         assert all(c.data_type == "s" for c in cells.values())
-    assert wb["BPU"]["A1"].value == "Bordereau des prix unitaires — lot 1 : Lot {{ 7*7 }} & <b>"
+    assert wb["BPU"]["A1"].value == "Bordereau des prix unitaires — lot 1\u00a0: Lot {{ 7*7 }} & <b>"
     sheet_xml = read_zip((out / "BPU_DQE/Lot_01_BPU_DQE.xlsx").read_bytes())["xl/worksheets/sheet1.xml"]
     assert b"<f>SUM(A1)" not in sheet_xml and b"<f>cmd" not in sheet_xml
 

@@ -65,6 +65,7 @@ def check_catalogue(cat: Catalogue) -> list[Finding]:
     out += _suppliers(cat)
     out += _other_files(cat)
     out += _uncertain(cat)
+    out += _neutral_texts(cat)
     out += _maps(cat)
     out += _school_packaging(cat)
     order = {"erreur": 0, "avertissement": 1, "info": 2}
@@ -341,6 +342,30 @@ def _uncertain(cat: Catalogue) -> list[Finding]:
                     "(HVE).",
                 )
             )
+    return out
+
+
+def _neutral_texts(cat: Catalogue) -> list[Finding]:
+    """The legal lint (lint.yaml) over every product designation and specification: they are printed in the
+    CCTP and the BPU, so a place name, an origin, a particular process or a quality sign without « ou
+    équivalent » there would be imposed on every bidder (R2111-7, R2111-12 to R2111-17)."""
+    from lotsmarche.rules.lint import lint_text
+
+    out: list[Finding] = []
+    for code, product in sorted(cat.produits.items()):
+        fichier = "produits_mer.yaml" if code.startswith("MER-") else "produits_autres.yaml"
+        for champ, text in (("libelle", product.libelle), ("specifications", product.specifications)):
+            for hit in lint_text(text, cat):
+                out.append(
+                    Finding(
+                        code=hit.code,
+                        severite="erreur",
+                        base_legale=hit.base_legale,
+                        message=f"{fichier}, entrée « {code} », champ « {champ} » : « {hit.extrait} » "
+                        f"({hit.libelle}) serait imposé à tous les candidats par le CCTP et le BPU.",
+                        correction=hit.alternative,
+                    )
+                )
     return out
 
 

@@ -41,6 +41,7 @@ from lotsmarche.models import (
     Supplier,
     ThresholdRow,
     Tribunal,
+    Unite,
 )
 from lotsmarche.yamlsafe import YamlProblem, load_yaml
 
@@ -60,6 +61,7 @@ YAML_FILES: dict[str, type[BaseModel]] = {
     "regles_emballage.yaml": PackagingRule,
     "lint.yaml": LintPattern,
     PARAMETRES_FILE: LegalParameter,
+    "unites.yaml": Unite,
     "tribunaux.yaml": Tribunal,
     "indices_revision.yaml": IndiceRevision,
     "coordonnateur.yaml": ActeCoordonnateur,
@@ -194,7 +196,12 @@ class _Reader:
         criteres = list(self._validate_keyed("criteres.yaml", raw, CriteriaSet, "id").values())
         regles = self._validate_list("regles_emballage.yaml", raw, PackagingRule)
         lint = list(self._validate_keyed("lint.yaml", raw, LintPattern, "code").values())
+        unites = self._validate_keyed("unites.yaml", raw, Unite, "code")
         parametres = self._parametres(raw)
+        for code, product in sorted(produits.items()):
+            for unit in (product.unite, *product.conversions):
+                if unites and unit not in unites:
+                    self.add(_product_file(code), f"unité « {unit} » absente de unites.yaml", code, "unite")
         tribunaux = list(self._validate_keyed("tribunaux.yaml", raw, Tribunal, "code").values())
         self._tribunaux(tribunaux)
         indices_revision = self._validate_list("indices_revision.yaml", raw, IndiceRevision)
@@ -254,6 +261,7 @@ class _Reader:
             indices=indices,
             versions=dict(sorted(self.versions.items())),
             parametres=dict(sorted(parametres.items())),
+            unites=dict(sorted(unites.items())),
             tribunaux=tribunaux,
             indices_revision=indices_revision,
             actes_coordonnateur=actes,

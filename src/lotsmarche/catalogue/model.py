@@ -29,6 +29,7 @@ from lotsmarche.models import (
     Supplier,
     ThresholdRow,
     Tribunal,
+    Unite,
 )
 
 if TYPE_CHECKING:
@@ -112,6 +113,18 @@ class Catalogue:
         return None
 
     cartes_info: list[CarteTerritoires] = field(default_factory=list)
+    unites: dict[str, Unite] = field(default_factory=dict)  # unit code -> label shown to users
+
+    def unite(self, code: str, quantite: object = 1) -> str:
+        """The label of unit ``code`` users read (« pièce », « pièces » when ``quantite`` > 1)."""
+        unit = self.unites.get(code)
+        if unit is None:
+            return code
+        try:
+            plural = float(str(quantite)) >= 2
+        except ValueError:
+            plural = False
+        return unit.pluriel if plural else unit.libelle
 
     def parametre(self, code: str) -> LegalParameter:
         """The legal parameter ``code`` of parametres.yaml; CatalogueError naming the file and code."""

@@ -119,7 +119,23 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
         "date_lancement": launch,
         "criteres": criteria_sentence(criteres),
         "justification_non_allotissement": plan.justification_non_allotissement or "[motivation à rédiger]",
+        # the family's vocabulary (familles.yaml): no « pêcheur » in a dairy lot
+        "producteur": fam.producteur if fam else "le producteur",
+        "producteurs": fam.producteurs if fam else "producteurs",
     }
+
+
+def _worded(criteres: list[Any], lot: Lot, cat: Catalogue) -> list[Any]:
+    """Award criteria with the family's vocabulary in their sub-criteria ({producteur}, {producteurs})."""
+    fam = cat.familles.get(lot.famille)
+    words = {
+        "producteur": fam.producteur if fam else "le producteur",
+        "producteurs": fam.producteurs if fam else "producteurs",
+    }
+    return [
+        c.model_copy(update={"sous_criteres": [substitute(t, words)[0] for t in c.sous_criteres]})
+        for c in criteres
+    ]
 
 
 def clause_params(clause: Clause, plan: LotPlan) -> dict[str, Any]:
@@ -167,7 +183,7 @@ def _select_lot(  # noqa: PLR0917
         selected.append(
             ClauseSelection(
                 id=clause.id,
-                titre=clause.titre,
+                titre=substitute(clause.titre, values)[0],
                 type=clause.type,
                 destinations=list(clause.destinations),
                 base_legale=clause.base_legale,
@@ -293,7 +309,9 @@ def select_with_findings(
         applied |= forced
         missing.extend(u for u in unresolved if u not in missing)
         lots.append(
-            lot.model_copy(update={"clauses": clauses, "criteres": choice.criteres if choice else []})
+            lot.model_copy(
+                update={"clauses": clauses, "criteres": _worded(choice.criteres, lot, cat) if choice else []}
+            )
         )
         if choice is None:
             findings.append(

@@ -45,9 +45,21 @@ def _root(
 
 
 def _register() -> None:
-    from lotsmarche.cli import catalogue, check, compare, dce, demand, example, export, lots, run, serve
+    from lotsmarche.cli import (
+        catalogue,
+        check,
+        compare,
+        dce,
+        demand,
+        example,
+        export,
+        lots,
+        macantine,
+        run,
+        serve,
+    )
 
-    for module in (run, example, demand, lots, compare, check, dce, export, catalogue, serve):
+    for module in (run, example, demand, lots, compare, check, dce, export, macantine, catalogue, serve):
         module.register(app)
     franciser(app)  # the French help frame, for every command registered above
 

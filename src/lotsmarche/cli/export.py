@@ -59,12 +59,13 @@ def decp(
     from lotsmarche.export.decp import decp_files, decp_lots
     from lotsmarche.export.output import refuse_existing, write_folder
 
-    refuse_existing(out, force)
+    inputs = [plan_file, attribution]
+    refuse_existing(out, force, inputs)
     plan = read_plan(plan_file)
     awards = read_attribution(attribution, plan) if attribution is not None else None
     lots = decp_lots(plan, awards)
     files = decp_files(plan, lots)
-    write_folder(out, files, force=force)
+    write_folder(out, files, force=force, inputs=inputs)
     if fmt is Format.json:
         echo_json(
             {
@@ -123,7 +124,7 @@ def ocds(
     from lotsmarche.export.output import refuse_existing, write_file
     from lotsmarche.export.schemas import validate_ocds_package
 
-    refuse_existing(out, force)
+    refuse_existing(out, force, [plan_file, catalogues])
     if not prefix.startswith("ocds-") or len(prefix) < 6:
         raise InputError(
             "Préfixe OCID invalide",
@@ -140,7 +141,7 @@ def ocds(
         raise InputError(
             "Paquet OCDS non conforme au schéma", [Problem(p, fichier=str(out)) for p in problems]
         )
-    write_file(out, package_text(package).encode("utf-8"), force=force)
+    write_file(out, package_text(package).encode("utf-8"), force=force, inputs=[plan_file, catalogues])
     tender = package["releases"][0]["tender"]
     stdout.print(
         f"Paquet OCDS écrit dans {out} : {len(tender['lots'])} lot(s), {len(tender['items'])} article(s), "

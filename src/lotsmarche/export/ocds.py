@@ -186,8 +186,12 @@ def ocds_package(
         if name == coordinator and g.adresse:
             party["address"] = {"streetAddress": g.adresse, "countryName": "France"}
         parties.append(party)
+    # Lots awarded outside the consultation (R2122-8) are not part of the advertised tender.
+    published = [
+        lot for lot in sorted(plan.lots, key=lambda x: x.numero) if not lot.procedure.hors_consultation
+    ]
     items: list[dict[str, Any]] = []
-    for lot in sorted(plan.lots, key=lambda x: x.numero):
+    for lot in published:
         for item in lot.items:
             classification: dict[str, Any] = {"scheme": "CPV", "id": item.cpv.split("-")[0]}
             if item.cpv in labels:
@@ -202,21 +206,21 @@ def ocds_package(
                     "relatedLot": str(lot.numero),
                 }
             )
-    lots = [_lot(plan, lot) for lot in sorted(plan.lots, key=lambda x: x.numero)]
+    lots = [_lot(plan, lot) for lot in published]
     method = {"appel_offres": "open", "mapa": "open", "dispense": "limited"}[plan.procedure.code]
     tender: dict[str, Any] = {
         "id": g.reference,
         "title": g.objet,
-        "description": f"{g.nom} : {g.forme}, {len(plan.lots)} lot(s), {g.ccag}.",
+        "description": f"{g.nom} : {g.forme}, {len(published)} lot(s), {g.ccag}.",
         "status": "active",
         "procuringEntity": buyer,
         "items": items,
-        "value": _money(plan.montant_total_maximum_ht),
+        "value": _money(sum((lot.montant_maximum_ht for lot in published), Decimal(0))),
         "procurementMethod": method,
         "procurementMethodDetails": plan.procedure.libelle,
         "mainProcurementCategory": "goods",
         "awardCriteria": "ratedCriteria",
-        "awardCriteriaDetails": " | ".join(f"Lot {lot.numero} : {criteria_text(lot)}" for lot in plan.lots),
+        "awardCriteriaDetails": " | ".join(f"Lot {lot.numero} : {criteria_text(lot)}" for lot in published),
         "submissionMethod": ["electronicSubmission"],
         "submissionMethodDetails": (
             "Dépôt des offres par voie électronique sur le profil d'acheteur, lot par lot."

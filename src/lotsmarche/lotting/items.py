@@ -26,6 +26,7 @@ import pandas as pd
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.lotting.fastmodel import Maker
 from lotsmarche.lotting.lines import PreparedDemand, half_up
+from lotsmarche.macantine.codes import item_caracteristiques
 from lotsmarche.models import LotItem, RepartitionMembre, RepartitionSite
 from lotsmarche.money import QTY_SCALE
 
@@ -174,8 +175,10 @@ def build_items(
                 montant_annuel_ht=cents(amount),
                 tva=product.tva,
                 cpv=product.cpv,
+                famille_macantine=cat.familles[product.famille].famille_macantine,
                 mois=months_of(int(item_mask[i])),
                 labels_requis=labels[i],
+                caracteristiques_egalim=item_caracteristiques(labels[i], cat),
                 conditionnement=conds[i],
                 repartition_membres=members[i],
                 repartition_sites=sites[i],

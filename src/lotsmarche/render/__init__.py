@@ -6,6 +6,20 @@ user templates against the context models without a plan.
 
 from __future__ import annotations
 
-from lotsmarche.render.dce import DceResult, FichierDce, PlanNonConformeError, check_templates, render_dce
+from lotsmarche.render.dce import (
+    DceResult,
+    FichierDce,
+    PiecesNonConformesError,
+    PlanNonConformeError,
+    check_templates,
+    render_dce,
+)
 
-__all__ = ["DceResult", "FichierDce", "PlanNonConformeError", "check_templates", "render_dce"]
+__all__ = [
+    "DceResult",
+    "FichierDce",
+    "PiecesNonConformesError",
+    "PlanNonConformeError",
+    "check_templates",
+    "render_dce",
+]

@@ -436,8 +436,8 @@ def check_repeated_paragraphs(x: Inputs) -> list[Finding]:
         reported: set[str] = set()
         for p in piece.paragraphs:
             key = p.strip()
-            if len(key) < 80:
-                continue
+            if len(key) < 80 or re.match(r"^\d+(\.\d+)*\.\s", key):
+                continue  # a numbered heading is also an entry of the filled table of contents
             if key in seen and key not in reported:
                 reported.add(key)
                 out.append(

@@ -22,12 +22,14 @@ from lotsmarche.models import (
     Lot,
     LotPlan,
     Member,
+    Product,
     lot_conservations,
 )
 from lotsmarche.render import pieces, texts
 from lotsmarche.render.filters import mois_fr
 from lotsmarche.render.highlight import A_COMPLETER, mark
-from lotsmarche.text import clean_text
+from lotsmarche.rules.egalim import label_requirement, required_label
+from lotsmarche.text import clean_text, fold
 
 
 def _clean(value: Any) -> Any:
@@ -108,6 +110,10 @@ class ProduitCtx(Ctx):
     disponibilite: str  # months of availability from the catalogue, in words
     labels: str  # labels required, joined ("" if none)
     tva: Decimal
+    unite_libelle: str  # the unit as users read it (« pièce », from unites.yaml), not the code
+    label_exige: str  # « Label Rouge ou équivalent » (rules.egalim.required_label), "—" when none
+    temperature: str  # delivery temperature (product, else its family and conservation; familles.yaml)
+    calendrier: list[str]  # 12 cells, January first: "●" when a delivery is asked that month, else ""
 
 
 class SiteCtx(Ctx):
@@ -154,6 +160,7 @@ class LotCtx(Ctx):
     avance: bool
     mois: str
     livraisons_annuelles: int
+    a_calendrier: bool  # the lot has products: its delivery calendar is an annex of the CCTP
     temperatures: str
     fraicheur: str
     emballages: list[str]
@@ -233,6 +240,7 @@ class DceContext(Ctx):
     montant_total_annuel_ht: Decimal
     montant_total_estime_ht: Decimal
     montant_total_maximum_ht: Decimal
+    coordonnateur_designe: str  # « désigné » or « désignée »: agreement with the coordinator's name
     a_exception_sociale: bool
     exception_condition_sociale: str
     profil_acheteur: str
@@ -371,6 +379,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
     produits: list[ProduitCtx] = []
     for item in lot.items:
         product = cat.produits.get(item.produit)
+        required = required_label(item, lot.famille, cat, plan.date_lancement)
         produits.append(
             ProduitCtx(
                 code=item.produit,
@@ -385,6 +394,10 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
                 disponibilite=mois_fr(product.mois_disponibles) if product else "non renseignée",
                 labels=_join([cat.labels[c].libelle if c in cat.labels else c for c in item.labels_requis]),
                 tva=item.tva,
+                unite_libelle=cat.unite(item.unite),
+                label_exige=label_requirement(required, cat) if required else "—",
+                temperature=temperature_of(product, lot, cat),
+                calendrier=["●" if m in item.mois else "" for m in range(1, 13)],
             )
         )
     members = {m.nom: m for m in plan.groupement.membres}
@@ -400,7 +413,10 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
                 territoire=s.territoire or "—",
             )
         )
-    emballages = [texts.EMBALLAGE_REGIME[lot.regime_emballage]]
+    regime = regime_cctp(lot)
+    emballages = [texts.EMBALLAGE_REGIME[regime]]
+    if lot.conservation in texts.CONSERVATIONS_EMBALLAGE_PRIMAIRE:
+        emballages.append(texts.EMBALLAGE_PRIMAIRE)
     if any(member_kinds.get(m) in texts.TYPES_SCOLAIRES for m in lot.membres):
         emballages.append(texts.EMBALLAGE_SCOLAIRE)
     conservations = lot_conservations(lot)
@@ -433,7 +449,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         intitule=lot.intitule,
         famille=famille.libelle if famille else lot.famille,
         conservation=_join([CONSERVATION_LIBELLES[c] for c in conservations]),
-        regime=REGIME_LIBELLES[lot.regime_emballage],
+        regime=REGIME_LIBELLES[regime],
         produits_de_la_mer=mer,
         cpv_principal=_cpv(lot.cpv_principal, cat),
         cpv_secondaires=_join([_cpv(c, cat) for c in lot.cpv_secondaires]) or "aucun",
@@ -463,6 +479,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         livraisons_annuelles=lot.livraisons_annuelles,
         temperatures=_per_conservation(texts.TEMPERATURES, conservations, mer),
         fraicheur=_per_conservation(texts.FRAICHEUR, conservations, mer),
+        a_calendrier=bool(lot.items),
         emballages=emballages,
         produits=produits,
         sites=sites,
@@ -600,6 +617,43 @@ def _commune(member: Member, cat: Catalogue) -> str:
     return found.nom if found else (member.commune or "—")
 
 
+def regime_cctp(lot: Lot) -> str:
+    """The packaging regime the CCTP requires of ``lot``: a frozen or prepared lot is never required to
+    come without plastic (its primary packaging is storage and transport packaging, outside D541-338)."""
+    if (
+        lot.conservation in texts.CONSERVATIONS_EMBALLAGE_PRIMAIRE
+        and lot.regime_emballage == "sans_plastique"
+    ):
+        return "plastique_transport"
+    return lot.regime_emballage
+
+
+def temperature_of(product: Product | None, lot: Lot, cat: Catalogue) -> str:
+    """Delivery temperature of a product: its own (live shellfish...), else its family's for its conservation
+    (familles.yaml), else the generic wording of the conservation."""
+    if product is not None and product.temperature:
+        return product.temperature
+    conservation = product.conservation if product else lot.conservation
+    famille = cat.familles.get(product.famille if product else lot.famille)
+    if famille is not None and conservation in famille.temperatures:
+        return famille.temperatures[conservation]
+    return CONSERVATION_LIBELLES[conservation]
+
+
+def genre_of(nom: str, plan: LotPlan) -> str:
+    """« f » or « m »: the member's ``genre`` in groupement.yaml, else the first word of its name
+    (« Commune », « Département »...), else its kind; « m » by default."""
+    member = next((m for m in plan.groupement.membres if m.nom == nom), None)
+    if member is not None and member.genre:
+        return member.genre
+    words = fold(nom).replace("'", " ").split()
+    if words and words[0] in texts.GENRE_MOTS:
+        return texts.GENRE_MOTS[words[0]]
+    if member is not None:
+        return texts.GENRE_TYPES.get(member.type, "m")
+    return "m"
+
+
 def coordonnateur_of(plan: LotPlan) -> str:
     g = plan.groupement
     if g.coordonnateur:
@@ -655,6 +709,7 @@ def build_contexts(plan: LotPlan, cat: Catalogue, brouillon: bool = False) -> tu
         montant_total_annuel_ht=plan.montant_total_annuel_ht,
         montant_total_estime_ht=plan.montant_total_estime_ht,
         montant_total_maximum_ht=plan.montant_total_maximum_ht,
+        coordonnateur_designe="désignée" if genre_of(coordonnateur_of(plan), plan) == "f" else "désigné",
         a_exception_sociale=bool(g.exception_condition_sociale),
         exception_condition_sociale=g.exception_condition_sociale or "",
         **_pieces_fields(plan, cat, coordonnateur_of(plan), date_remise),

@@ -20,8 +20,9 @@ from lotsmarche.render.docx import CompiledDocx, compile_docx, write_zip
 from lotsmarche.render.env import builtin_env, sandbox_env
 from lotsmarche.render.manifest import manifest_bytes, plan_sha256, sha256
 from lotsmarche.render.note import render_note
+from lotsmarche.render.notice import NOTICE_NAME, notice_docx
 from lotsmarche.render.sample import sample_plan
-from lotsmarche.render.verify import leftover_tags, strings_in
+from lotsmarche.render.verify import leftover_tags, strings_in, verify_dce
 from lotsmarche.render.xlsx import render_bpu_dqe
 from lotsmarche.resources import templates_dir
 
@@ -38,6 +39,15 @@ class PlanNonConformeError(RenderError):
     """The plan carries compliance errors: no final DCE (exit code 2: the input cannot give a DCE as is)."""
 
     exit_code = 2
+
+
+class PiecesNonConformesError(PlanNonConformeError):
+    """The rendered pieces fail a post-render control (``render.verify``): no final DCE. ``findings`` are
+    the controls' findings, for controle.md."""
+
+    def __init__(self, message: str, problems: list[Problem], findings: list[Finding]) -> None:
+        super().__init__(message, problems)
+        self.findings = findings
 
 
 class FichierDce(BaseModel):
@@ -116,7 +126,10 @@ def _render_files(
     for lot_model in sorted(plan.lots, key=lambda x: x.numero):
         if lot_model.procedure.hors_consultation:
             continue  # awarded outside the consultation: in the note, in no published piece
-        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(plan, lot_model, brouillon)
+        files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(
+            plan, lot_model, brouillon, cat=cat
+        )
+    files[NOTICE_NAME] = notice_docx(plan, lots, brouillon)
     problems: list[Problem] = []
     for path, blob in sorted(files.items()):
         problems.extend(
@@ -191,6 +204,18 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         )
     files, findings = _render_files(plan, cat, templates, brouillon)
     brouillon = brouillon or is_draft(plan)
+    controls = verify_dce(plan, cat, files)
+    failed = [f for f in controls if f.severite == "erreur"]
+    if failed and not brouillon:
+        raise PiecesNonConformesError(
+            "Les pièces générées ne sont pas publiables : le DCE n'est pas écrit. Corrigez les catalogues ou "
+            "les modèles, ou relancez avec --brouillon pour un projet de travail marqué comme tel.",
+            [
+                Problem(f"{f.code} ({f'lot {f.lot}' if f.lot is not None else 'pièces'}) : {f.message}")
+                for f in failed
+            ],
+            [*findings, *controls],
+        )
     files["manifest.json"] = manifest_bytes(plan, files, brouillon)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +242,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         archive=out / archive_name if archive_name else None,
         plan_sha256=plan_sha256(plan),
         brouillon=brouillon,
-        findings=findings,
+        findings=[*findings, *controls],
         note=note if note_bytes is not None else None,
     )
 
@@ -258,10 +283,32 @@ def check_templates(templates_dir_: Path, cat: Catalogue) -> list[Problem]:
                     fichier=name,
                 )
             )
+        problems.extend(_template_lint(compiled, name, cat))
         if problems and any(p.fichier == name for p in problems):
             continue
         try:
             compiled.render(dict(context_for(kind, base, lots[0])), name, "", brouillon=True)
         except RenderError as exc:
             problems.extend(exc.problems or [Problem(exc.message, fichier=name)])
+    return problems
+
+
+def _template_lint(compiled: CompiledDocx, name: str, cat: Catalogue) -> list[Problem]:
+    """The legal lint (lint.yaml) over the fixed text of a user template: every paragraph and cell of its
+    body, headers and footers, template tags set aside (the data they print is checked after rendering)."""
+    from lotsmarche.render.readback import docx_blocks
+    from lotsmarche.rules.lint import lint_text
+
+    tag = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+    problems: list[Problem] = []
+    for block in docx_blocks(name, write_zip(compiled.entries)):
+        text = tag.sub(lambda m: " " * len(m.group(0)), block.texte)
+        for hit in lint_text(text, cat):
+            problems.append(
+                Problem(
+                    f"texte du modèle ({block.emplacement}) : « {hit.extrait} » — {hit.libelle} ; "
+                    f"{hit.alternative} ({hit.base_legale})",
+                    fichier=name,
+                )
+            )
     return problems

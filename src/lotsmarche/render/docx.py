@@ -29,6 +29,8 @@ from lxml import etree
 from lotsmarche.errors import Problem, RenderError
 from lotsmarche.render.env import BudgetSandbox, escape_outputs_as_str, french_template_error, render_budget
 from lotsmarche.render.highlight import END, START, apply_highlights
+from lotsmarche.render.toc import fill_toc
+from lotsmarche.render.typo import french_tree
 from lotsmarche.render.wellformed import always_well_formed
 from lotsmarche.ziputil import ZIP_DATE, Packed, core_xml, pack, read_zip, write_zip, zip_packed
 
@@ -161,13 +163,15 @@ class CompiledDocx:
             marked = START in xml or END in xml
             if marked:
                 xml = apply_highlights(xml)
-            if part != "word/document.xml" and brouillon and part in self.headers:
-                xml = _HDR_OPEN.sub(_with_brouillon, xml, count=1)
             data = xml.encode() if part == "word/document.xml" else (_DECL + xml).encode()
             # Re-parse only what the template does not guarantee: resolve_listing rewrites runs with
             # regexes, and a context not built by the models could carry a forbidden character.
             if listing or marked or part not in self.proven or _forbidden_chars(data):
                 _check(data, self.name, part)
+            xml = finish_text(xml, toc=part == "word/document.xml")
+            if part != "word/document.xml" and brouillon and part in self.headers:
+                xml = _HDR_OPEN.sub(_with_brouillon, xml, count=1)
+            data = xml.encode() if part == "word/document.xml" else (_DECL + xml).encode()
             if part == "word/document.xml":
                 if self.has_tc:
                     data = etree.tostring(_DOCXTPL.fix_tables(xml), encoding="unicode").encode()
@@ -213,6 +217,16 @@ def _with_brouillon(match: re.Match[str]) -> str:
 
 
 _CACHE: dict[tuple[str, int], CompiledDocx] = {}
+
+
+def finish_text(xml: str, toc: bool) -> str:
+    """A rendered part with French spacing applied to every paragraph and, for the body, its table of
+    contents filled from its headings (``render.typo``, ``render.toc``)."""
+    root = etree.fromstring(xml.encode(), _STRICT)
+    french_tree(root)
+    if toc:
+        fill_toc(root)
+    return str(etree.tostring(root, encoding="unicode"))
 
 
 def _syntax_error(name: str, lined: str, env: Environment, exc: TemplateSyntaxError) -> RenderError:

@@ -42,6 +42,7 @@ def sample_plan(cat: Catalogue) -> LotPlan:
         montant_annuel_ht=_D("1250.00"),
         tva=_D("5.5"),
         cpv="03311000-2",
+        famille_macantine="PRODUITS_DE_LA_MER",
         mois=[1, 2, 3],
         conditionnement="caisse",
         lignes=[1],

@@ -19,6 +19,87 @@ TYPES_MEMBRES: dict[str, str] = {
     "administration": "administration",
 }
 
+# Grammatical gender of a member's name, for agreement (« Commune d'Arras est désignée coordonnateur »):
+# groupement.yaml may say it (membres[].genre); otherwise the first word of the name decides, else the kind.
+GENRE_MOTS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "commune",
+            "ville",
+            "mairie",
+            "communaute",
+            "metropole",
+            "region",
+            "universite",
+            "ecole",
+            "creche",
+            "maison",
+            "residence",
+            "direction",
+            "prefecture",
+            "agglomeration",
+            "caisse",
+            "association",
+            "fondation",
+            "cite",
+            "collectivite",
+            "cuisine",
+        ],
+        "f",
+    ),
+    **dict.fromkeys(
+        [
+            "departement",
+            "college",
+            "lycee",
+            "centre",
+            "syndicat",
+            "conseil",
+            "etablissement",
+            "ehpad",
+            "hopital",
+            "groupement",
+            "sivu",
+            "sivom",
+            "ccas",
+            "cias",
+            "office",
+            "service",
+            "institut",
+            "foyer",
+            "pole",
+            "ministere",
+            "restaurant",
+        ],
+        "m",
+    ),
+}
+GENRE_TYPES: dict[str, str] = {
+    "college": "m",
+    "lycee": "m",
+    "ecole": "f",
+    "creche": "f",
+    "universite": "f",
+    "esms": "m",
+    "ehpad": "m",
+    "hopital": "m",
+    "commune": "f",
+    "administration": "f",
+}
+
+# Conservations whose products need a primary packaging to keep (IQF bags and liners, vacuum packs, films):
+# storage and transport packaging is outside the ban of L541-15-10 III / D541-338 (which covers containers
+# for cooking, reheating, presentation and service), so such a lot is never required to come without plastic.
+CONSERVATIONS_EMBALLAGE_PRIMAIRE = frozenset({"surgele", "refrigere_elabore"})
+
+EMBALLAGE_PRIMAIRE = (
+    "Les emballages primaires en plastique (sachets, films, barquettes operculées, sous-vide) sont admis "
+    "pour la conservation, le stockage et le transport des produits ; ils ne servent jamais à la cuisson, à "
+    "la réchauffe, à la présentation ou au service des repas. Le titulaire réduit ces emballages au strict "
+    "nécessaire, leur préfère des emballages sans plastique ou recyclables lorsque le produit le permet, et "
+    "reprend les emballages de transport à usage unique qu'il livre, selon la clause de reprise du lot."
+)
+
 # Kinds of members whose catering falls under the container ban of L541-15-10 III (Code de l'environnement).
 TYPES_SCOLAIRES = frozenset({"college", "lycee", "ecole", "creche", "universite"})
 

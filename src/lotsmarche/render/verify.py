@@ -1,14 +1,19 @@
-"""Post-render checks of a generated .docx / .xlsx: well-formed XML parts, no leftover template tag."""
+"""Post-render checks of a generated .docx / .xlsx: well-formed XML parts, no leftover template tag; and the
+post-render controls (``verify_dce``) whose findings go to controle.md."""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from lxml import etree
 
+from lotsmarche.catalogue.model import Catalogue
+from lotsmarche.models import Finding, LotPlan
 from lotsmarche.render.docx import read_zip
+from lotsmarche.render.readback import Block, blocks_of, docx_table_rows, docx_toc
 
 TAG_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
 _TAGS = re.compile(r"<[^>]+>")
@@ -69,4 +74,82 @@ def strings_in(value: object) -> set[str]:
             out |= strings_in(v)
     elif hasattr(value, "model_dump"):
         out |= strings_in(value.model_dump())
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Post-render controls: what a lawyer would object to in the pieces as written (findings for controle.md)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RenderedDce:
+    """The rendered pieces of a DCE with their plan and catalogue, read back once for all the controls."""
+
+    plan: LotPlan
+    cat: Catalogue
+    files: Mapping[str, bytes]  # path inside the DCE folder -> bytes
+    _blocks: dict[str, list[Block]] = field(default_factory=dict)
+
+    def blocks(self, fichier: str) -> list[Block]:
+        if fichier not in self._blocks:
+            self._blocks[fichier] = blocks_of(fichier, self.files[fichier])
+        return self._blocks[fichier]
+
+    def all_blocks(self) -> list[Block]:
+        return [b for name in sorted(self.files) for b in self.blocks(name)]
+
+    def rows_by_lot(self, fichier: str) -> dict[int, dict[str, str]]:
+        """Rows of the tables of a docx under a « Lot N » heading: lot -> first cell -> row text."""
+        out: dict[int, dict[str, str]] = {}
+        for titres, cells in docx_table_rows(self.files[fichier]):
+            lot = next((int(m.group(1)) for t in reversed(titres) if (m := _LOT.search(t))), None)
+            if lot is None or not cells:
+                continue
+            out.setdefault(lot, {}).setdefault(cells[0].strip(), " | ".join(cells))
+        return out
+
+    def xlsx_rows(self, fichier: str, sheet: str) -> dict[str, str]:
+        """Rows of a sheet keyed by their first cell's text: the row's text cells joined."""
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        ws = load_workbook(BytesIO(self.files[fichier]))[sheet]
+        out: dict[str, str] = {}
+        for row in ws.iter_rows(values_only=True):
+            if row and isinstance(row[0], str):
+                out.setdefault(row[0], " | ".join(str(v) for v in row if isinstance(v, str)))
+        return out
+
+    def toc(self, fichier: str) -> tuple[list[str], list[str]] | None:
+        return docx_toc(self.files[fichier])
+
+    def pieces(self, suffix: str = "") -> list[str]:
+        return sorted(n for n in self.files if n.endswith(suffix) and n.endswith((".docx", ".xlsx")))
+
+
+Check = Callable[[RenderedDce], list[Finding]]
+_LOT = re.compile(r"\bLot (\d+)\b")
+
+
+def post_render_checks() -> list[Check]:
+    """Every post-render control, each module keeping its own list (one place to add a module)."""
+    from lotsmarche.render import checks_texts
+
+    return [*checks_texts.CHECKS]
+
+
+def verify_dce(plan: LotPlan, cat: Catalogue, files: Mapping[str, bytes]) -> list[Finding]:
+    """The findings of every post-render control over the rendered pieces (sorted, no duplicates)."""
+    # The notice form (avis_de_marche.docx) is a working aid for the BOAMP / JOUE e-form, with its eForms
+    # field numbers on purpose: it is not a piece of the consultation, so the published-text controls skip it.
+    from lotsmarche.render.notice import NOTICE_NAME
+
+    rendered = RenderedDce(plan, cat, {k: v for k, v in files.items() if k != NOTICE_NAME})
+    out: list[Finding] = []
+    for check in post_render_checks():
+        for f in check(rendered):
+            if f not in out:
+                out.append(f)
     return out

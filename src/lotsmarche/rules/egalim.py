@@ -67,6 +67,34 @@ def counted_label(
     return min(eligible, key=lambda lab: (lab.priorite, lab.code)) if eligible else None
 
 
+def required_label(item: LotItem, lot_famille: str, cat: Catalogue, launch: date) -> Label | None:
+    """THE label an item's documents require (CCTP row and BPU line, « ou équivalent ») and the projection
+    counts: one source of truth, so the projection never counts what the documents do not require.
+
+    Among the item's ``labels_requis``, the eligible one of lowest priority (:func:`counted_label`): several
+    labels asked for one line by different members cannot all be required of one product line.
+    """
+    product = cat.produits.get(item.produit)
+    famille = cat.familles.get(product.famille if product else lot_famille)
+    labels = [cat.labels[c] for c in item.labels_requis if c in cat.labels]
+    return counted_label(
+        item,
+        labels,
+        famille.famille_macantine if famille else None,
+        bool(product and product.sauvage),
+        launch,
+    )
+
+
+def label_requirement(label: Label, cat: Catalogue) -> str:
+    """The requirement the documents print: « Agriculture biologique ou équivalent »; a label that only
+    counts as a buyer-assessed equivalent (MSC) is required as the label it stands for."""
+    if label.equivalent_a and label.equivalent_a in cat.labels:
+        target = cat.labels[label.equivalent_a].libelle
+        return f"{target} ou équivalent (un {label.code} peut être admis comme équivalent sur justificatifs)"
+    return f"{label.libelle} ou équivalent"
+
+
 def _item_findings(  # noqa: PLR0917
     plan: LotPlan,
     lot_num: int,
@@ -198,7 +226,7 @@ def project(plan: LotPlan, cat: Catalogue, launch: date) -> tuple[dict[str, Any]
             labels = [cat.labels[c] for c in item.labels_requis if c in cat.labels]
             unknown = [c for c in item.labels_requis if c not in cat.labels]
             findings.extend(_item_findings(plan, lot.numero, item, labels, fam_mac, sauvage, launch, unknown))
-            counted = counted_label(item, labels, fam_mac, sauvage, launch)
+            counted = required_label(item, lot.famille, cat, launch)
             # The group adds the DQE lines (item amounts) so that it reconciles with the plan to the cent;
             # members add their own share of each line.
             targets = [(group, item.montant_annuel_ht)] + [
