@@ -347,7 +347,7 @@ def group_list(w: Writer, var: str) -> None:
     w.tag(f"{{%p for c in {var} %}}")
     w.p(
         "**{{ c.titre }}**{% if not c.tous %} (lots concernés : {{ c.lots }}){% endif %}. {{ c.texte }} "
-        "[{{ c.base_legale }}]",
+        "(Références : {{ c.base_legale }}.)",
         "justify",
     )
     w.tag("{%p endfor %}")

@@ -12,12 +12,19 @@ import lotsmarche
 from lotsmarche.lotting.strategies import STRATEGY_REGISTRY, LazyStrategy
 
 PACKAGE = Path(lotsmarche.__file__).resolve().parent
-DOC = PACKAGE.parents[1] / "docs" / "ARCHITECTURE.md"
+# The document sits in the repository beside the tests (the package itself may be installed elsewhere).
+DOC = Path(__file__).resolve().parents[2] / "docs" / "ARCHITECTURE.md"
+
+
+# Packaged data (the wheel force-includes these folders; templates/ holds its builder scripts): not code.
+_DATA_FOLDERS = {"catalogues", "templates", "examples", "schemas"}
 
 
 def _modules() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] in _DATA_FOLDERS:
+            continue
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         found[name] = path
