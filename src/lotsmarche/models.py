@@ -307,6 +307,32 @@ class Supplier(Frozen):
     labels: list[str] = Field(default_factory=list)
     circuit_court: bool = False  # at most one intermediary
     illustratif: bool = False
+    # Month-level answers of the supplier questionnaire (issue 13). ``volumes_mensuels``: product code ->
+    # 12 volumes (January..December) in the catalogue unit of the product; None: yearly capacity only
+    # (the CSV layout), spread evenly over the months a lot needs.
+    volumes_mensuels: dict[str, tuple[Decimal, ...]] | None = None
+    siret: str | None = None
+    commune_insee: str | None = None
+    jours_livraison: list[str] = Field(default_factory=list)  # lundi..samedi
+    frequence_livraison: str | None = None  # e.g. « 2 par semaine »
+    labels_echeances: dict[str, date] = Field(default_factory=dict)  # label code -> expiry date
+    agrement_sanitaire: str | None = (
+        None  # approval number of the establishment (EC mark), e.g. FR 62.160.001 CE
+    )
+    minimum_commande_ht: Decimal | None = None
+    candidature: Literal["seul", "groupement", "seul_ou_groupement"] | None = None
+    source: str | None = None  # file (and sheet) the answers were read from
+
+    @field_validator("volumes_mensuels")
+    @classmethod
+    def _twelve_months(
+        cls, v: dict[str, tuple[Decimal, ...]] | None
+    ) -> dict[str, tuple[Decimal, ...]] | None:
+        if v is not None:
+            for code, months in v.items():
+                if len(months) != 12 or any(m < 0 for m in months):
+                    raise ValueError(f"{code} : 12 volumes mensuels positifs ou nuls attendus")
+        return v
 
 
 class ClauseConditions(Frozen):
