@@ -149,8 +149,8 @@ def test_filled_questionnaire_reads_back_exactly(catalogue, tmp_path) -> None:  
         (
             "SRC-003",
             "info",
-            "Fournisseur « Saurisserie de la Liane » (saurisserie.xlsx) : mois laissés vides comptés comme 0 : "
-            "MER-HARENG-FUME-RE (mars).",
+            "Fournisseur « Saurisserie de la Liane » (saurisserie.xlsx) : mois laissés vides comptés comme "
+            "0 : MER-HARENG-FUME-RE (mars).",
         ),
         (
             "SRC-004",
@@ -182,8 +182,8 @@ def test_every_mistake_named_at_once(catalogue, tmp_path) -> None:  # type: igno
     with pytest.raises(InputError) as exc:
         read_sourcing([bad], catalogue, reference=LAUNCH)
     assert [p.render() for p in exc.value.problems] == [
-        "erreurs.xlsx, feuille « Fournisseur », ligne 6, colonne « Réponse » : « SIRET » : « 73282932000075 » : "
-        "clé de contrôle invalide (chiffre mal recopié ?)",
+        "erreurs.xlsx, feuille « Fournisseur », ligne 6, colonne « Réponse » : « SIRET » : "
+        "« 73282932000075 » : clé de contrôle invalide (chiffre mal recopié ?)",
         "erreurs.xlsx, feuille « Fournisseur », ligne 7, colonne « Réponse » : « Type d'activité » : "
         "« Poissonnier ambulant » inconnu ; types possibles : Mareyeur, Pêcheur en vente directe, "
         "Conchyliculteur (moules, huîtres), Fumaison, saurisserie, Conserverie, Autre transformateur, "
