@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Derive the bundled Boulonnais example (examples/boulonnais/) from meal counts and the catalogue.
 
-    python tools/build_example.py            # rewrite the four files
+    python tools/build_example.py            # rewrite LISEZMOI.md, groupement.yaml, demande.csv
     python tools/build_example.py --check    # exit 1 if the committed files differ from the derivation
 
 Derivation of every demand line (all figures are in the tables below, with their source):
@@ -276,198 +276,6 @@ MEMBERS: tuple[MemberSpec, ...] = (
 
 SCHOOL_KINDS = {"college", "lycee", "ecole", "creche", "universite", "commune"}
 
-# Illustrative supplier profiles of the Boulonnais seafood chain (no real firm). With k = 2, every
-# family × conservation × zone of the example is served by at least two profiles: fresh crustaceans (grey
-# shrimp) by the shrimp fisher and the mareyeur-transformateur, who also sells them. The strategies that do
-# not size lots on the sourcing (« famille »: one lot of every seafood, whatever its conservation) leave lots
-# no profile can serve: the LOT-001 error shows it.
-SOURCING_HEADER = (
-    "fournisseur",
-    "type",
-    "familles",
-    "conservations",
-    "groupes_especes",
-    "produits",
-    "capacite_annuelle_ht",
-    "capacite_annuelle_kg",
-    "zones",
-    "livraison_reemployable",
-    "labels",
-    "circuit_court",
-)
-ZONES_3 = "Boulonnais|Calaisis|Montreuillois-Ternois"
-SOURCING: tuple[tuple[str, ...], ...] = (
-    (
-        "Profil A — mareyeur de Capécure, filets frais",
-        "mareyeur",
-        "produits_de_la_mer",
-        "frais",
-        "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes",
-        "",
-        "250000",
-        "",
-        ZONES_3,
-        "oui",
-        "PECHE_DURABLE|MSC",
-        "non",
-    ),
-    (
-        "Profil B — mareyeur-transformateur de Capécure",
-        "mareyeur",
-        "produits_de_la_mer",
-        "frais|surgele|refrigere_elabore",
-        "poissons_blancs|poissons_plats|poissons_bleus|cephalopodes|coquillages|crustaces|produits_transformes",
-        "",
-        "1500000",
-        "",
-        "*",
-        "oui",
-        "PECHE_DURABLE|MSC",
-        "non",
-    ),
-    (
-        "Profil C — petit mareyeur de Boulogne-sur-Mer",
-        "mareyeur",
-        "produits_de_la_mer",
-        "frais",
-        "poissons_blancs|poissons_plats|poissons_bleus",
-        "",
-        "120000",
-        "",
-        "Boulonnais|Montreuillois-Ternois",
-        "non",
-        "",
-        "non",
-    ),
-    (
-        "Profil D — pêcheur fileyeur en vente directe (Le Portel)",
-        "pecheur_vente_directe",
-        "produits_de_la_mer",
-        "frais",
-        "poissons_blancs|poissons_plats",
-        "",
-        "45000",
-        "",
-        "Boulonnais",
-        "oui",
-        "",
-        "oui",
-    ),
-    (
-        "Profil E — pêcheur côtier en vente directe (Étaples)",
-        "pecheur_vente_directe",
-        "produits_de_la_mer",
-        "frais",
-        "poissons_plats|poissons_bleus|cephalopodes",
-        "",
-        "30000",
-        "",
-        "Montreuillois-Ternois|Boulonnais",
-        "non",
-        "",
-        "oui",
-    ),
-    (
-        "Profil F — mytiliculteur de la Côte d'Opale",
-        "conchyliculteur",
-        "produits_de_la_mer",
-        "frais",
-        "coquillages",
-        "",
-        "60000",
-        "",
-        ZONES_3,
-        "oui",
-        "BIO",
-        "oui",
-    ),
-    (
-        "Profil G — crevettier de la baie de Canche (crevette grise cuite)",
-        "pecheur_vente_directe",
-        "produits_de_la_mer",
-        "frais",
-        "crustaces",
-        "",
-        "",
-        "3000",
-        "Montreuillois-Ternois|Boulonnais",
-        "oui",
-        "",
-        "oui",
-    ),
-    (
-        "Profil H — fumaison artisanale (hareng, maquereau)",
-        "fumaison",
-        "produits_de_la_mer",
-        "refrigere_elabore",
-        "produits_transformes|poissons_bleus",
-        "",
-        "80000",
-        "",
-        "*",
-        "non",
-        "PECHE_DURABLE",
-        "oui",
-    ),
-    (
-        "Profil I — conserverie de poissons",
-        "conserverie",
-        "produits_de_la_mer",
-        "appertise",
-        "produits_transformes",
-        "",
-        "500000",
-        "",
-        "*",
-        "non",
-        "MSC",
-        "non",
-    ),
-    (
-        "Profil J — grossiste régional en surgelés, toutes familles",
-        "grossiste_surgeles",
-        "produits_de_la_mer|viandes_boucherie|volailles|fruits_legumes|boulangerie",
-        "surgele",
-        "",
-        "",
-        "3000000",
-        "",
-        "*",
-        "non",
-        "MSC|BIO",
-        "non",
-    ),
-    (
-        "Profil K — grossiste régional en produits de la mer élaborés et conserves",
-        "grossiste_regional",
-        "produits_de_la_mer|epicerie",
-        "refrigere_elabore|appertise",
-        "",
-        "",
-        "2000000",
-        "",
-        "*",
-        "non",
-        "MSC",
-        "non",
-    ),
-    (
-        "Profil L — spécialiste des produits de la mer surgelés",
-        "grossiste_surgeles",
-        "produits_de_la_mer",
-        "surgele",
-        "",
-        "",
-        "800000",
-        "",
-        "*",
-        "non",
-        "MSC|PECHE_DURABLE",
-        "non",
-    ),
-)
-
-
 # ----------------------------------------------------------------------------------------------------
 # Derivation
 # ----------------------------------------------------------------------------------------------------
@@ -581,14 +389,6 @@ def demand_csv(rows: list[dict[str, str]]) -> str:
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    return buf.getvalue()
-
-
-def sourcing_csv() -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
-    writer.writerow(SOURCING_HEADER)
-    writer.writerows(SOURCING)
     return buf.getvalue()
 
 
@@ -802,14 +602,20 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
         "de livraison, au format d'un export de tableur français (séparateur `;`, virgule décimale, UTF-8) |"
     )
     add(
-        f"| `sourcing.csv` | {len(SOURCING)} profils de fournisseurs illustratifs (sourçage, art. R2111-1 du "
-        "Code de la commande publique) |"
+        "| `fournisseurs/` | les questionnaires remplis de 12 profils de fournisseurs illustratifs "
+        "(`profil_a.xlsx` … `profil_l.xlsx`, sourçage, art. R2111-1 du Code de la commande publique) : "
+        "produits, volumes par mois, zones, labels |"
+    )
+    add(
+        "| `sourcing.csv` | les mêmes réponses fusionnées en un tableau (`lotsmarche sourcing merge`), "
+        "pour qui "
+        "tient son sourçage dans un tableur |"
     )
     add("")
     add("Pour produire le DCE complet :")
     add("")
     add("```")
-    add("lotsmarche run demande.csv --groupement groupement.yaml --sourcing sourcing.csv --out dce")
+    add("lotsmarche run demande.csv --groupement groupement.yaml --sourcing fournisseurs --out dce")
     add("```")
     add("")
     add("## Le groupement")
@@ -998,30 +804,52 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
     add("## Le sourçage")
     add("")
     add(
-        "`sourcing.csv` décrit des profils types de la filière du Boulonnais, avec leurs familles, "
-        "conservations, groupes d'espèces, capacités annuelles (ordres de grandeur), zones de livraison et "
-        "aptitude à livrer en emballages réemployables. Ils ne servent qu'à dimensionner les lots : le lieu "
+        "Le dossier `fournisseurs/` contient les réponses de 12 profils types de la filière du Boulonnais "
+        "au questionnaire de sourçage (`lotsmarche sourcing template --groupement groupement.yaml`) : "
+        "identité, produits proposés avec le volume livrable **chaque mois**, zones de livraison, jours et "
+        "fréquence de livraison, caisses réemployables, labels détenus avec leur date d'échéance, minimum de "
+        "commande et candidature envisagée (seul ou en groupement). Aucun profil n'est une entreprise "
+        "réelle : ni SIRET ni numéro d'agrément. Les réponses ne servent qu'à dimensionner les lots : le "
+        "lieu "
         "d'implantation d'un fournisseur n'est jamais un critère de choix."
+    )
+    add("")
+    add(
+        "Les volumes suivent les saisons des espèces (`tools/fournisseurs_boulonnais.yaml` cite les "
+        "sources) : "
+        "la fumaison artisanale (profil H) ne fume le hareng frais de la Manche Est que de novembre à "
+        "février, "
+        "le mytiliculteur livre ses moules de bouchot de juillet à janvier et les noix de Saint-Jacques "
+        "d'octobre à mai, le crevettier pêche la crevette grise d'avril à novembre, les pêcheurs en vente "
+        "directe suivent leurs espèces ; les mareyeurs, grossistes et conserveries livrent toute l'année "
+        "(stocks, surgelés, conserves). Les capacités annuelles en euros sont celles des profils d'origine. "
+        "Le certificat « Pêche durable » du profil L expire le 30 juin 2027, avant le lancement : il n'est "
+        "pas compté (SRC-004)."
     )
     add("")
     add(
         "Avec deux fournisseurs exigés par lot, toutes les combinaisons conservation × zone sont couvertes "
         "par au moins deux profils : la crevette grise fraîche, par le crevettier de la baie de Canche et "
-        "par le mareyeur-transformateur de Capécure, qui la vend aussi. La stratégie par défaut (`capacite`) "
-        "ne laisse donc aucun lot qu'un seul fournisseur pourrait servir. Les découpages qui ne tiennent pas "
-        "compte du sourçage en laissent : avec `--strategy famille`, le lot unique des produits de la mer "
-        "(frais, surgelés, conserves et réfrigérés élaborés) n'est servi par aucun profil, ce qui est une "
-        "erreur (LOT-001) ; "
-        "`lotsmarche run` refuse alors le DCE (code de sortie 2), sauf avec `--brouillon`."
+        "par le mareyeur-transformateur de Capécure, qui la vend aussi ; le hareng fumé, demandé toute "
+        "l'année, par le mareyeur-transformateur et le grossiste en produits élaborés, qui en livrent tous "
+        "les mois, la fumaison artisanale ne pouvant le livrer que quatre mois sur douze. La stratégie par "
+        "défaut (`capacite`) ne laisse donc aucun lot qu'un seul fournisseur pourrait servir. Les découpages "
+        "qui ne tiennent pas compte du sourçage en laissent : avec `--strategy famille`, le lot unique des "
+        "produits de la mer (frais, surgelés, conserves et réfrigérés élaborés) n'est servi par aucun "
+        "profil, "
+        "ce qui est une erreur (LOT-001) ; `lotsmarche run` refuse alors le DCE (code de sortie 2), sauf "
+        "avec `--brouillon`."
     )
     add("")
     add("## Régénérer l'exemple")
     add("")
     add(
-        "Les quatre fichiers sont produits par `tools/build_example.py` (dans le dépôt de lotsmarche) à "
-        "partir "
-        "des tableaux de membres, de menus et de profils qu'il contient ; `--check` vérifie que les fichiers "
-        "livrés sont à jour. Tout code produit absent du catalogue arrête le script."
+        "`LISEZMOI.md`, `groupement.yaml` et `demande.csv` sont produits par `tools/build_example.py` (dans "
+        "le dépôt de lotsmarche) à partir des tableaux de membres et de menus qu'il contient ; les "
+        "questionnaires de `fournisseurs/` et `sourcing.csv`, par `tools/build_questionnaires.py` à partir "
+        "de `tools/fournisseurs_boulonnais.yaml`. `--check` vérifie que les fichiers livrés sont à jour. "
+        "Tout "
+        "code produit absent du catalogue arrête les scripts."
     )
     add("")
     return "\n".join(L)
@@ -1039,7 +867,6 @@ def main(argv: list[str] | None = None) -> int:
         "LISEZMOI.md": lisezmoi(rows, cat),
         "groupement.yaml": groupement_yaml(cat),
         "demande.csv": demand_csv(rows),
-        "sourcing.csv": sourcing_csv(),
     }
     if args.check:
         stale = [

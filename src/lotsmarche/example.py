@@ -1,8 +1,10 @@
 """The bundled Boulonnais example: copy its input files into a folder the user can edit.
 
 The example (``examples/boulonnais/``) is the seafood buying group of the Pas-de-Calais food plan
-(objective 9.1): ``groupement.yaml``, ``demande.csv``, ``sourcing.csv`` and ``LISEZMOI.md``. The files are
-derived by ``tools/build_example.py``; this module only ships them.
+(objective 9.1): ``groupement.yaml``, ``demande.csv``, the suppliers' filled questionnaires
+(``fournisseurs/profil_a.xlsx`` … ``profil_l.xlsx``), their merge ``sourcing.csv`` and ``LISEZMOI.md``. The
+files are derived by ``tools/build_example.py`` and ``tools/build_questionnaires.py``; this module only
+ships them.
 
 Writing is all-or-nothing: every file is first written into a temporary folder next to its final place,
 then renamed. An existing file is never replaced unless ``force`` is true.
@@ -20,7 +22,14 @@ from lotsmarche.resources import examples_dir
 EXAMPLE_NAME = "boulonnais"
 # The files of the example, in the order a user reads them. Listed explicitly so that a stray file in the
 # source tree (editor backup, .DS_Store) is never shipped to users.
-EXAMPLE_FILES: tuple[str, ...] = ("LISEZMOI.md", "groupement.yaml", "demande.csv", "sourcing.csv")
+SUPPLIERS = "fournisseurs"  # folder of the suppliers' filled questionnaires (the default sourcing of `run`)
+EXAMPLE_FILES: tuple[str, ...] = (
+    "LISEZMOI.md",
+    "groupement.yaml",
+    "demande.csv",
+    "sourcing.csv",
+    *(f"{SUPPLIERS}/profil_{letter}.xlsx" for letter in "abcdefghijkl"),
+)
 
 
 def example_source_dir() -> Path:
@@ -85,7 +94,9 @@ def _write_new_folder(source: Path, out: Path) -> None:
     tmp = temp_dir(out.parent, out.name)
     try:
         for name in EXAMPLE_FILES:
+            (tmp / name).parent.mkdir(exist_ok=True)
             shutil.copyfile(source / name, tmp / name)
+        (tmp / SUPPLIERS).chmod(0o755)
         # mkdtemp creates 0o700; the user's example folder gets the usual permissions of a folder.
         tmp.chmod(0o755)
         tmp.rename(out)
@@ -99,7 +110,9 @@ def _write_into_existing(source: Path, out: Path) -> None:
     tmp = temp_dir(out, "lotsmarche-exemple")
     try:
         for name in EXAMPLE_FILES:
+            (tmp / name).parent.mkdir(exist_ok=True)
             shutil.copyfile(source / name, tmp / name)
+        (out / SUPPLIERS).mkdir(exist_ok=True)
         # All copies succeeded: the renames below are atomic and cannot fail for lack of space.
         for name in EXAMPLE_FILES:
             (tmp / name).replace(out / name)

@@ -27,6 +27,11 @@ def _luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder``, as paths relative to it (the questionnaires sit in fournisseurs/)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
 @pytest.fixture(scope="module")
 def source() -> Path:
     return example_source_dir()
@@ -52,7 +57,7 @@ def test_write_example_creates_folder_with_identical_files(tmp_path: Path, sourc
     out = tmp_path / "nouveau" / "exemple"
     written = write_example(out)
     assert written == [out / name for name in EXAMPLE_FILES]
-    assert sorted(p.name for p in out.iterdir()) == sorted(EXAMPLE_FILES)
+    assert _files(out) == sorted(EXAMPLE_FILES)
     for name in EXAMPLE_FILES:
         assert (out / name).read_bytes() == (source / name).read_bytes()
     # no temporary folder left next to the output
@@ -63,7 +68,7 @@ def test_write_example_into_existing_folder_keeps_other_files(tmp_path: Path) ->
     (tmp_path / "notes.txt").write_text("à garder", encoding="utf-8")
     write_example(tmp_path)
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "à garder"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*EXAMPLE_FILES, "notes.txt"])
+    assert _files(tmp_path) == sorted([*EXAMPLE_FILES, "notes.txt"])
 
 
 def test_write_example_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
@@ -82,7 +87,7 @@ def test_write_example_with_force_replaces(tmp_path: Path, source: Path) -> None
     (tmp_path / "demande.csv").write_text("ma demande", encoding="utf-8")
     write_example(tmp_path, force=True)
     assert (tmp_path / "demande.csv").read_bytes() == (source / "demande.csv").read_bytes()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(EXAMPLE_FILES)
+    assert _files(tmp_path) == sorted(EXAMPLE_FILES)
 
 
 def test_write_example_out_is_a_file(tmp_path: Path) -> None:
@@ -311,6 +316,27 @@ def test_sourcing_profiles(source: Path, catalogue) -> None:  # type: ignore[no-
         "Profil B — mareyeur-transformateur de Capécure",
         "Profil G — crevettier de la baie de Canche (crevette grise cuite)",
     ]
+
+
+def test_questionnaires_are_the_sourcing_and_follow_the_seasons(source: Path, catalogue) -> None:  # type: ignore[no-untyped-def]
+    from lotsmarche.sourcing import load_sourcing, read_sourcing
+
+    launch = date(2027, 9, 6)
+    read = read_sourcing([source / "fournisseurs"], catalogue, reference=launch)
+    assert read.fournisseurs == load_sourcing(source / "sourcing.csv", catalogue, reference=launch)
+    assert [f.code for f in read.findings] == ["SRC-004"]  # Profil L's « Pêche durable » ends in June 2027
+    by_letter = {s.nom.split(" ")[1]: s for s in read.fournisseurs}
+    assert sorted(by_letter) == list("ABCDEFGHIJKL")
+    for s in read.fournisseurs:
+        for code, months in (s.volumes_mensuels or {}).items():
+            product = catalogue.produits[code]
+            off_season = [m for m in range(1, 13) if m not in product.mois_disponibles and months[m - 1]]
+            assert off_season == [], (s.nom, code)
+    smoked = by_letter["H"].volumes_mensuels["MER-HARENG-FUME-RE"]  # type: ignore[index]
+    assert [i + 1 for i, v in enumerate(smoked) if v] == [1, 2, 11, 12]
+    # the yearly capacities in euros of the former profiles are kept: the lots stay servable
+    assert by_letter["A"].capacite_annuelle_ht == Decimal(250000)
+    assert by_letter["G"].capacite_annuelle_kg == Decimal(3000)
 
 
 def test_lisezmoi_states_sources_and_fiction(source: Path) -> None:

@@ -288,3 +288,12 @@ def test_libreoffice_opens_the_questionnaire(catalogue, tmp_path) -> None:  # ty
     assert pdf.is_file()
     text = pdf_text(pdf)
     assert "Questionnaire fournisseur" in text and "Filet de hareng fumé doux" in text
+
+
+def test_month_ranges_in_french() -> None:
+    from lotsmarche.sourcing.common import months_text
+
+    assert months_text({11, 12, 1, 2}) == "de novembre à février"
+    assert months_text({4, 5, 6, 7, 8, 9, 11, 12, 1}) == "d'avril à septembre, de novembre à janvier"
+    assert months_text({3}) == "mars"
+    assert months_text(set(range(1, 13))) == "toute l'année"

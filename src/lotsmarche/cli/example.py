@@ -17,7 +17,8 @@ def register(app: typer.Typer) -> None:
         "example",
         help=(
             "Écrire l'exemple intégré (groupement de commandes de produits de la mer du Boulonnais) : "
-            "groupement.yaml, demande.csv, sourcing.csv et LISEZMOI.md, à modifier.\n\n"
+            "groupement.yaml, demande.csv, les questionnaires remplis des fournisseurs (fournisseurs/), "
+            "leur fusion sourcing.csv et LISEZMOI.md, à modifier.\n\n"
             "Exemple : lotsmarche example --out exemple"
         ),
     )
@@ -32,10 +33,10 @@ def register(app: typer.Typer) -> None:
         written = write_example(out, force=force)
         stdout.print(f"Exemple écrit dans {out} :", markup=False)
         for path in written:
-            stdout.print(f"  {path.name}", markup=False)
+            stdout.print(f"  {path.relative_to(out).as_posix()}", markup=False)
         stdout.print(
             "Pour produire le DCE de l'exemple : lotsmarche run "
             f"{out / 'demande.csv'} --groupement {out / 'groupement.yaml'} "
-            f"--sourcing {out / 'sourcing.csv'} --out DOSSIER",
+            f"--sourcing {out / 'fournisseurs'} --out DOSSIER",
             markup=False,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,6 @@ from lotsmarche.cli._common import (
     FormatOpt,
     GroupementOpt,
     echo_json,
-    findings_markdown,
     markdown_table,
     stdout,
 )
@@ -38,13 +38,20 @@ FilesArg = Annotated[
 ]
 
 
+def _months(volumes: dict[str, tuple[Decimal, ...]] | None) -> str:
+    from lotsmarche.sourcing.common import months_text
+
+    if volumes is None:
+        return "capacité annuelle seule"
+    return months_text({m + 1 for months in volumes.values() for m, v in enumerate(months) if v})
+
+
 def _rows(result: SourcingRead) -> list[list[str]]:
     return [
         [
             s.nom,
-            s.type,
             str(len(s.produits or [])) if s.produits is not None else "tous",
-            "oui" if s.volumes_mensuels else "non",
+            _months(s.volumes_mensuels),
             ", ".join(s.zones),
             ", ".join(s.labels) or "—",
             s.source or "",
@@ -53,7 +60,7 @@ def _rows(result: SourcingRead) -> list[list[str]]:
     ]
 
 
-HEADERS = ["Fournisseur", "Type", "Produits", "Volumes mensuels", "Zones", "Labels comptés", "Source"]
+HEADERS = ["Fournisseur", "Produits", "Volumes livrables", "Zones", "Labels comptés", "Source"]
 
 
 def _report(result: SourcingRead, fmt: Format) -> None:
@@ -73,7 +80,13 @@ def _report(result: SourcingRead, fmt: Format) -> None:
             markdown_table(HEADERS, _rows(result)),
         ]
         if result.findings:
-            text += ["", "## Constats", "", findings_markdown(result.findings)]
+            rows = [[f.severite, f.code, f.message, f.correction or ""] for f in result.findings]
+            text += [
+                "",
+                "## Constats",
+                "",
+                markdown_table(["Gravité", "Code", "Message", "Correction"], rows),
+            ]
         stdout.print("\n".join(text), markup=False)
         return
     from rich.table import Table

@@ -191,3 +191,31 @@ def counted_labels(
             "Demander au fournisseur son certificat renouvelé, puis corriger la date d'échéance.",
         )
     return kept
+
+
+def months_text(months: set[int] | list[int]) -> str:
+    """French month ranges, wrapping over the new year: {11, 12, 1, 2} → « de novembre à février »."""
+    chosen = sorted(set(months))
+    if not chosen:
+        return "aucun mois"
+    if len(chosen) == len(MONTHS):
+        return "toute l'année"
+    # start each run after a month not chosen, so that a run over December-January stays whole
+    start = next(m for m in range(1, 13) if m in chosen and (m - 2) % 12 + 1 not in chosen)
+    runs: list[list[int]] = []
+    for step in range(12):
+        m = (start - 1 + step) % 12 + 1
+        if m not in chosen:
+            continue
+        if runs and (runs[-1][-1] % 12) + 1 == m:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+
+    def since(m: int) -> str:
+        name = MONTHS[m - 1]
+        return f"d'{name}" if name[0] in "aeiou" else f"de {name}"
+
+    return ", ".join(
+        MONTHS[r[0] - 1] if len(r) == 1 else f"{since(r[0])} à {MONTHS[r[-1] - 1]}" for r in runs
+    )

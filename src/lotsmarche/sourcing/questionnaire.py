@@ -154,8 +154,9 @@ def zone_rows(cat: Catalogue, groupement: Groupement | None) -> list[tuple[str, 
     )
 
 
-def _title(ws: Any, title: str, help_text: str) -> None:
-    from openpyxl.styles import Font
+def _title(ws: Any, title: str, help_text: str, columns: int) -> None:
+    """Title, then the sheet's help across its columns (wrapped); printed landscape, one page wide."""
+    from openpyxl.styles import Alignment, Font
 
     from lotsmarche.xlsxutil import FONT
 
@@ -163,6 +164,20 @@ def _title(ws: Any, title: str, help_text: str) -> None:
     ws.cell(1, 1).font = bold(size=14)
     put_text(ws.cell(2, 1), help_text)
     ws.cell(2, 1).font = Font(name=FONT, italic=True)
+    ws.cell(2, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
+    ws.row_dimensions[2].height = 45
+    _print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
+
+
+def _print_setup(ws: Any, title_rows: str | None) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _grey() -> Any:
@@ -190,13 +205,15 @@ def _rule(ws: Any, source: str, ranges: str, error: str) -> None:
 
 
 def _identity(ws: Any, lists: dict[str, str], groupement: Groupement | None) -> None:
+    from openpyxl.styles import Alignment
+
     help_text = "Une réponse par ligne, colonne « Réponse ». Voir la feuille « Instructions »."
     if groupement is not None:
         help_text = (
             f"Groupement : {groupement.nom} · lancement envisagé de la consultation le "
             f"{date_fr(groupement.date_lancement)}. " + help_text
         )
-    _title(ws, TITLE, help_text)
+    _title(ws, TITLE, help_text, len(IDENTITY_HEADERS))
     for j, title in enumerate(IDENTITY_HEADERS, start=1):
         header_cell(ws.cell(HEADER_ROW, j), title)
     for r, q in enumerate(QUESTIONS, start=HEADER_ROW + 1):
@@ -206,6 +223,7 @@ def _identity(ws: Any, lists: dict[str, str], groupement: Groupement | None) -> 
             ws.cell(r, 1).font = bold()
         _unlock(ws.cell(r, 2), "@" if q.key in ("siret", "commune", "agrement_sanitaire") else None)
         put_text(ws.cell(r, 3), q.aide)
+        ws.cell(r, 3).alignment = Alignment(wrap_text=True, vertical="top")
         if q.liste == "oui_non":
             _rule(ws, '"oui,non"', f"B{r}", "Répondez oui ou non.")
         elif q.liste:
@@ -225,6 +243,7 @@ def _products(ws: Any, cat: Catalogue, products: list[Product], lists: dict[str,
         "Volumes disponibles par mois",
         "Pour chaque produit que vous proposez : le volume que vous pourriez livrer au groupement chaque "
         "mois, dans l'unité de la colonne « Unité ». Ligne vide : produit non proposé ; mois vide : 0.",
+        len(PRODUCT_HEADERS),
     )
     for j, title in enumerate(PRODUCT_HEADERS, start=1):
         header_cell(ws.cell(HEADER_ROW, j), title)
@@ -258,7 +277,7 @@ def _products(ws: Any, cat: Catalogue, products: list[Product], lists: dict[str,
     dv = non_negative_rule("Volume invalide", "Saisissez un volume positif ou laissez la cellule vide.")
     dv.add(f"{get_column_letter(first_month)}{HEADER_ROW + 1}:{get_column_letter(first_month + 11)}{last}")
     ws.add_data_validation(dv)
-    for j, width in enumerate((27, 42, 22, 16, 8), start=1):
+    for j, width in enumerate((27, 44, 34, 20, 8), start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
     for j in range(first_month, first_month + 12):
         ws.column_dimensions[get_column_letter(j)].width = 11
@@ -273,6 +292,7 @@ def _zones(ws: Any, rows: list[tuple[str, str]], lists: dict[str, str]) -> None:
         "Zones de livraison",
         "Répondez oui pour chaque zone que vous livrez. Lignes libres : un territoire, un EPCI, un "
         "département ou une commune. Le sourçage ne sert qu'à calibrer les lots, jamais à choisir une offre.",
+        len(ZONE_HEADERS),
     )
     for j, title in enumerate(ZONE_HEADERS, start=1):
         header_cell(ws.cell(HEADER_ROW, j), title)
@@ -300,6 +320,7 @@ def _labels(ws: Any, cat: Catalogue, lists: dict[str, str]) -> None:
         "Labels et certifications",
         "Pour chaque label détenu : oui, la date d'échéance du certificat (JJ/MM/AAAA) et son numéro. "
         "Label équivalent : son nom sur une ligne libre et le label qu'il équivaut (liste).",
+        len(LABEL_HEADERS),
     )
     for j, title in enumerate(LABEL_HEADERS, start=1):
         header_cell(ws.cell(HEADER_ROW, j), title)
@@ -370,11 +391,15 @@ def _instructions(ins: Any, cat: Catalogue, groupement: Groupement | None) -> di
     lines = list(INSTRUCTION_LINES)
     if groupement is not None:
         lines.insert(1, f"Groupement : {groupement.nom}")
+    from openpyxl.styles import Alignment
+
     for r, line in enumerate(lines, start=1):
         put_text(ins.cell(r, 1), line)
+        ins.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1:
             ins.cell(r, 1).font = bold(size=14)
-    ins.column_dimensions["A"].width = 110
+    _print_setup(ins, None)
+    ins.column_dimensions["A"].width = 100
     ins.column_dimensions["B"].width = 60
     ins.column_dimensions["C"].width = 10
     blocks: list[tuple[str, str, list[tuple[str, ...]]]] = [
