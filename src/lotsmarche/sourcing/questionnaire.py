@@ -39,6 +39,7 @@ IDENTITY, PRODUCTS, ZONES, LABELS, INSTRUCTIONS = "Fournisseur", "Produits", "Zo
 HEADER_ROW = 4  # header row of every answer sheet (title and help above it)
 EXTRA_PRODUCTS, EXTRA_ZONES, EXTRA_LABELS = 30, 10, 5  # free rows for answers outside the lists
 ALL_ZONES = "Toutes les zones"
+LINE_CHARS = 95  # characters of an instruction line that fit the width of column A (100)
 
 PRODUCT_HEADERS = ("Code", "Libellé", "Famille", "Conservation", "Unité", *(m.capitalize() for m in MONTHS))
 ZONE_HEADERS = ("Zone", "Nature", "Livrée (oui/non)")
@@ -398,6 +399,8 @@ def _instructions(ins: Any, cat: Catalogue, groupement: Groupement | None) -> di
         ins.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="top")
         if r == 1:
             ins.cell(r, 1).font = bold(size=14)
+        elif len(line) > LINE_CHARS:  # spreadsheets do not grow a wrapped row on opening: set its height
+            ins.row_dimensions[r].height = 15 * -(-len(line) // LINE_CHARS)
     _print_setup(ins, None)
     ins.column_dimensions["A"].width = 100
     ins.column_dimensions["B"].width = 60
