@@ -823,8 +823,7 @@ def lisezmoi(rows: list[dict[str, str]], cat: Catalogue) -> str:  # noqa: PLR091
         "d'octobre à mai, le crevettier pêche la crevette grise d'avril à novembre, les pêcheurs en vente "
         "directe suivent leurs espèces ; les mareyeurs, grossistes et conserveries livrent toute l'année "
         "(stocks, surgelés, conserves). Les capacités annuelles en euros sont celles des profils d'origine. "
-        "Le certificat « Pêche durable » du profil L expire le 30 juin 2027, avant le lancement : il n'est "
-        "pas compté (SRC-004)."
+        "Les certificats des labels déclarés sont valides à la date de lancement."
     )
     add("")
     add(
