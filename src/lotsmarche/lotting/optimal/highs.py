@@ -23,10 +23,16 @@ def _new_highs() -> Any:
         return highspy.Highs()  # type: ignore[no-untyped-call]
 
 
-def highs_model(
-    cost: list[float], integer: list[bool], upper: list[float], rows: list[Row], seconds: float
+def highs_model(  # noqa: PLR0917 - the columns, then the rows
+    cost: list[float],
+    integer: list[bool],
+    upper: list[float],
+    rows: list[Row],
+    seconds: float,
+    lower: list[float] | None = None,
 ) -> Any:
-    """A silent HiGHS model, deterministic options (one thread, fixed seed), ready to run."""
+    """A silent HiGHS model (columns from 0, or ``lower``, to ``upper``), deterministic options (one thread,
+    fixed seed), ready to run."""
     import highspy
     import numpy as np
 
@@ -34,7 +40,7 @@ def highs_model(
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, len(rows)
     lp.col_cost_ = np.array(cost)
-    lp.col_lower_ = np.zeros(n)
+    lp.col_lower_ = np.zeros(n) if lower is None else np.array(lower)
     lp.col_upper_ = np.array(upper)
     lp.row_lower_ = np.array([r[0] for r in rows])
     lp.row_upper_ = np.array([r[1] for r in rows])

@@ -82,24 +82,51 @@ def _pooled_rows(  # noqa: PLR0917 - one builder for both pooled models
 
 @dataclass(frozen=True)
 class Relaxation:
-    """The pooled relaxation's answer: bound, bins per type and fractional assignment of its best point."""
+    """The pooled relaxation's answer: a proven bound and the bins per type of its best point."""
 
-    bound: int  # proven lower bound on the number of lots, at least 1
+    bound: int  # proven lower bound on the number of lots, at least 1 (0: none proven)
     bins: tuple[int, ...]  # per type, n_T of the best point found (empty when none)
-    share: dict[tuple[int, int], float]  # (type id, item) -> x_{T,i} > 0 of that point
 
 
-def relaxation(  # noqa: PLR0917 - mirrors the component solver's arguments
+def lp_bound(  # noqa: PLR0917 - mirrors the component solver's arguments
     items: list[int], types: Sequence[BinType], val: list[int], kg: list[int], ub: int, seconds: float
+) -> tuple[int, tuple[float, ...]]:
+    """The pooled relaxation as a linear programme: its rounded-up optimum (a bound) and its n_T."""
+    cost, integer, upper, rows, _ = _pooled_rows(items, types, val, kg, ub, integral=False)
+    h = highs_model(cost, [False] * len(cost), upper, rows, seconds)
+    h.run()
+    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
+        return 1, ()
+    values = h.getSolution().col_value
+    bins = tuple(float(values[c]) for c, flag in enumerate(integer) if flag)
+    return max(1, math.ceil(h.getInfo().objective_function_value - 1e-6)), bins
+
+
+def relaxation(  # noqa: PLR0917 - the component and, optionally, where to look
+    items: list[int],
+    types: Sequence[BinType],
+    val: list[int],
+    kg: list[int],
+    ub: int,
+    seconds: float,
+    *,
+    around: Sequence[float] = (),
 ) -> Relaxation:
-    """The pooled relaxation (assignments fractional, bin counts integral), solved by HiGHS."""
-    cost, integer, upper, rows, x_index = _pooled_rows(items, types, val, kg, ub, integral=False)
-    answer = run(highs_model(cost, integer, upper, rows, seconds))
-    if not answer.values:
-        return Relaxation(max(1, answer.bound), (), {})
+    """The pooled relaxation (assignments fractional, bin counts integral), solved by HiGHS.
+
+    With ``around`` (a fractional n_T per type, from ``lp_bound``) each n_T stays between its floor and
+    ceiling: a quick search for bins near the linear optimum, which proves no bound (``bound`` 0).
+    """
+    cost, integer, upper, rows, _ = _pooled_rows(items, types, val, kg, ub, integral=False)
     n_cols = [c for c, flag in enumerate(integer) if flag]
-    share = {key: answer.values[c] for key, c in x_index.items() if answer.values[c] > 1e-9}
-    return Relaxation(max(1, answer.bound), tuple(round(answer.values[c]) for c in n_cols), share)
+    lower = [0.0] * len(cost)
+    for c, x in zip(n_cols, around, strict=False):
+        lower[c], upper[c] = math.floor(x + 1e-6), min(upper[c], math.ceil(x - 1e-6))
+    answer = run(highs_model(cost, integer, upper, rows, seconds, lower))
+    bound = 0 if around else max(1, answer.bound)
+    if not answer.values:
+        return Relaxation(bound, ())
+    return Relaxation(bound, tuple(round(answer.values[c]) for c in n_cols))
 
 
 def aggregated_bound(  # noqa: PLR0917 - mirrors the component solver's arguments

@@ -26,7 +26,7 @@ from itertools import combinations
 from typing import Any
 
 from lotsmarche.lotting.optimal.highs import Row, highs_model, run
-from lotsmarche.lotting.optimal.pooled import bins_plan, pooled_plan, relaxation
+from lotsmarche.lotting.optimal.pooled import bins_plan, lp_bound, pooled_plan, relaxation
 
 INF = 1 << 62  # "no capacity limit", kept integral so every comparison stays exact
 
@@ -289,22 +289,28 @@ def _solve_component(
 ) -> tuple[Lots, int, bool]:
     """Lots (type id, items) of one component, proven lower bound, proven optimal?
 
-    Cheapest proof first: the greedy plan against the pooled relaxation's bound; then the exact model with
-    the relaxation's bins fixed (a plan of that size is optimal); then the pooled model with integral
-    assignments (a better bound, another set of bins); the exact bin model last.
+    Cheapest proof first: the greedy plan against the bound of the pooled relaxation as a linear programme;
+    then bins near its optimum, fixed in the exact model (a plan of that size is optimal); then the pooled
+    relaxation with integral bin counts (a better bound, other bins, fixed likewise); then the pooled model
+    with integral assignments; the exact bin model last.
     """
     plan = _greedy(items, types, val, kg)
     if len(plan) == 1:
         return plan, 1, True
-    relax = relaxation(items, types, val, kg, len(plan), deadline - time.perf_counter())
-    lower = relax.bound
+    lower, point = lp_bound(items, types, val, kg, len(plan), deadline - time.perf_counter())
     if lower >= len(plan):
         return plan, len(plan), True
-    fixed = bins_plan(items, types, val, kg, relax.bins, deadline - time.perf_counter())
-    if fixed is not None and len(fixed) < len(plan):
-        plan = fixed
-        if len(plan) <= lower:
-            return plan, lower, True
+    for around in (point, ()):  # bins near the linear optimum first, then the pooled relaxation itself
+        relax = relaxation(items, types, val, kg, len(plan), deadline - time.perf_counter(), around=around)
+        lower = max(lower, relax.bound)
+        if lower >= len(plan):
+            return plan, len(plan), True
+        if sum(relax.bins) < len(plan):
+            fixed = bins_plan(items, types, val, kg, relax.bins, deadline - time.perf_counter())
+            if fixed is not None and len(fixed) < len(plan):
+                plan = fixed
+                if len(plan) <= lower:
+                    return plan, lower, True
     # the pooled model may use half the time left, the exact model the rest
     plan, lower = pooled_plan(items, types, val, kg, plan, lower, (deadline - time.perf_counter()) / 2)
     if lower >= len(plan):
