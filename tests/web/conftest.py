@@ -93,7 +93,8 @@ def example_files() -> dict[str, tuple[str, bytes, str]]:
     return {
         "groupement": ("groupement.yaml", groupement.read_bytes(), "application/x-yaml"),
         "demande": ("demande.csv", demand[0].read_bytes(), "text/csv"),
-        "sourcing": ("sourcing.csv", sourcing.read_bytes(), "text/csv"),
+        # the web form takes one sourcing table: the merge of the example's questionnaires
+        "sourcing": ("sourcing.csv", (sourcing.parent / "sourcing.csv").read_bytes(), "text/csv"),
     }
 
 

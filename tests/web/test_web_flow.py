@@ -65,7 +65,7 @@ def test_api_contract_full_flow(app: Any) -> None:
     assert sourcing is not None
     r = client.post(
         f"/api/consultations/{cid}/sourcing",
-        files={"fichier": ("sourcing.csv", sourcing.read_bytes(), "text/csv")},
+        files={"fichier": ("sourcing.csv", (sourcing.parent / "sourcing.csv").read_bytes(), "text/csv")},
         headers=h,
     )
     assert r.status_code == 200
