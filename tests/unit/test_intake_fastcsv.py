@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -181,3 +182,50 @@ def test_space_class_is_python_whitespace() -> None:
     chars = [chr(i) for i in range(0x110000) if not 0xD800 <= i <= 0xDFFF]
     found = pc.match_substring_regex(pa.array(chars), f"^{fastcsv.SPACE_CLASS}$").to_pylist()
     assert [c for c, hit in zip(chars, found, strict=True) if hit] == [c for c in chars if c.isspace()]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_mutated_example_gives_the_same_result_on_both_paths(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalogue, seed: int
+) -> None:
+    """The fuzz mutations (bench/fuzz.py): odd separators, cells, encodings, stray bytes — same outcome."""
+    import random
+
+    from lotsmarche.resources import examples_dir
+    from tests.unit._fuzz_inputs import _write, mutate
+
+    rng = random.Random(seed)
+    base = (examples_dir() / "boulonnais" / "demande.csv").read_text(encoding="utf-8")
+    text = mutate(rng, "\n".join(base.split("\n")[:60]), ";")
+    path = _write(tmp_path / "demande.csv", text, rng)
+    fast, exact = _both(path, monkeypatch, catalogue)
+    _same(fast, exact)
+
+
+def test_summary_keys_in_string_order_whatever_the_categories(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """Two products whose families map one to one (pandas then keeps a categorical, in product order)."""
+    from lotsmarche.intake.summary import summarize_demand
+
+    by_family: dict[str, str] = {}
+    for code, product in sorted(catalogue.produits.items()):
+        by_family.setdefault(product.famille, code)
+    families = sorted(by_family)
+    first, last = by_family[families[-1]], by_family[families[0]]  # product order ≠ family order
+    if first > last:
+        first, last = last, first
+    table = pd.DataFrame(
+        {
+            "membre": pd.Categorical(["A", "A"]),
+            "site_livraison": pd.Categorical(["A", "A"]),
+            "produit": pd.Categorical([first, last]),
+            "territoire": pd.Categorical(["", ""]),
+            "prix_e4": [10000, 20000],
+            "quantite_milli": [1500, 2500],
+        }
+    )
+    from lotsmarche.intake.model import Demand
+
+    summary = summarize_demand(Demand(table=table, membres=[]), catalogue)
+    keys = [t.cle for t in summary.par_famille]
+    assert keys == sorted(keys) and len(keys) == 2
+    assert summary.montant_annuel_ht_exact == 1 * Decimal("1.5") + 2 * Decimal("2.5")
