@@ -63,7 +63,11 @@ def read_columns(path: Path, sep: str, skip: int, width: int) -> list[Coded] | N
         )
     except (pa.ArrowException, OSError, ValueError):
         return None
-    return [_coded(table.column(i)) for i in range(width)]
+    columns = []
+    for _ in range(width):  # each column's Arrow buffers are freed once it is coded
+        columns.append(_coded(table.column(0)))
+        table = table.remove_column(0)
+    return columns
 
 
 # What str.strip() removes (str.isspace) as an RE2 class: a test checks it is the same set of characters.
