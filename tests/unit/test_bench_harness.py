@@ -67,7 +67,9 @@ def test_real_children_cpu_memory_and_rotation(h: ModuleType) -> None:
     programs = [
         h.python_code("pass", "pass", before=lambda: order.append("pass")),
         h.python_code("burn", burn, before=lambda: order.append("burn")),
-        h.python_code("hold", hold + "\nb[::4096] = b'x' * len(b[::4096])", before=lambda: order.append("hold")),
+        h.python_code(
+            "hold", hold + "\nb[::4096] = b'x' * len(b[::4096])", before=lambda: order.append("hold")
+        ),
     ]
     result = h.interleave(programs, 3, warmup=0, progress=False)
     # farm-bench-style rotation: every program goes first once
