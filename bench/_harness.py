@@ -3,8 +3,9 @@
 A benchmark names a few *programs* (a command line, its environment, an optional step before each run,
 such as removing the previous output) and the harness runs them **in turn**, run after run, as farm-bench
 does: run 1 is A B C, run 2 is B C A, run 3 is C A B… so that a load spike on this shared machine touches
-every program alike. Each run is a fresh child process; from ``os.wait4`` the harness takes its wall time,
-its user and system CPU time and its peak resident set (``ru_maxrss``). Reported per program: the median
+every program alike. Each run is a fresh child process (started by a small launcher, see LAUNCHER); from
+``os.wait4`` the harness takes its wall time, its user and system CPU time and its peak resident set
+(``ru_maxrss``). Reported per program: the median
 and the range of each, and the ratio of the medians to the baseline program (the first one unless told),
 as a markdown table (French labels) and optionally as JSON. A run whose resident set passes a limit is
 stopped (``max_rss_mib``), so that a benchmark cannot starve the other users of the machine.
@@ -139,13 +140,38 @@ class BenchError(RuntimeError):
     pass
 
 
-def _watch_rss(pid: int, limit_kib: int, stop: threading.Event, hit: list[bool]) -> None:
-    status = Path(f"/proc/{pid}/status")
+# The measured command is started by this small launcher (``python -I -S``, ≈ 10 Mio), not by the harness
+# itself: Linux counts in a child's ``ru_maxrss`` the resident set of the process it was forked from, up to
+# its ``exec`` (a harness inside pytest would lend the child its 800 Mio). The launcher times the command
+# and reaps it with ``os.wait4``, then writes wall, user, sys, peak RSS (KiB) and exit code to argv[1].
+LAUNCHER = """
+import os, sys, time
+out = sys.argv[1]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+with open(out + ".pid", "w") as f:
+    f.write(str(pid))
+_, status, ru = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(out, "w") as f:
+    f.write(f"{wall!r} {ru.ru_utime!r} {ru.ru_stime!r} {ru.ru_maxrss} {os.waitstatus_to_exitcode(status)}")
+"""
+
+
+def _watch_rss(pid_file: Path, limit_kib: int, stop: threading.Event, hit: list[bool]) -> None:
+    """Kill the measured command when its resident set passes ``limit_kib``."""
+    pid = 0
     while not stop.wait(0.1):
         try:
-            text = status.read_text()
-        except OSError:
-            return
+            pid = pid or int(pid_file.read_text())
+            text = Path(f"/proc/{pid}/status").read_text()
+        except (OSError, ValueError):
+            continue
         for line in text.splitlines():
             if line.startswith("VmRSS:") and int(line.split()[1]) > limit_kib:
                 hit.append(True)
@@ -155,27 +181,33 @@ def _watch_rss(pid: int, limit_kib: int, stop: threading.Event, hit: list[bool])
 
 
 def run_once(program: Program, max_rss_mib: float | None = None, check: bool = True) -> Run:
-    """Run ``program`` once in a fresh child process; its costs come from ``os.wait4``."""
+    """Run ``program`` once in a fresh child process; its costs come from ``os.wait4`` (via LAUNCHER)."""
     if program.before is not None:
         program.before()
     env = {**os.environ, **(program.env or {})}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(list(program.argv), stdout=out, stderr=err, env=env, cwd=program.cwd)
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        result = Path(tmp) / "mesure"
+        argv = [sys.executable, "-I", "-S", "-c", LAUNCHER, str(result), *program.argv]
         stop, hit = threading.Event(), list[bool]()
         watcher = None
         if max_rss_mib is not None:
+            pid_file = result.with_suffix(".pid")
             watcher = threading.Thread(
-                target=_watch_rss, args=(proc.pid, int(max_rss_mib * 1024), stop, hit), daemon=True
+                target=_watch_rss, args=(pid_file, int(max_rss_mib * 1024), stop, hit), daemon=True
             )
             watcher.start()
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        stop.set()
-        if watcher is not None:
-            watcher.join()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-        run = Run(wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss, proc.returncode, bool(hit))
+        try:
+            subprocess.run(argv, stdout=out, stderr=err, env=env, cwd=program.cwd, check=True)
+        finally:
+            stop.set()
+            if watcher is not None:
+                watcher.join()
+        wall, user, sys_, rss, code = result.read_text().split()
+        run = Run(float(wall), float(user), float(sys_), int(rss), int(code), bool(hit))
         if check and run.returncode not in program.ok_codes and not run.stopped:
             err.seek(0)
             out.seek(0)

@@ -85,6 +85,15 @@ def test_real_children_cpu_memory_and_rotation(h: ModuleType) -> None:
     assert result.ratio("burn", "cpu") > 1.0
 
 
+def test_child_peak_memory_is_not_the_parents(h: ModuleType) -> None:
+    """A child forked from a big process (pytest, a benchmark holding a demand) is measured alone."""
+    ballast = bytearray(300 * 2**20)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    run = h.run_once(h.python_code("pass", "pass"))
+    assert run.rss_mib < 100
+    del ballast
+
+
 def test_failure_and_memory_limit(h: ModuleType) -> None:
     with pytest.raises(h.BenchError, match="code de retour 3"):
         h.run_once(h.python_code("échec", "import sys; sys.exit(3)"))
