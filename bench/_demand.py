@@ -1,11 +1,13 @@
 """Generated long demand CSV for the whole-process benchmarks, cached in /tmp keyed by its line count.
 
 Same shape as the file of issue 15's measurements (``bench/intake.py --interne``): ``;``, decimal commas,
-8 columns, 400 members × 5 delivery sites, the catalogue's products sold by the kg, 200 postcodes, a price
-on one line in three, four spellings of ``mois``; nearly every quantity distinct (the unfavourable case).
+8 columns, 400 members × 5 delivery sites, the catalogue's products sold by the kg, the 150 postcodes of
+the Pas-de-Calais (7 territories, where the bundled sourcing profiles deliver: when the catalogue held only
+that department, « the first 200 postcodes » were these), a price on one line in three, four spellings of
+``mois``; nearly every quantity distinct (the unfavourable case).
 The columns are built by pyarrow compute and written by pyarrow's CSV writer by slices of 1 000 000
 lines (numpy random generator, fixed seed): 10^7 lines (≈ 0,8 Go) take well under a minute, once; the
-next runs reuse ``/tmp/lotsmarche-bench/demande-<lines>-v1.csv``.
+next runs reuse ``/tmp/lotsmarche-bench/demande-<lines>-v2.csv``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from _harness import cache_dir
 
-VERSION = 1  # bump when the generated content changes
+VERSION = 2  # bump when the generated content changes
 SLICE = 1_000_000
 HEADER = [
     "membre",
@@ -35,7 +37,7 @@ def _products_and_postcodes() -> tuple[list[str], list[str]]:
 
     cat = load_catalogue()
     codes = sorted(c for c, p in cat.produits.items() if p.unite == "kg")
-    return codes, sorted(cat.codes_postaux)[:200]
+    return codes, sorted(cp for cp in cat.codes_postaux if cp.startswith("62"))
 
 
 def write_demand(path: Path, lines: int, codes: list[str], postcodes: list[str]) -> None:

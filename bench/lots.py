@@ -57,7 +57,7 @@ STRATEGIES = ("famille", "famille-conservation", "espece", "territoire", "capaci
 PER_SITE = 120  # products asked by each delivery site
 SOURCING_COLUMNS = (
     "fournisseur;type;familles;conservations;groupes_especes;produits;capacite_annuelle_ht;"
-    "capacite_annuelle_kg;zones;livraison_reemployable;labels;circuit_court"
+    "capacite_annuelle_kg;zones;livraison_reemployable;labels;circuit_court;volumes_mensuels"
 )
 
 
@@ -159,13 +159,20 @@ def suppliers(cat: Any, territories: list[str], n: int, monthly: bool, seed: int
 
 
 def write_sourcing(path: Path, rows: list[Any]) -> None:
-    """The suppliers as the sourcing CSV that ``lotsmarche lots --sourcing`` reads (yearly layout)."""
+    """The suppliers as the sourcing CSV that ``lotsmarche lots --sourcing`` reads.
+
+    Month-level volumes go to the ``volumes_mensuels`` column (``CODE:janvier/…/décembre|CODE:…``).
+    """
     lines = [SOURCING_COLUMNS]
     for s in rows:
         kg = "" if s.capacite_annuelle_kg is None else str(s.capacite_annuelle_kg)
+        months = "|".join(
+            f"{code}:{'/'.join(str(v) for v in volumes)}"
+            for code, volumes in (s.volumes_mensuels or {}).items()
+        )
         lines.append(
             f"{s.nom};{s.type};{'|'.join(s.familles)};;;{'|'.join(s.produits or [])};;{kg};"
-            f"{'|'.join(s.zones)};non;;non"
+            f"{'|'.join(s.zones)};non;;non;{months}"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -297,33 +304,29 @@ def whole_process(opts: argparse.Namespace) -> list[Result]:
 
 
 def with_suppliers(opts: argparse.Namespace) -> list[Result]:
-    """``lotsmarche lots --sourcing`` with N generated suppliers, yearly (and month-level when readable)."""
+    """``lotsmarche lots --sourcing`` with N generated suppliers: yearly capacities, then month-level volumes.
+
+    Both files describe the same supply (each yearly capacity is the sum of the supplier's months); the
+    two commands run in turn, and the ratio of their medians is issue 13's measure (target ≤ 1.5×).
+    """
     from lotsmarche.catalogue import load_catalogue
 
     cat = load_catalogue()
     path = demand_csv(opts.lines)
+    warm_file(path)
     out = cache_dir() / "sorties"
     out.mkdir(exist_ok=True)
-    sourcing = cache_dir() / f"sourcing-{opts.fournisseurs}-annuels.csv"
-    write_sourcing(sourcing, suppliers(cat, csv_territories(cat), opts.fournisseurs, monthly=False))
-    print(f"{opts.lines} lignes, {opts.fournisseurs} fournisseurs générés ({sourcing}) ; {machine()}")
-    programs = [
-        lotsmarche(
-            f"lots, {opts.fournisseurs} fournisseurs annuels",
-            [
-                "lots",
-                str(path),
-                "--sourcing",
-                str(sourcing),
-                "--out",
-                str(out / "lots-annuels.json"),
-                "--force",
-            ]
-            + (["--strategy", opts.strategy[0]] if opts.strategy else []),
-            ok_codes=(0, 1),
-        )
-    ]
-    title = f"lots, {opts.lines} lignes, {opts.fournisseurs} fournisseurs"
+    territories = csv_territories(cat)
+    programs = []
+    for monthly, label in ((False, "annuels"), (True, "mensuels")):
+        sourcing = cache_dir() / f"sourcing-{opts.fournisseurs}-{label}.csv"
+        write_sourcing(sourcing, suppliers(cat, territories, opts.fournisseurs, monthly=monthly))
+        args = ["lots", str(path), "--sourcing", str(sourcing), "--out", str(out / f"lots-{label}.json")]
+        args += ["--force"] + (["--strategy", opts.strategy[0]] if opts.strategy else [])
+        name = f"lots, {opts.fournisseurs} fournisseurs {label}"
+        programs.append(lotsmarche(name, args, ok_codes=(0, 1)))
+    print(f"{opts.lines} lignes, {opts.fournisseurs} fournisseurs générés ({cache_dir()}) ; {machine()}")
+    title = f"lots, {opts.lines} lignes, {opts.fournisseurs} fournisseurs annuels puis mensuels"
     return [interleave(programs, opts.runs, title=title, warmup=opts.warmup, max_rss_mib=opts.max_rss)]
 
 
