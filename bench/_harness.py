@@ -333,12 +333,23 @@ def short_rev(rev: str) -> str:
     return _git("rev-parse", "--short", f"{rev}^{{commit}}")
 
 
-def lotsmarche(name: str, args: Sequence[str], tree: Path = ROOT, **kwargs: Any) -> Program:
-    """``lotsmarche ARGS`` as a buyer types it, run on the sources of ``tree`` (this checkout by default).
+_TREE: list[Path] = [ROOT]  # the tree measured as « lotsmarche »: this checkout, or --apres REV
+
+
+def measured_tree() -> Path:
+    """The tree measured as « lotsmarche » (this checkout, or --apres REV once configured)."""
+    return _TREE[0]
+
+
+def lotsmarche(name: str, args: Sequence[str], tree: Path | None = None, **kwargs: Any) -> Program:
+    """``lotsmarche ARGS`` as a buyer types it, run on the sources of ``tree``.
+
+    By default, the tree of this checkout, or of revision REV after ``configure`` with ``--apres REV``.
 
     The installed entry point is used when it sits beside this Python (the venv's ``lotsmarche``); else
     ``python -m lotsmarche``. PYTHONPATH makes ``tree``'s sources win over the installed package.
     """
+    tree = tree or _TREE[0]
     script = Path(sys.executable).parent / "lotsmarche"
     argv = [str(script)] if script.is_file() else [sys.executable, "-m", "lotsmarche"]
     env = {"PYTHONPATH": str(tree / "src"), **kwargs.pop("env", {})}
@@ -365,7 +376,19 @@ def add_options(parser: argparse.ArgumentParser, runs: int = 5, warmup: int = 1)
         "--warmup", type=int, default=warmup, help=f"tours d'échauffement non comptés ({warmup})"
     )
     parser.add_argument("--avant", metavar="REV", help="mesurer aussi la révision git REV, en alternance")
+    parser.add_argument("--apres", metavar="REV", help="mesurer la révision REV au lieu de ce dossier")
     parser.add_argument("--json", type=Path, metavar="FICHIER", help="écrire aussi les mesures en JSON")
+
+
+def configure(opts: argparse.Namespace) -> str:
+    """Apply --apres REV (the tree measured as « lotsmarche »); return a line naming what is measured."""
+    if getattr(opts, "apres", None):
+        _TREE[0] = source_of(opts.apres)
+        measured = f"révision {short_rev(opts.apres)}"
+    else:
+        dirty = "+" if _git("status", "--porcelain") else ""
+        measured = f"ce dossier ({_git('rev-parse', '--short', 'HEAD')}{dirty})"
+    return measured + (f", comparée à {short_rev(opts.avant)}" if getattr(opts, "avant", None) else "")
 
 
 def report(results: Sequence[Result], json_path: Path | None) -> None:
@@ -379,14 +402,15 @@ def report(results: Sequence[Result], json_path: Path | None) -> None:
         )
 
 
-def machine() -> str:
+def machine(opts: argparse.Namespace | None = None) -> str:
     """One line on the machine and its load, for the reports."""
     load = " ; ".join(_fr(x) for x in os.getloadavg())
-    mem = 0
+    mem = 0.0
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
-            mem = int(line.split()[1]) // 2**20
-    return (
-        f"{os.cpu_count()} cœurs, {mem} Gio, Python {sys.version.split()[0]}, charge moyenne {load} "
+            mem = int(line.split()[1]) / 2**20
+    line = (
+        f"{os.cpu_count()} cœurs, {round(mem)} Gio, Python {sys.version.split()[0]}, charge moyenne {load} "
         f"({time.strftime('%Y-%m-%d %H:%M %Z')})"
     )
+    return line if opts is None else f"{configure(opts)} ; {line}"

@@ -13,15 +13,20 @@ import argparse
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from _harness import ROOT, Program, add_options, interleave, machine, report, short_rev, source_of
+from _harness import Program, add_options, interleave, machine, measured_tree, report, short_rev, source_of
 
 LOAD = "from lotsmarche.catalogue import load_catalogue; load_catalogue()"
 
 
 def whole_process(opts: argparse.Namespace) -> None:
-    def prog(name: str, code: str, tree: object = ROOT) -> Program:
-        return Program(name, [sys.executable, "-c", code], env={"PYTHONPATH": f"{tree}/src"})
+    print(f"Catalogue, processus entiers ; {machine(opts)}")
+
+    def prog(name: str, code: str, tree: Path | None = None) -> Program:
+        return Program(
+            name, [sys.executable, "-c", code], env={"PYTHONPATH": f"{tree or measured_tree()}/src"}
+        )
 
     programs = [
         prog("import lotsmarche.catalogue", "import lotsmarche.catalogue"),
@@ -29,7 +34,6 @@ def whole_process(opts: argparse.Namespace) -> None:
     ]
     if opts.avant:
         programs.append(prog(f"load_catalogue() ({short_rev(opts.avant)})", LOAD, source_of(opts.avant)))
-    print(f"Catalogue, processus entiers ; {machine()}")
     report([interleave(programs, opts.runs, title="catalogue", warmup=opts.warmup)], opts.json)
 
 

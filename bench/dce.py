@@ -129,12 +129,12 @@ def whole_process(args: argparse.Namespace) -> None:
     path = cache_dir() / f"plan-{args.lots}-lots.json"
     path.write_text(plan_to_json(big_plan(args.lots)), encoding="utf-8")
     out = cache_dir() / "sorties"
+    print(f"lotsmarche dce, plan de {args.lots} lots ({path}) ; {machine(args)}")
     programs = [lotsmarche("lotsmarche dce", ["dce", str(path), "--out", str(out / "dce-ici"), "--force"])]
     if args.avant:
         rev = short_rev(args.avant)
         argv = ["dce", str(path), "--out", str(out / f"dce-{rev}"), "--force"]
         programs.append(lotsmarche(f"lotsmarche dce ({rev})", argv, source_of(args.avant)))
-    print(f"lotsmarche dce, plan de {args.lots} lots ({path}) ; {machine()}")
     result = interleave(programs, args.runs, title=f"dce, {args.lots} lots", warmup=args.warmup)
     report([result], args.json)
 

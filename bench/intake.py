@@ -162,7 +162,7 @@ def main() -> None:
         main_interne(opts)
         return
     path = demand_csv(opts.lines)
-    print(f"{opts.lines} lignes, {path} ({path.stat().st_size / 2**20:.1f} Mio) ; {machine()}")
+    print(f"{opts.lines} lignes, {path} ({path.stat().st_size / 2**20:.1f} Mio) ; {machine(opts)}")
     programs = [read_csv(path), lotsmarche("lotsmarche demand check", ["demand", "check", str(path)])]
     if opts.avant:
         tree = source_of(opts.avant)

@@ -277,7 +277,7 @@ def whole_process(opts: argparse.Namespace) -> list[Result]:
     warm_file(path)
     out = cache_dir() / "sorties"
     out.mkdir(exist_ok=True)
-    print(f"{opts.lines} lignes, {path} ({path.stat().st_size / 2**20:.1f} Mio) ; {machine()}")
+    print(f"{opts.lines} lignes, {path} ({path.stat().st_size / 2**20:.1f} Mio) ; {machine(opts)}")
     strategies = opts.strategy or [None]
     trees = [(None, Path(__file__).resolve().parent.parent)]
     if opts.avant:
@@ -317,6 +317,7 @@ def with_suppliers(opts: argparse.Namespace) -> list[Result]:
     out = cache_dir() / "sorties"
     out.mkdir(exist_ok=True)
     territories = csv_territories(cat)
+    print(f"{opts.lines} lignes, {opts.fournisseurs} fournisseurs générés ({cache_dir()}) ; {machine(opts)}")
     programs = []
     for monthly, label in ((False, "annuels"), (True, "mensuels")):
         sourcing = cache_dir() / f"sourcing-{opts.fournisseurs}-{label}.csv"
@@ -325,7 +326,6 @@ def with_suppliers(opts: argparse.Namespace) -> list[Result]:
         args += ["--force"] + (["--strategy", opts.strategy[0]] if opts.strategy else [])
         name = f"lots, {opts.fournisseurs} fournisseurs {label}"
         programs.append(lotsmarche(name, args, ok_codes=(0, 1)))
-    print(f"{opts.lines} lignes, {opts.fournisseurs} fournisseurs générés ({cache_dir()}) ; {machine()}")
     title = f"lots, {opts.lines} lignes, {opts.fournisseurs} fournisseurs annuels puis mensuels"
     return [interleave(programs, opts.runs, title=title, warmup=opts.warmup, max_rss_mib=opts.max_rss)]
 

@@ -45,7 +45,7 @@ def main() -> None:
     add_options(parser, runs=5)
     parser.add_argument("--sans-compare", action="store_true", help="mesurer run seulement")
     opts = parser.parse_args()
-    print(f"Exemple intégré (Boulonnais) ; {machine()}")
+    print(f"Exemple intégré (Boulonnais) ; {machine(opts)}")
     commands = ["run"] if opts.sans_compare else ["run", "compare"]
     report([measure(command, opts) for command in commands], opts.json)
 

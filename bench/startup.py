@@ -16,12 +16,12 @@ from pathlib import Path
 
 from _demand import demand_csv
 from _harness import (
-    ROOT,
     Program,
     add_options,
     interleave,
     lotsmarche,
     machine,
+    measured_tree,
     python_code,
     report,
     short_rev,
@@ -30,7 +30,7 @@ from _harness import (
 
 
 def programs(small: Path, avant: str | None) -> list[Program]:
-    src = {"PYTHONPATH": str(ROOT / "src")}
+    src = {"PYTHONPATH": str(measured_tree() / "src")}
     out = [
         python_code("python -c pass", "pass"),
         python_code("import pandas", "import pandas"),
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--lignes", type=int, default=100, help="lignes de la petite demande (100)")
     opts = parser.parse_args()
     small = demand_csv(opts.lignes)
-    print(f"Démarrage ; {machine()}")
+    print(f"Démarrage ; {machine(opts)}")
     result = interleave(programs(small, opts.avant), opts.runs, title="démarrage", warmup=opts.warmup)
     report([result], opts.json)
 
