@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
+from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by, sourcing_index
 from lotsmarche.lotting.lines import AMOUNT_SCALE, lot_regime
+from lotsmarche.lotting.months import MonthData, ProductMonths, merge_months, month_data
 from lotsmarche.lotting.strategies import HOMOGENEITY, Group, StrategyContext, groups_by
 from lotsmarche.models import Supplier
 
@@ -38,6 +40,7 @@ class Part:
     montant_e7: int
     kg: float
     split_by: frozenset[str] = frozenset()  # axes this part was cut along (the title names them)
+    mois: dict[str, ProductMonths] | None = None  # need per product and month (lotting.months)
 
     def need(self) -> LotNeed:
         return LotNeed(
@@ -49,6 +52,7 @@ class Part:
             territoires=self.territoires,
             montant_annuel_ht=Decimal(self.montant_e7) / AMOUNT_SCALE,
             kg_annuel=Decimal(str(round(self.kg, 3))) if self.kg > 0 else None,
+            mois=self.mois,
         )
 
     def union(self, other: Part) -> Part:
@@ -63,29 +67,49 @@ class Part:
             montant_e7=self.montant_e7 + other.montant_e7,
             kg=self.kg + other.kg,
             split_by=self.split_by & other.split_by,
+            mois=None if self.mois is None or other.mois is None else merge_months(self.mois, other.mois),
         )
 
 
 class _Counter:
-    """Counts the suppliers able to serve a part, memoised on its cells."""
+    """The suppliers able to serve a part (a bit set over the sourcing), memoised on its cells.
+
+    Every criterion but the capacities (yearly € and kg, month-level volumes) is a set condition that the
+    union of two parts meets exactly when both parts do, so the suppliers able to serve a union are among
+    those able to serve both: :meth:`upper` bounds the count of a union without building it (most merges
+    are refused on that bound alone).
+    """
 
     def __init__(self, suppliers: Sequence[Supplier]) -> None:
-        self.suppliers = list(suppliers)
+        self.index = sourcing_index(list(suppliers))
         self.cache: dict[tuple[int, ...], int] = {}
 
-    def __call__(self, part: Part) -> int:
+    def able(self, part: Part) -> int:
         hit = self.cache.get(part.positions)
         if hit is None:
-            hit = len(servable_by(part.need(), self.suppliers))
+            bits = np.packbits(self.index.able(part.need()), bitorder="little")
+            hit = int.from_bytes(bits.tobytes(), "little")
             self.cache[part.positions] = hit
         return hit
+
+    def __call__(self, part: Part) -> int:
+        return self.able(part).bit_count()
+
+    def upper(self, a: Part, b: Part) -> int:
+        """At least the number of suppliers able to serve the union of ``a`` and ``b``."""
+        return (self.able(a) & self.able(b)).bit_count()
 
 
 Columns = dict[str, list[Any]]
 NEEDED = ("famille", "conservation", "regime", "groupe_espece", "produit", "territoire", "montant_e7", "kg")
 
 
-def make_part(cols: Columns, positions: Sequence[int], split_by: frozenset[str] = frozenset()) -> Part:
+def make_part(
+    cols: Columns,
+    positions: Sequence[int],
+    split_by: frozenset[str] = frozenset(),
+    months: MonthData | None = None,
+) -> Part:
     pos = sorted(int(p) for p in positions)
     first = pos[0]
     return Part(
@@ -99,7 +123,14 @@ def make_part(cols: Columns, positions: Sequence[int], split_by: frozenset[str] 
         montant_e7=sum(int(cols["montant_e7"][p]) for p in pos),
         kg=float(sum(cols["kg"][p] for p in pos)),
         split_by=split_by,
+        mois=months.of(pos) if months is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class _Cells:
+    cols: Columns
+    months: MonthData | None
 
 
 class CapaciteStrategy:
@@ -115,16 +146,18 @@ class CapaciteStrategy:
         cols: Columns = {c: frame[c].tolist() for c in NEEDED}
         counter = _Counter(context.suppliers)
         k = context.k
+        months = month_data(frame)
         groups: list[Group] = []
         for _key, positions in groups_by(frame, HOMOGENEITY):
-            base = make_part(cols, positions)
-            for part in self._refine(cols, base, AXES, counter, k):
+            base = make_part(cols, positions, months=months)
+            for part in self._refine(_Cells(cols, months), base, AXES, counter, k):
                 groups.append(self._group(part))
         return groups
 
     def _refine(
-        self, cols: Columns, part: Part, axes: tuple[str, ...], count: _Counter, k: int
+        self, cells: _Cells, part: Part, axes: tuple[str, ...], count: _Counter, k: int
     ) -> list[Part]:
+        cols = cells.cols
         current = count(part)
         if current >= k:
             return [part]
@@ -134,10 +167,12 @@ class CapaciteStrategy:
                 by_value.setdefault(str(cols[axis][p]), []).append(p)
             if len(by_value) < 2:
                 continue
-            pieces = [make_part(cols, by_value[v], part.split_by | {axis}) for v in sorted(by_value)]
+            pieces = [
+                make_part(cols, by_value[v], part.split_by | {axis}, cells.months) for v in sorted(by_value)
+            ]
             refined: list[Part] = []
             for piece in pieces:
-                refined.extend(self._refine(cols, piece, axes[i + 1 :], count, k))
+                refined.extend(self._refine(cells, piece, axes[i + 1 :], count, k))
             merged = _merge(refined, count, k)
             if _improves(merged, current, count, k):
                 return merged
@@ -161,9 +196,11 @@ def _merge(parts: list[Part], count: _Counter, k: int) -> list[Part]:
     for part in ordered:
         floor_part = min(k, count(part))
         for i, current in enumerate(bins):
+            floor = max(floor_part, min(k, count(current)))
+            if count.upper(current, part) < floor:
+                continue  # the union cannot keep enough suppliers: not even built
             joined = current.union(part)
-            n = count(joined)
-            if n >= floor_part and n >= min(k, count(current)):
+            if count(joined) >= floor:
                 bins[i] = joined
                 break
         else:
@@ -270,6 +307,7 @@ def union_need(a: LotNeed, b: LotNeed) -> LotNeed:
         montant_annuel_ht=a.montant_annuel_ht + b.montant_annuel_ht,
         kg_annuel=Decimal(kg) if kg is not None else None,
         conservations=a.conservations | b.conservations,
+        mois=None if a.mois is None or b.mois is None else merge_months(a.mois, b.mois),
     )
 
 
