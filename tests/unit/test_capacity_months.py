@@ -303,3 +303,48 @@ def test_vectorised_check_agrees_with_the_per_supplier_rule() -> None:
         }
         need = fresh_need(mois)
         assert servable_by(need, suppliers) == sorted(s.nom for s in suppliers if can_serve(s, need))
+
+
+def test_the_cell_level_check_of_capacite_agrees_with_the_rule(catalogue: Any) -> None:
+    """capacite counts suppliers from per-cell arrays: same answers as capacity.can_serve on the lot."""
+    from dataclasses import replace
+
+    from lotsmarche.lotting.capacite import NEEDED, make_part
+    from lotsmarche.lotting.capacity import CellCapability, sourcing_index
+
+    rng = random.Random(3)
+    terr = list(CP)
+    rows = [
+        (
+            code,
+            rng.choice(terr),
+            rng.randint(1, 400) * 1000,
+            rng.choice([ALL_MONTHS, mask(11, 12, 1, 2), mask(6)]),
+        )
+        for code in (SOLE, PLIE, "MER-SOLE-ENTIER-FR", "MER-PLIE-ENTIER-FR")
+        for _ in range(3)
+    ]
+    cells = prepare(demand(rows, catalogue), catalogue).cells
+    cols = {c: cells[c].tolist() for c in NEEDED}
+    months = month_data(cells)
+    suppliers = [
+        supplier(
+            f"S{i}",
+            None
+            if i % 5 == 0
+            else {c: [rng.choice([0, 20, 60, 200]) for _ in range(12)] for c in (SOLE, PLIE)},
+            zones=rng.choice([["*"], ["Boulonnais"], ["Calaisis"]]),
+            capacite_annuelle_kg=rng.choice([None, D(300), D(3000)]),
+        )
+        for i in range(30)
+    ]
+    singles = [
+        replace(make_part(cols, [c]).need(), montant_annuel_ht=D(0), kg_annuel=None)
+        for c in range(len(cells))
+    ]
+    check = CellCapability(sourcing_index(suppliers), singles, months)
+    for _ in range(60):
+        positions = sorted(rng.sample(range(len(cells)), rng.randint(1, len(cells))))
+        need = make_part(cols, positions, months=months).need()
+        flags = check.able(positions, need.montant_annuel_ht, need.kg_annuel).tolist()
+        assert flags == [can_serve(s, need) for s in suppliers]

@@ -6,12 +6,17 @@ territory, then product — refine each part the same way, then merge the parts 
 part loses suppliers below min(k, what it had). A split is kept only if it improves servability (some value
 becomes servable by k suppliers, or every part gains suppliers); otherwise the next axis is tried on the
 whole group, and a group no axis helps stays whole (the builder then reports why, supplier by supplier).
+
+"Can serve" is ``capacity.py``'s one definition, month-level volumes included: a seasonal supplier does not
+count for a part needed all year, and a part whose monthly need exceeds the suppliers' volumes is split
+(by territory, then product) like one exceeding their yearly capacity. The suppliers of each part tried are
+counted from per-cell arrays (``capacity.CellCapability``), memoised on the part's cells.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -19,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by, sourcing_index
+from lotsmarche.lotting.capacity import CellCapability, LotNeed, blocking_reasons, servable_by, sourcing_index
 from lotsmarche.lotting.lines import AMOUNT_SCALE, lot_regime
 from lotsmarche.lotting.months import MonthData, ProductMonths, merge_months, month_data
 from lotsmarche.lotting.strategies import HOMOGENEITY, Group, StrategyContext, groups_by
@@ -72,7 +77,8 @@ class Part:
 
 
 class _Counter:
-    """The suppliers able to serve a part (a bit set over the sourcing), memoised on its cells.
+    """The suppliers able to serve a part (a bit set over the sourcing, ``capacity.CellCapability``),
+    memoised on its cells.
 
     Every criterion but the capacities (yearly € and kg, month-level volumes) is a set condition that the
     union of two parts meets exactly when both parts do, so the suppliers able to serve a union are among
@@ -80,15 +86,20 @@ class _Counter:
     are refused on that bound alone).
     """
 
-    def __init__(self, suppliers: Sequence[Supplier]) -> None:
-        self.index = sourcing_index(list(suppliers))
+    def __init__(self, suppliers: Sequence[Supplier], cols: Columns, months: MonthData | None) -> None:
+        singles = [
+            replace(make_part(cols, [c]).need(), montant_annuel_ht=Decimal(0), kg_annuel=None)
+            for c in range(len(cols["produit"]))
+        ]
+        self.check = CellCapability(sourcing_index(list(suppliers)), singles, months)
         self.cache: dict[tuple[int, ...], int] = {}
 
     def able(self, part: Part) -> int:
         hit = self.cache.get(part.positions)
         if hit is None:
-            bits = np.packbits(self.index.able(part.need()), bitorder="little")
-            hit = int.from_bytes(bits.tobytes(), "little")
+            need = part.need()
+            flags = self.check.able(part.positions, need.montant_annuel_ht, need.kg_annuel)
+            hit = int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
             self.cache[part.positions] = hit
         return hit
 
@@ -127,12 +138,6 @@ def make_part(
     )
 
 
-@dataclass(frozen=True)
-class _Cells:
-    cols: Columns
-    months: MonthData | None
-
-
 class CapaciteStrategy:
     name = "capacite"
     libelle = "Selon la capacité des fournisseurs"
@@ -144,20 +149,18 @@ class CapaciteStrategy:
     def split(self, cells: pd.DataFrame, cat: Catalogue, context: StrategyContext) -> list[Group]:
         frame = cells.reset_index(drop=True)
         cols: Columns = {c: frame[c].tolist() for c in NEEDED}
-        counter = _Counter(context.suppliers)
+        counter = _Counter(context.suppliers, cols, month_data(frame))
         k = context.k
-        months = month_data(frame)
         groups: list[Group] = []
         for _key, positions in groups_by(frame, HOMOGENEITY):
-            base = make_part(cols, positions, months=months)
-            for part in self._refine(_Cells(cols, months), base, AXES, counter, k):
+            base = make_part(cols, positions)
+            for part in self._refine(cols, base, AXES, counter, k):
                 groups.append(self._group(part))
         return groups
 
     def _refine(
-        self, cells: _Cells, part: Part, axes: tuple[str, ...], count: _Counter, k: int
+        self, cols: Columns, part: Part, axes: tuple[str, ...], count: _Counter, k: int
     ) -> list[Part]:
-        cols = cells.cols
         current = count(part)
         if current >= k:
             return [part]
@@ -167,12 +170,10 @@ class CapaciteStrategy:
                 by_value.setdefault(str(cols[axis][p]), []).append(p)
             if len(by_value) < 2:
                 continue
-            pieces = [
-                make_part(cols, by_value[v], part.split_by | {axis}, cells.months) for v in sorted(by_value)
-            ]
+            pieces = [make_part(cols, by_value[v], part.split_by | {axis}) for v in sorted(by_value)]
             refined: list[Part] = []
             for piece in pieces:
-                refined.extend(self._refine(cells, piece, axes[i + 1 :], count, k))
+                refined.extend(self._refine(cols, piece, axes[i + 1 :], count, k))
             merged = _merge(refined, count, k)
             if _improves(merged, current, count, k):
                 return merged

@@ -38,7 +38,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
-from lotsmarche.lotting.months import MONTH_UNIT, ProductMonths, ceil_milli, months_fr
+from lotsmarche.lotting.months import MONTH_UNIT, MonthData, ProductMonths, ceil_milli, months_fr
 from lotsmarche.models import CONSERVATION_LIBELLES, CONSERVATIONS, Finding, Supplier
 from lotsmarche.money import eur
 
@@ -198,14 +198,50 @@ class SourcingIndex:
         self._all(self.zones, need.territoires, ok)
         if need.regime == "reemployable":
             ok &= self.reemployable
-        if ok.any():
-            ok &= (self.cap_ht >= need.montant_annuel_ht).astype(bool)
-            if need.kg_annuel is not None:
-                ok &= (self.cap_kg >= need.kg_annuel).astype(bool)
+        self.capacities(ok, need.montant_annuel_ht, need.kg_annuel)
         if need.mois is not None:
             rows = ok[self.monthly]
             if rows.any():
                 ok[self.monthly] = self.volumes.covers(need.mois, rows)
+        return ok
+
+    def capacities(self, ok: np.ndarray, montant: Decimal, kg: Decimal | None) -> None:
+        """Yearly capacities (€ HT, kg): ``ok`` narrowed in place."""
+        if ok.any():
+            ok &= (self.cap_ht >= montant).astype(bool)
+            if kg is not None:
+                ok &= (self.cap_kg >= kg).astype(bool)
+
+
+class CellCapability:
+    """:meth:`SourcingIndex.able` for sets of cells (``lotting.lines``), for strategies that try many.
+
+    Every criterion but the capacities holds for a set of cells exactly when it holds for each cell (the
+    family and conservation are the set's, the species groups, products and territories its union, the
+    returnable packaging asked when one cell asks it), so it is one AND over a cell × supplier matrix made
+    once; the yearly capacities are checked on the set's amount and weight, and the month volumes on its
+    needs summed per product (``lotting.months``) — the same rule, the same answers, far fewer operations.
+    """
+
+    def __init__(self, index: SourcingIndex, needs: Sequence[LotNeed], months: MonthData | None) -> None:
+        self.index = index
+        self.static = np.array([index.able(n) for n in needs], dtype=bool).reshape(len(needs), -1)
+        self.months = months
+        column = index.volumes.column
+        self.columns = None if months is None else np.array([column.get(c, -1) for c in months.codes])
+
+    def able(self, positions: Sequence[int], montant: Decimal, kg: Decimal | None) -> np.ndarray:
+        pos = np.asarray(positions, dtype=np.int64)
+        ok = np.asarray(self.static[pos].all(axis=0), dtype=bool)
+        self.index.capacities(ok, montant, kg)
+        monthly = self.index.monthly
+        if self.months is None or self.columns is None or not (rows := ok[monthly]).any():
+            return ok
+        present, inverse = np.unique(self.months.product[pos], return_inverse=True)
+        sums = np.zeros((len(present), 12), dtype=self.months.needs.dtype)
+        np.add.at(sums, inverse, self.months.needs[pos])
+        asked = sums.any(axis=1)
+        ok[monthly] = self.index.volumes.covers_rows(self.columns[present[asked]], sums[asked], rows)
         return ok
 
 
@@ -316,10 +352,18 @@ class _VolumeTable:
             return np.zeros_like(rows)  # a product nobody gives a volume for: no one covers it
         if not wanted:
             return rows.copy()
-        table = self.table[rows][:, [self.column[c] for c in wanted], :]
-        if max(max(v) for v in wanted.values()) >= _SAFE:  # pragma: no cover - beyond int64
+        columns = np.array([self.column[c] for c in wanted], dtype=np.int64)
+        return self.covers_rows(columns, np.array(list(wanted.values()), dtype=object), rows)
+
+    def covers_rows(self, columns: np.ndarray, asked: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """As :meth:`covers`, the needs given as table columns (-1: no one's) and a product × month array."""
+        if (columns < 0).any():
+            return np.zeros_like(rows)
+        table = self.table[rows][:, columns, :]
+        if asked.size and int(asked.max()) >= _SAFE:  # pragma: no cover - beyond int64
             table = table.astype(object)
-        asked = np.asarray(list(wanted.values()), dtype=table.dtype)
+        else:
+            asked = asked.astype(np.int64)
         out = np.zeros_like(rows)
         out[rows] = np.asarray((table >= asked[None, :, :]).all(axis=(1, 2)), dtype=bool)
         return out
