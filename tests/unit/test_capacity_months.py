@@ -348,3 +348,25 @@ def test_the_cell_level_check_of_capacite_agrees_with_the_rule(catalogue: Any) -
         need = make_part(cols, positions, months=months).need()
         flags = check.able(positions, need.montant_annuel_ht, need.kg_annuel).tolist()
         assert flags == [can_serve(s, need) for s in suppliers]
+
+
+def test_a_month_level_sourcing_csv_sizes_the_lots(catalogue: Any, groupement: Any, tmp_path: Any) -> None:
+    """Month volumes read from a sourcing file (sourcing.csvfile) reach the lotting."""
+    from lotsmarche.sourcing import load_sourcing
+
+    path = tmp_path / "sourcing.csv"
+    path.write_text(
+        "fournisseur;type;familles;conservations;zones;volumes_mensuels;capacite_annuelle_ht\n"
+        "Profil H;fumaison;produits_de_la_mer;refrigere_elabore;*;"
+        "MER-HARENG-FUME-RE:300/300/0/0/0/0/0/0/0/0/300/300;\n"
+        "Profil K;grossiste_regional;produits_de_la_mer;refrigere_elabore;*;"
+        "MER-HARENG-FUME-RE:200/200/200/200/200/200/200/200/200/200/200/200;\n"
+        "Profil M;grossiste_regional;produits_de_la_mer;refrigere_elabore;*;;1000000\n",
+        encoding="utf-8",
+    )
+    suppliers = load_sourcing(path, catalogue)
+    assert [s.volumes_mensuels is not None for s in suppliers] == [True, True, False]
+    d = demand([(HARENG, "Boulonnais", 1_200_000, ALL_MONTHS)], catalogue)
+    (lot,) = plan(d, catalogue, groupement.model_copy(update={"k_fournisseurs": 3}), suppliers).lots
+    assert lot.fournisseurs_capables == ["Profil K", "Profil M"]
+    assert lot.raisons_capacite == "« Profil H » aucun volume de filet de hareng fumé doux de mars à octobre"
