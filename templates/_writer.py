@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 FONT = "Arial"  # LibreOffice maps it to Liberation Sans; both have U+202F (narrow no-break space)
 BLUE = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
-TABLE_SIZES = (8, 9)  # text sizes (pt) of the table styles
+TABLE_SIZES = (7, 8, 9)  # text sizes (pt) of the table styles
 
 # --------------------------------------------------------------------------------------------------
 # Low-level helpers

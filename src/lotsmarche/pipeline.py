@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from lotsmarche.atomic import check_apart, replace_dir, temp_dir
+from lotsmarche.calendrier import LotCalendar
+from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.intake.summary import DemandSummary
@@ -233,7 +235,7 @@ def run(
             [Problem(f"{out} existe ; ajoutez --force pour le remplacer", fichier=str(out))],
         )
     say("Lecture de la demande et allotissement")
-    plan, _demand = plan_lots(
+    plan, demand = plan_lots(
         demand_paths,
         groupement_path,
         sourcing_path,
@@ -249,6 +251,13 @@ def run(
         (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")
         write_lots_xlsx(plan, tmp / "lots.xlsx")
         (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
+        from lotsmarche.calendrier import lot_calendars
+
+        calendriers = lot_calendars(demand.table, plan)
+        sourced = sourcing_path or (example_inputs()[2] if not demand_paths else None)
+        if sourced is not None:
+            say("Fiches des fournisseurs du sourçage (sourcing/)")
+            _write_supplier_sheets(tmp, plan, calendriers, sourced, cat)
         dce = None
         if brouillon or not has_errors(plan):
             say("Génération du DCE (Word et Excel)")
@@ -261,6 +270,7 @@ def run(
                     zip_=zip_,
                     brouillon=brouillon,
                     note=tmp / NOTE_NAME,
+                    calendriers=calendriers,
                 )
             except PiecesNonConformesError as exc:
                 (tmp / "controle.md").write_text(findings_report(plan, exc.findings) + "\n", encoding="utf-8")
@@ -282,6 +292,19 @@ def run(
             }
         )
     return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
+
+
+def _write_supplier_sheets(
+    folder: Path, plan: LotPlan, calendriers: list[LotCalendar], sourcing: Path, cat: Catalogue
+) -> None:
+    """``sourcing/Fiche_NN_<nom>.docx``: what the group would buy from each sourced supplier, per month."""
+    from lotsmarche.render.fiches import render_sheets
+    from lotsmarche.sourcing import load_sourcing
+
+    for name, blob in render_sheets(plan, calendriers, load_sourcing(sourcing, cat), cat).items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
 
 
 def _moved(path: Path | None, old_root: Path, new_root: Path) -> Path | None:
