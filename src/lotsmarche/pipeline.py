@@ -215,6 +215,8 @@ def run(
 ) -> RunResult:
     """Whole pipeline into ``out``: lots.json, lots.xlsx, controle.md, the DCE/ folder and, when lots are
     taken out of the consultation, their note (Note_lots_hors_consultation.docx, beside DCE/: not published).
+    With a sourcing file (the example's by default), ``sourcing/`` beside DCE/ holds one sheet per supplier:
+    what the group would buy from it each month (``render.fiches``), written with the DCE.
 
     Everything is written into a temporary sibling folder that replaces ``out`` only at the end, so a
     failure leaves nothing half-written. With compliance errors the DCE is not rendered (the plan, its
@@ -254,10 +256,6 @@ def run(
         from lotsmarche.calendrier import lot_calendars
 
         calendriers = lot_calendars(demand.table, plan)
-        sourced = sourcing_path or (example_inputs()[2] if not demand_paths else None)
-        if sourced is not None:
-            say("Fiches des fournisseurs du sourçage (sourcing/)")
-            _write_supplier_sheets(tmp, plan, calendriers, sourced, cat)
         dce = None
         if brouillon or not has_errors(plan):
             say("Génération du DCE (Word et Excel)")
@@ -278,6 +276,11 @@ def run(
                 plan = with_findings(plan, [f for f in exc.findings if f.severite == "erreur"])
             else:
                 (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
+                # the suppliers' sheets quote the figures of the DCE's calendars: written with the DCE only
+                sourced = sourcing_path or (example_inputs()[2] if not demand_paths else None)
+                if sourced is not None:
+                    say("Fiches des fournisseurs du sourçage (sourcing/)")
+                    _write_supplier_sheets(tmp, plan, calendriers, sourced, cat)
         replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
