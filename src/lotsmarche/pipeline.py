@@ -296,8 +296,8 @@ def run(
             else:
                 (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
                 # the suppliers' sheets quote the figures of the DCE's calendars: written with the DCE only
-                sourced = sourcing_path or (example_inputs()[2] if not demand_paths else None)
-                if sourced is not None:
+                sourced = sourcing_paths(sourcing_path or (example_inputs()[2] if not demand_paths else None))
+                if sourced:
                     say("Fiches des fournisseurs du sourçage (sourcing/)")
                     _write_supplier_sheets(tmp, plan, calendriers, sourced, cat)
         replace_dir(tmp, out, force=force)
@@ -317,13 +317,15 @@ def run(
 
 
 def _write_supplier_sheets(
-    folder: Path, plan: LotPlan, calendriers: list[LotCalendar], sourcing: Path, cat: Catalogue
+    folder: Path, plan: LotPlan, calendriers: list[LotCalendar], sourcing: list[Path], cat: Catalogue
 ) -> None:
     """``sourcing/Fiche_NN_<nom>.docx``: what the group would buy from each sourced supplier, per month."""
     from lotsmarche.render.fiches import render_sheets
     from lotsmarche.sourcing import load_sourcing
 
-    for name, blob in render_sheets(plan, calendriers, load_sourcing(sourcing, cat), cat).items():
+    for name, blob in render_sheets(
+        plan, calendriers, load_sourcing(sourcing, cat, reference=plan.date_lancement), cat
+    ).items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(blob)
