@@ -186,18 +186,21 @@ def _calendar_annexes(w: Writer) -> None:
             *[f"{{{{ p.mois[{i}] }}}}" for i in range(12)],
             "{{ p.total }}",
         ],
-        [3.2, 0.9, *[0.93] * 12, 1.4],
+        [3.0, 0.8, *[1.0] * 12, 1.2],
         loop="p in lot.calendrier_produits",
         size=7,
     )
     w.table(
-        ["Membre et site", "Livraisons par semaine", *MOIS_COURTS],
+        ["Membre et site", "Livr. par sem.", *MOIS_COURTS],
         ["{{ s.site }}", "{{ s.livraisons }}", *[f"{{{{ s.mois[{i}] }}}}" for i in range(12)]],
-        [4.9, 1.6, *[0.93] * 12],
+        [4.0, 1.0, *[1.0] * 12],
         loop="s in lot.calendrier_sites",
         size=7,
     )
-    w.p("Livraisons par mois : livraisons par semaine × 52/12, arrondi à l'unité, dans les mois commandés.")
+    w.p(
+        "Livraisons par mois : livraisons par semaine (« Livr. par sem. ») × 52/12, arrondi à l'unité, dans "
+        "les mois où le site commande un produit du lot."
+    )
     w.tag("{%p endfor %}")
 
 

@@ -10,8 +10,6 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from lotsmarche.atomic import check_apart, replace_dir, temp_dir
-from lotsmarche.calendrier import LotCalendar
-from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.intake.summary import DemandSummary
@@ -314,6 +312,32 @@ def run(
             }
         )
     return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
+
+
+def plan_calendars(plan: LotPlan, demand_paths: list[Path], catalogues_dir: Path | None = None) -> list[LotCalendar]:
+    """The lots' delivery calendars of ``plan`` from the demand files it was built from (``dce --demande``).
+
+    The demand is read with the plan's groupement; a demand whose canonical fingerprint differs from the
+    plan's (``empreinte_demande``) is refused: its lines would not be those of the lots.
+    """
+    from lotsmarche.calendrier import lot_calendars
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.intake.reader import read_demand
+
+    demand = read_demand(list(demand_paths), load_catalogue(catalogues_dir), plan.groupement)
+    if demand.empreinte != plan.empreinte_demande:
+        raise InputError(
+            "La demande ne correspond pas au plan de lots : les calendriers ne sont pas calculés",
+            [
+                Problem(
+                    "ce n'est pas la demande dont le plan a été tiré (empreinte différente de « "
+                    "empreinte_demande » de lots.json) ; indiquez les mêmes fichiers de demande que pour "
+                    "« lotsmarche lots »",
+                    fichier=", ".join(Path(p).name for p in demand_paths),
+                )
+            ],
+        )
+    return lot_calendars(demand.table, plan)
 
 
 def _write_supplier_sheets(

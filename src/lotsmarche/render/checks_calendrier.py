@@ -127,7 +127,8 @@ def check_calendars(
                 message="Les calendriers d'approvisionnement sont établis sans le fichier de la demande : "
                 "pour chaque site, les mois sont ceux demandés pour le produit dans l'ensemble du lot.",
                 base_legale=BASE,
-                correction="Générez le DCE avec « lotsmarche run » pour le détail exact par site.",
+                correction="Générez le DCE avec « lotsmarche run », ou « lotsmarche dce --demande » et les "
+                "fichiers de la demande, pour le détail exact par site.",
             )
         )
     return out
