@@ -17,6 +17,8 @@ from lotsmarche.intake.summary import DemandSummary
 from lotsmarche.models import Finding, LotPlan
 
 if TYPE_CHECKING:  # the renderers (docx, openpyxl, jinja2) load only when a DCE is written
+    from lotsmarche.calendrier import LotCalendar
+    from lotsmarche.catalogue.model import Catalogue
     from lotsmarche.render.dce import DceResult
 
 EXAMPLE = "boulonnais"
@@ -320,7 +322,9 @@ def run(
     return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
 
 
-def plan_calendars(plan: LotPlan, demand_paths: list[Path], catalogues_dir: Path | None = None) -> list[LotCalendar]:
+def plan_calendars(
+    plan: LotPlan, demand_paths: list[Path], catalogues_dir: Path | None = None
+) -> list[LotCalendar]:
     """The lots' delivery calendars of ``plan`` from the demand files it was built from (``dce --demande``).
 
     The demand is read with the plan's groupement; a demand whose canonical fingerprint differs from the
