@@ -187,11 +187,12 @@ def render_sheet(plan: LotPlan, sheet: SupplierSheet, cat: Catalogue) -> bytes:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(1.5)
-    section.top_margin = section.bottom_margin = Cm(1.2)
+    section.left_margin = section.right_margin = Cm(1.0)
+    section.top_margin = section.bottom_margin = Cm(0.8)
+    section.header_distance = Cm(0.4)
     normal = doc.styles["Normal"]
     normal.font.name = "Calibri"
-    normal.font.size = Pt(9.5)
+    normal.font.size = Pt(9)
     header = section.header.paragraphs[0]
     header.text = french(clean_text(f"{g.nom} — {g.reference} — fiche de sourçage"))
     doc.add_heading(french(TITLE), level=1)
@@ -255,7 +256,7 @@ def _table(doc: object, sheet: SupplierSheet, cat: Catalogue) -> None:
 
     declared = sheet.fournisseur.volumes_mensuels is not None
     headers = ["Lot", "Produit", "Données", "Unité", *(m.capitalize() for m in MOIS_COURTS), "Total"]
-    widths = [2.4, 4.5, 1.9, 1.3, *[1.25] * MONTHS, 1.6]
+    widths = [2.2, 5.0, 2.1, 1.2, *[1.3] * MONTHS, 1.6]
     rows: list[tuple[list[str], bool]] = []
     for line in sheet.lignes:
         p = line.besoin
@@ -278,12 +279,11 @@ def _table(doc: object, sheet: SupplierSheet, cat: Catalogue) -> None:
         for cell in table.columns[i].cells:
             cell.width = Cm(width)
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        _cell_text(cell, text, bold=True)
+        _cell_text(cell, text, bold=True, size=7.5)
     for row, (cells, need) in zip(table.rows[1:], rows, strict=True):
         for i, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
-            _cell_text(cell, text, bold=need and i >= 4 + MONTHS, right=i >= 4)
-        row.height = Cm(0.5)
-    doc.add_paragraph().paragraph_format.space_after = Pt(2)  # type: ignore[attr-defined]
+            _cell_text(cell, text, bold=need and i >= 4 + MONTHS, right=i >= 4, size=7.5)
+        row.height = Cm(0.4)
 
 
 def render_sheets(
