@@ -222,6 +222,7 @@ def run(
     from lotsmarche.errors import OutputExistsError
     from lotsmarche.lotsjson import plan_to_json, write_lots_xlsx
     from lotsmarche.render.dce import PiecesNonConformesError, render_dce
+    from lotsmarche.render.manifest import sha256
     from lotsmarche.render.note import NOTE_NAME
 
     say = progress or (lambda _message: None)
@@ -246,7 +247,8 @@ def run(
     tmp = temp_dir(out.parent, out.name)
     try:
         say("Écriture du plan de lots (lots.json, lots.xlsx) et du rapport de contrôle")
-        (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")
+        plan_json = plan_to_json(plan)  # serialised and hashed once: the DCE manifest cites this file
+        (tmp / "lots.json").write_text(plan_json, encoding="utf-8")
         write_lots_xlsx(plan, tmp / "lots.xlsx")
         (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
         dce = None
@@ -261,6 +263,7 @@ def run(
                     zip_=zip_,
                     brouillon=brouillon,
                     note=tmp / NOTE_NAME,
+                    plan_hash=sha256(plan_json.encode("utf-8")),
                 )
             except PiecesNonConformesError as exc:
                 (tmp / "controle.md").write_text(findings_report(plan, exc.findings) + "\n", encoding="utf-8")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 
-import docx
 from docx.document import Document
 
 from lotsmarche.catalogue.model import Catalogue
@@ -62,7 +60,13 @@ class Piece:
 
 
 def read_piece(path: str, data: bytes) -> Piece:
-    document: Document = docx.Document(BytesIO(data))
+    """The piece's body as python-docx reads it, from ``word/document.xml`` alone (the other parts of the
+    package, styles.xml above all, play no part in the text and are not parsed)."""
+    from docx.oxml.parser import parse_xml
+
+    from lotsmarche.ziputil import read_member
+
+    document = Document(parse_xml(read_member(data, "word/document.xml")), None)  # type: ignore[arg-type]
     paragraphs = [p.text for p in document.paragraphs]
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
     highlighted = []
