@@ -210,3 +210,17 @@ def test_fast_writer_is_byte_stable_and_keeps_no_date() -> None:
 
     core = read_zip(first)["docProps/core.xml"].decode()
     assert "2000-01-01T00:00:00Z" in core and "lotsmarche" in core
+
+
+def test_a_reference_too_long_for_a_page_header_is_shortened_there_only() -> None:
+    plan = _mixed_plan()
+    long_ref = "Réf-" + "é" * 300 + " & co"
+    plan = plan.model_copy(update={"groupement": plan.groupement.model_copy(update={"reference": long_ref})})
+    for brouillon in (False, True):
+        book = readback(render_bpu_dqe(plan, plan.lots[0], brouillon))
+        left, center, right = book["BPU"]["header"]
+        assert left[0].startswith("Réf-éé") and left[0].endswith("…")
+        assert right[0] == "BPU — lot 3" and (center[0] is not None) is brouillon
+        raw = "&L" + left[0] + (f"&C&K{center[1]}{center[0]}" if brouillon else "") + "&R" + right[0]
+        assert len(raw) <= 255
+        assert book["BPU"]["cells"]["A2"][0].startswith(f"Consultation {long_ref}")

@@ -17,7 +17,7 @@ from lotsmarche.render.docx import BROUILLON
 from lotsmarche.render.typo import french
 from lotsmarche.rules.egalim import label_requirement, required_label
 from lotsmarche.text import clean_text
-from lotsmarche.xlsxfast import NO_STYLE, Book, Sheet, Style
+from lotsmarche.xlsxfast import HEADER_MAX, NO_STYLE, Book, Sheet, Style
 from lotsmarche.xlsxutil import EURO, FONT
 
 FIRST = 5  # first product line; row 4 holds the column titles (print titles)
@@ -60,12 +60,32 @@ def _header(ws: Sheet, title: str, lines: list[str], columns: list[tuple[str, in
     ws.freeze_rows(FIRST - 1)
 
 
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _header_codes(reference: str, title: str, brouillon: bool) -> str:
+    """The page header: reference on the left, draft mark in the centre, title on the right.
+
+    Excel keeps 255 characters of a header: a longer reference is shortened there with « … » (the
+    consultation's reference stays whole in the sheets' cells and in the document properties)."""
+
+    def codes(text: str) -> str:
+        return clean_text(text).replace("&", "&&")
+
+    fixed = (f"&C&KC00000{BROUILLON}" if brouillon else "") + f"&R{codes(title)}"
+    full = f"&L{codes(reference)}{fixed}"
+    if _units(full) <= HEADER_MAX:
+        return full
+    room = HEADER_MAX - _units(f"&L…{fixed}")
+    cut = clean_text(reference)
+    while cut and _units(codes(cut)) > room:
+        cut = cut[:-1]
+    return f"&L{codes(cut.rstrip())}…{fixed}"
+
+
 def _page_setup(ws: Sheet, reference: str, title: str, brouillon: bool) -> None:
-    header = f"&L{clean_text(reference).replace('&', '&&')}"
-    if brouillon:
-        header += f"&C&KC00000{BROUILLON}"
-    header += f"&R{clean_text(title).replace('&', '&&')}"
-    ws.print_setup(FIRST - 1, header, "&CPage &P / &N")
+    ws.print_setup(FIRST - 1, _header_codes(reference, title, brouillon), "&CPage &P / &N")
     ws.protect_structure()
 
 
