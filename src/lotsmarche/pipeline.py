@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -19,15 +19,21 @@ from lotsmarche.render.dce import DceResult
 EXAMPLE = "boulonnais"
 
 
+SourcingPaths = Path | Sequence[Path] | None  # one file or folder, several, or none (built-in profiles)
+
+
 def example_inputs() -> tuple[list[Path], Path | None, Path | None]:
-    """Demand files, groupement.yaml and sourcing.csv of the bundled example (absent files: None)."""
+    """Demand files, groupement.yaml and sourcing of the bundled example (absent files: None): the folder
+    of the suppliers' filled questionnaires (``fournisseurs/``), else the table ``sourcing.csv``."""
     from lotsmarche.resources import examples_dir
 
     folder = examples_dir() / EXAMPLE
     demand = sorted(p for p in folder.glob("demande*") if p.suffix.lower() in (".csv", ".xlsx"))
     groupement = folder / "groupement.yaml"
-    sourcing = folder / "sourcing.csv"
-    return demand, groupement if groupement.is_file() else None, sourcing if sourcing.is_file() else None
+    sourcing = folder / "fournisseurs"
+    if not sourcing.is_dir():
+        sourcing = folder / "sourcing.csv"
+    return demand, groupement if groupement.is_file() else None, sourcing if sourcing.exists() else None
 
 
 def check_demand(
@@ -68,7 +74,7 @@ def check_demand(
 def plan_lots(  # noqa: PLR0917 - the documented contract lists the options positionally
     demand_paths: list[Path],
     groupement_path: Path | None = None,
-    sourcing_path: Path | None = None,
+    sourcing_path: SourcingPaths = None,
     strategy: str = "capacite",
     plan_file: Path | None = None,
     date_lancement: date | None = None,
@@ -82,8 +88,10 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
 ) -> tuple[LotPlan, Demand]:
     """Load catalogue, groupement, demand and sourcing, build the lot plan, then add clauses and findings.
 
-    With no demand file, the bundled Boulonnais example is used, with its groupement.yaml and sourcing.csv
-    unless the caller gives its own. ``today`` (the CLI passes ``date.today()``) makes a launch date in the
+    With no demand file, the bundled Boulonnais example is used, with its groupement.yaml and its suppliers'
+    questionnaires unless the caller gives its own. ``sourcing_path``: files (questionnaires, tables) or
+    folders of them; a label expired at the launch date is not counted (SRC-004, with the reading's other
+    findings on the plan). ``today`` (the CLI passes ``date.today()``) makes a launch date in the
     past an error; without it that check is skipped, so that outputs depend on the inputs only.
     """
     from lotsmarche.catalogue import load_catalogue
@@ -91,7 +99,7 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
     from lotsmarche.intake.reader import read_demand
     from lotsmarche.lotting import build_plan
     from lotsmarche.rules import enrich_plan
-    from lotsmarche.sourcing import builtin_sourcing_findings, load_sourcing
+    from lotsmarche.sourcing import builtin_sourcing_findings, read_sourcing, sourcing_paths
 
     cat = load_catalogue(catalogues_dir)
     if not demand_paths:
@@ -100,7 +108,12 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         sourcing_path = sourcing_path or example_sourcing
     groupement = load_groupement(groupement_path, cat)
     demand = read_demand(list(demand_paths), cat, groupement)
-    suppliers = load_sourcing(sourcing_path, cat)
+    sources = sourcing_paths(sourcing_path)
+    launch = date_lancement or groupement.date_lancement
+    reading = (
+        read_sourcing(sources, cat, reference=launch, reference_text="date de lancement") if sources else None
+    )
+    suppliers = reading.fournisseurs if reading is not None else list(cat.fournisseurs)
     plan = build_plan(
         demand,
         cat,
@@ -126,7 +139,9 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
         for lot in enriched.lots
     ]
     rest = [f for fs in per_lot.values() for f in fs]
-    if sourcing_path is None:
+    if reading is not None:
+        rest += reading.findings
+    else:
         familles = {cat.produits[code].famille for code in demand.table["produit"].unique()}
         rest += builtin_sourcing_findings(familles, cat, groupement.k_fournisseurs)
     return enriched.model_copy(update={"lots": lots, "findings": [*enriched.findings, *rest]}), demand
@@ -201,7 +216,7 @@ def run(
     out: Path,
     *,
     groupement_path: Path | None = None,
-    sourcing_path: Path | None = None,
+    sourcing_path: SourcingPaths = None,
     strategy: str = "capacite",
     brouillon: bool = False,
     force: bool = False,
@@ -227,7 +242,11 @@ def run(
 
     say = progress or (lambda _message: None)
     out = Path(out)
-    check_apart([out], [*demand_paths, groupement_path, sourcing_path, catalogues_dir, templates])
+    from lotsmarche.sourcing import sourcing_paths
+
+    check_apart(
+        [out], [*demand_paths, groupement_path, *sourcing_paths(sourcing_path), catalogues_dir, templates]
+    )
     if out.exists() and not force:
         raise OutputExistsError(
             "Le dossier de sortie existe déjà",

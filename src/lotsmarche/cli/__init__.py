@@ -57,9 +57,23 @@ def _register() -> None:
         macantine,
         run,
         serve,
+        sourcing,
     )
 
-    for module in (run, example, demand, lots, compare, check, dce, export, macantine, catalogue, serve):
+    for module in (
+        run,
+        example,
+        demand,
+        sourcing,
+        lots,
+        compare,
+        check,
+        dce,
+        export,
+        macantine,
+        catalogue,
+        serve,
+    ):
         module.register(app)
     franciser(app)  # the French help frame, for every command registered above
 

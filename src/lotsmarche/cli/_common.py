@@ -42,8 +42,12 @@ GroupementOpt = Annotated[
     Path | None, typer.Option("--groupement", help="Fichier groupement.yaml (valeurs par défaut sinon).")
 ]
 SourcingOpt = Annotated[
-    Path | None,
-    typer.Option("--sourcing", help="Sourçage fournisseurs CSV/XLSX (profils illustratifs intégrés sinon)."),
+    list[Path] | None,
+    typer.Option(
+        "--sourcing",
+        help="Sourçage fournisseurs : questionnaires remplis (.xlsx), tableau CSV/XLSX ou dossier de "
+        "questionnaires ; répétable (profils illustratifs intégrés sinon).",
+    ),
 ]
 
 

@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
         from lotsmarche.atomic import check_apart
 
         targets = [out] + ([xlsx] if xlsx else [])
-        check_apart(targets, [*(demand or []), groupement, sourcing, plan, catalogues])
+        check_apart(targets, [*(demand or []), groupement, *(sourcing or []), plan, catalogues])
         check_outputs(targets, force)
         result, _demand = plan_lots(
             list(demand or []),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def run_comparison(
     demand_paths: list[Path],
     *,
     groupement_path: Path | None = None,
-    sourcing_path: Path | None = None,
+    sourcing_path: Path | Sequence[Path] | None = None,
     strategies: list[str] | None = None,
     plan_files: list[Path] | None = None,
     time_limit: float | None = None,
