@@ -160,7 +160,8 @@ def test_tight_capacities_match_brute_force(seed: int) -> None:
 def test_programme_beats_first_fit(seed: int) -> None:
     # These instances are here because the first-fit heuristics miss the optimum and the pooled relaxation
     # does not close the gap: the exact bin model must do the work.
-    from lotsmarche.lotting.optimal.programme import _aggregated_bound, _bin_types, _fits, _greedy
+    from lotsmarche.lotting.optimal.pooled import aggregated_bound
+    from lotsmarche.lotting.optimal.programme import _bin_types, _fits, _greedy
 
     inst = _tight_instance(seed)
     fits = _fits(inst, 2)
@@ -171,4 +172,4 @@ def test_programme_beats_first_fit(seed: int) -> None:
     greedy = _greedy(items, types, val, [0] * len(local))
     res = solve_partition(inst, 2)
     assert len(greedy) + (len(inst.atoms) > len(local)) > res.nb_lots
-    assert _aggregated_bound(items, types, val, [0] * len(local), len(greedy), 10) < len(greedy)
+    assert aggregated_bound(items, types, val, [0] * len(local), len(greedy), 10) < len(greedy)

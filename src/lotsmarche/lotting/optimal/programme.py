@@ -25,6 +25,9 @@ from decimal import Decimal
 from itertools import combinations
 from typing import Any
 
+from lotsmarche.lotting.optimal.highs import Row, highs_model, run
+from lotsmarche.lotting.optimal.pooled import bins_plan, lp_bound, pooled_plan, relaxation
+
 INF = 1 << 62  # "no capacity limit", kept integral so every comparison stays exact
 
 
@@ -188,111 +191,15 @@ def _greedy(
     return min((_first_fit(o, types, val, kg) for o in orders), key=len)
 
 
-def _new_highs() -> Any:
-    # highspy.Highs() prints a banner on construction (enableCallbacks) before any option can be set;
-    # the library must never print, so use the silent core class it wraps when available.
-    try:
-        from highspy._core import _Highs
-
-        return _Highs()
-    except ImportError:  # pragma: no cover - older highspy layouts
-        import highspy
-
-        return highspy.Highs()  # type: ignore[no-untyped-call]
+Lots = list[tuple[int, list[int]]]  # (type id, items) per lot
+_Index = tuple[dict[tuple[int, int], int], dict[tuple[int, int, int], int]]  # u_{T,j} and x_{T,j,i} columns
 
 
-Row = tuple[float, float, list[int], list[float]]  # lower, upper, columns, coefficients
-
-
-def _highs(
-    cost: list[float], integer: list[bool], upper: list[float], rows: list[Row], seconds: float
-) -> Any:
-    """A silent HiGHS model, deterministic options, ready to run."""
-    import highspy
-    import numpy as np
-
-    n = len(cost)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, len(rows)
-    lp.col_cost_ = np.array(cost)
-    lp.col_lower_ = np.zeros(n)
-    lp.col_upper_ = np.array(upper)
-    lp.row_lower_ = np.array([r[0] for r in rows])
-    lp.row_upper_ = np.array([r[1] for r in rows])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    starts = np.zeros(len(rows) + 1, dtype=np.int32)
-    np.cumsum([len(r[2]) for r in rows], out=starts[1:])
-    lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = np.array([c for r in rows for c in r[2]], dtype=np.int32)
-    lp.a_matrix_.value_ = np.array([v for r in rows for v in r[3]], dtype=np.float64)
-    kinds = highspy.HighsVarType
-    lp.integrality_ = [kinds.kInteger if flag else kinds.kContinuous for flag in integer]
-    h = _new_highs()
-    for name, value in (
-        ("output_flag", False),
-        ("mip_rel_gap", 0.0),
-        ("mip_abs_gap", 0.99),  # the objective counts lots: below 1 apart means proven
-        ("random_seed", 0),
-        ("threads", 1),
-        ("time_limit", max(seconds, 0.01)),
-    ):
-        h.setOptionValue(name, value)
-    h.passModel(lp)
-    return h
-
-
-def _aggregated_bound(  # noqa: PLR0917 - private helper mirroring _solve_component
-    items: list[int], types: list[_Type], val: list[int], kg: list[int], ub: int, seconds: float
-) -> int:
-    """Lower bound from a relaxation: n_T bins of each type pooled into one of capacity n_T × C_T.
-
-    Small (items × types continuous, one integer per type) and usually tight when items are small next to
-    capacities, which is the case that makes the exact bin model slow to prove.
-    """
-    cost: list[float] = []
-    integer: list[bool] = []
-    upper: list[float] = []
-    rows: list[Row] = []
-    part: dict[int, list[int]] = {i: [] for i in items}
-    for t in types:
-        members = [i for i in items if t.mask >> i & 1]
-        n_col = len(cost)
-        cost.append(1.0)
-        integer.append(True)
-        upper.append(float(ub))
-        cols = list(range(len(cost), len(cost) + len(members)))
-        for i, c in zip(members, cols, strict=True):
-            part[i].append(c)
-            cost.append(0.0)
-            integer.append(False)
-            upper.append(1.0)
-            rows.append((-math.inf, 0.0, [c, n_col], [1.0, -1.0]))  # an item needs an open bin of its type
-        for weights, cap in ((val, t.cap), (kg, t.cap_kg)):
-            if sum(weights[i] for i in members) > cap:
-                rows.append(
-                    (-math.inf, 0.0, [*cols, n_col], [*(float(weights[i]) for i in members), -float(cap)])
-                )
-    rows.extend((1.0, 1.0, part[i], [1.0] * len(part[i])) for i in items)
-    h = _highs(cost, integer, upper, rows, seconds)
-    h.run()
-    dual = h.getInfo().mip_dual_bound
-    return max(1, math.ceil(dual - 1e-6)) if math.isfinite(dual) else 1
-
-
-def _solve_component(  # noqa: C901, PLR0912, PLR0915
-    items: list[int], types: list[_Type], val: list[int], kg: list[int], deadline: float
-) -> tuple[list[tuple[int, list[int]]], int, bool]:
-    """Lots (type id, items) of one component, proven lower bound, proven optimal?"""
-    import numpy as np
-
-    greedy = _greedy(items, types, val, kg)
-    ub = len(greedy)
-    if ub == 1:
-        return greedy, 1, True
-    lower = _aggregated_bound(items, types, val, kg, ub, deadline - time.perf_counter())
-    if lower >= ub:
-        return greedy, ub, True
-    cost: list[float] = []
+def _exact_rows(
+    items: list[int], types: list[_Type], val: list[int], kg: list[int], ub: int
+) -> tuple[int, list[Row], _Index]:
+    """Exact bin model: bins j of type T (u_{T,j}), items in them (x_{T,j,i}), bins ordered by first item."""
+    n = 0
     u_index: dict[tuple[int, int], int] = {}
     x_index: dict[tuple[int, int, int], int] = {}
     rows: list[Row] = []
@@ -300,21 +207,16 @@ def _solve_component(  # noqa: C901, PLR0912, PLR0915
     for ti, t in enumerate(types):
         members = [i for i in items if t.mask >> i & 1]
         sv, skg = sum(val[i] for i in members), sum(kg[i] for i in members)
-        binding = sv > t.cap or skg > t.cap_kg
-        m_t = min(len(members), ub) if binding else 1
+        m_t = min(len(members), ub) if sv > t.cap or skg > t.cap_kg else 1
         for j in range(m_t):
-            u = len(cost)
-            u_index[ti, j] = u
-            cost.append(1.0)
+            u = u_index[ti, j] = n
+            n += 1
             if j:
                 rows.append((0.0, math.inf, [u_index[ti, j - 1], u], [1.0, -1.0]))  # u_j-1 >= u_j
             slot_x: list[int] = []
-            for rank, i in enumerate(members):
-                if rank < j:  # the j-th bin's first item has rank >= j (bins ordered by first item)
-                    continue
-                x = len(cost)
-                x_index[ti, j, i] = x
-                cost.append(0.0)
+            for i in members[j:]:  # the j-th bin's first item has rank >= j (bins ordered by first item)
+                x = x_index[ti, j, i] = n
+                n += 1
                 part[i].append(x)
                 slot_x.append(x)
                 rows.append((-math.inf, 0.0, [x, u], [1.0, -1.0]))  # x <= u
@@ -323,44 +225,97 @@ def _solve_component(  # noqa: C901, PLR0912, PLR0915
                     coefs = [*(float(weights[i]) for i in members[j:]), -float(cap)]
                     rows.append((-math.inf, 0.0, [*slot_x, u], coefs))
     rows.extend((1.0, 1.0, part[i], [1.0] * len(part[i])) for i in items)
-    u_cols = sorted(u_index.values())
-    rows.append((float(lower), math.inf, u_cols, [1.0] * len(u_cols)))  # the relaxation's bound, as a cut
-    n = len(cost)
-    h = _highs(cost, [True] * n, [1.0] * n, rows, deadline - time.perf_counter())
-    # Warm start: the greedy plan, bins of one type numbered by their first item (matches the symmetry rows).
-    start = np.zeros(n)
+    return n, rows, (u_index, x_index)
+
+
+def _exact_start(
+    n: int, plan: Lots, types: list[_Type], items: list[int], index: _Index
+) -> list[float] | None:
+    """``plan`` as a point of the exact model, bins of one type numbered by first item (symmetry rows)."""
+    u_index, x_index = index
+    start = [0.0] * n
     used: dict[int, int] = {}
     rank_of = {
         (ti, i): r for ti, t in enumerate(types) for r, i in enumerate(x for x in items if t.mask >> x & 1)
     }
-    ok = True
-    for ti, lot in sorted(greedy, key=lambda g: (g[0], min(rank_of[g[0], i] for i in g[1]))):
+    for ti, lot in sorted(plan, key=lambda g: (g[0], min(rank_of[g[0], i] for i in g[1]))):
         j = used.get(ti, 0)
         used[ti] = j + 1
         if (ti, j) not in u_index or any((ti, j, i) not in x_index for i in lot):
-            ok = False
-            break
+            return None
         start[u_index[ti, j]] = 1.0
         for i in lot:
             start[x_index[ti, j, i]] = 1.0
-    if ok:
-        h.setSolution(n, np.arange(n, dtype=np.int32), start)
-    h.run()
-    proven = h.modelStatusToString(h.getModelStatus()) == "Optimal"
-    info = h.getInfo()
-    sol = list(h.getSolution().col_value) if info.primal_solution_status == 2 else []
-    if not sol or info.objective_function_value > ub - 0.5:
-        lots = greedy
-    else:
+    return start
+
+
+def _exact(  # noqa: PLR0917 - the component and what is known of it
+    items: list[int],
+    types: list[_Type],
+    val: list[int],
+    kg: list[int],
+    plan: Lots,
+    lower: int,
+    seconds: float,
+) -> tuple[Lots, int, bool]:
+    """The exact bin model from ``plan`` (feasible) with ``lower`` (proven) as a cut; HiGHS to the end."""
+    ub = len(plan)
+    n, rows, index = _exact_rows(items, types, val, kg, ub)
+    u_index, x_index = index
+    u_cols = sorted(u_index.values())
+    cost = [0.0] * n
+    for u in u_cols:
+        cost[u] = 1.0
+    rows.append((float(lower), math.inf, u_cols, [1.0] * len(u_cols)))  # the proven bound, as a cut
+    answer = run(
+        highs_model(cost, [True] * n, [1.0] * n, rows, seconds),
+        _exact_start(n, plan, types, items, index),
+    )
+    sol = answer.values
+    lots = plan
+    if sol and sum(sol[u] for u in u_cols) < ub - 0.5:
         lots = []
         for (ti, j), u in sorted(u_index.items()):
             if sol[u] > 0.5:
                 chosen = sorted(i for i in items if (ti, j, i) in x_index and sol[x_index[ti, j, i]] > 0.5)
                 if chosen:
                     lots.append((ti, chosen))
-    dual = info.mip_dual_bound
-    bound = max(lower, math.ceil(dual - 1e-6)) if math.isfinite(dual) else lower
-    return lots, (len(lots) if proven else min(bound, len(lots))), proven
+    bound = max(lower, answer.bound)
+    return lots, (len(lots) if answer.proven else min(bound, len(lots))), answer.proven
+
+
+def _solve_component(
+    items: list[int], types: list[_Type], val: list[int], kg: list[int], deadline: float
+) -> tuple[Lots, int, bool]:
+    """Lots (type id, items) of one component, proven lower bound, proven optimal?
+
+    Cheapest proof first: the greedy plan against the bound of the pooled relaxation as a linear programme;
+    then bins near its optimum, fixed in the exact model (a plan of that size is optimal); then the pooled
+    relaxation with integral bin counts (a better bound, other bins, fixed likewise); then the pooled model
+    with integral assignments; the exact bin model last.
+    """
+    plan = _greedy(items, types, val, kg)
+    if len(plan) == 1:
+        return plan, 1, True
+    lower, point = lp_bound(items, types, val, kg, len(plan), deadline - time.perf_counter())
+    if lower >= len(plan):
+        return plan, len(plan), True
+    for around in (point, ()):  # bins near the linear optimum first, then the pooled relaxation itself
+        relax = relaxation(items, types, val, kg, len(plan), deadline - time.perf_counter(), around=around)
+        lower = max(lower, relax.bound)
+        if lower >= len(plan):
+            return plan, len(plan), True
+        if sum(relax.bins) < len(plan):
+            fixed = bins_plan(items, types, val, kg, relax.bins, deadline - time.perf_counter())
+            if fixed is not None and len(fixed) < len(plan):
+                plan = fixed
+                if len(plan) <= lower:
+                    return plan, lower, True
+    # the pooled model may use half the time left, the exact model the rest
+    plan, lower = pooled_plan(items, types, val, kg, plan, lower, (deadline - time.perf_counter()) / 2)
+    if lower >= len(plan):
+        return plan, len(plan), True
+    return _exact(items, types, val, kg, plan, lower, deadline - time.perf_counter())
 
 
 # --------------------------------------------------------------------------------------------
