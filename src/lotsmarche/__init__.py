@@ -9,13 +9,7 @@ The library never prints or exits; the ``lotsmarche`` command is a thin layer ov
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("lotsmarche")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
 
 __all__ = [
     "Catalogue",
@@ -60,6 +54,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
+    __version__: str
     from lotsmarche.catalogue import load_catalogue
     from lotsmarche.catalogue.model import Catalogue
     from lotsmarche.compare import compare_plans, plan_metrics
@@ -74,7 +69,21 @@ if TYPE_CHECKING:
     from lotsmarche.rules import check_plan, enrich_plan
 
 
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata costs tens of ms: read on first use)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lotsmarche")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = _version()
+        globals()["__version__"] = value
+        return value
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'lotsmarche' has no attribute {name!r}")

@@ -16,7 +16,9 @@ from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.intake.summary import DemandSummary
 from lotsmarche.models import Finding, LotPlan
-from lotsmarche.render.dce import DceResult
+
+if TYPE_CHECKING:  # the renderers (docx, openpyxl, jinja2) load only when a DCE is written
+    from lotsmarche.render.dce import DceResult
 
 if TYPE_CHECKING:
     from lotsmarche.catalogue.model import Catalogue
@@ -341,6 +343,9 @@ def run(
                 "note": _moved(dce.note, tmp, out),
             }
         )
+    from lotsmarche.render.dce import DceResult
+
+    RunResult.model_rebuild(_types_namespace={"DceResult": DceResult})
     return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
 
 

@@ -47,8 +47,11 @@ def duree_fr(mois: int) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, accents removed, inner spaces collapsed: for matching headers, names and lint."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():  # nothing to decompose (most names): skip the per-character pass
+        stripped = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.replace("\u2019", "'").lower()).strip()
 
 

@@ -167,9 +167,15 @@ def load(path: Path) -> Referentiel:
 @functools.lru_cache(maxsize=4)
 def _load(path: str, mtime: int, size: int) -> Referentiel:
     del mtime, size  # cache key only
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        doc = json.load(fh)
-    return Referentiel(doc, Path(path))
+    from lotsmarche.catalogue import cache
+
+    def build() -> Referentiel:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            doc = json.load(fh)
+        return Referentiel(doc, Path(path))
+
+    file = Path(path)
+    return cache.cached("communes", file.parent, [file], build, lambda found: isinstance(found, Referentiel))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -122,8 +122,26 @@ def _stat(path: Path) -> tuple[int, int] | None:
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(folder: str, label: str, stamp: tuple[tuple[str, tuple[int, int] | None], ...]) -> Catalogue:
-    del stamp  # part of the cache key only
-    return _Reader(Path(folder), label).read()
+    """Validated once per file state in a process, and once per file content across processes (the
+    on-disk cache of :mod:`lotsmarche.catalogue.cache`; the communes table has its own entry)."""
+    from lotsmarche.catalogue import cache
+
+    path = Path(folder)
+    files = [path / name for name, _ in stamp if name != COMMUNES_FILE]
+    fields = cache.cached("catalogue", path, files, lambda: _fields(_Reader(path, label).read()), _is_fields)
+    return Catalogue(**fields)
+
+
+_CATALOGUE_FIELDS = frozenset(f.name for f in dataclasses.fields(Catalogue))
+
+
+def _fields(cat: Catalogue) -> dict[str, Any]:
+    """The catalogue as its fields (what is cached: never the lazily built communes or indexes)."""
+    return {name: getattr(cat, name) for name in _CATALOGUE_FIELDS}
+
+
+def _is_fields(found: object) -> bool:
+    return isinstance(found, dict) and set(found) == _CATALOGUE_FIELDS
 
 
 class _Reader:

@@ -7,13 +7,15 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from lotsmarche.models import Finding
 from lotsmarche.text import md_cell as md_cell  # noqa: PLC0414 - explicit re-export, commands import it here
+
+if TYPE_CHECKING:  # pydantic models load with the command that needs them
+    from lotsmarche.models import Finding
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,7 +21,9 @@ from lotsmarche.cli._common import (
     severity_counts,
     stdout,
 )
-from lotsmarche.models import Finding
+
+if TYPE_CHECKING:  # pydantic models load with the command that needs them
+    from lotsmarche.models import Finding
 
 
 def _table(findings: list[Finding]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,8 +23,10 @@ from lotsmarche.cli._common import (
     stdout,
 )
 from lotsmarche.errors import InputError, Problem
-from lotsmarche.models import LotPlan
 from lotsmarche.money import eur
+
+if TYPE_CHECKING:  # pydantic models load with the command that needs them
+    from lotsmarche.models import LotPlan
 
 DEFAULT_STRATEGY = "capacite"  # opens each lot to k suppliers of the sourcing when it can
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,9 @@ from lotsmarche.cli._common import (
     markdown_table,
     stdout,
 )
-from lotsmarche.sourcing import SourcingRead
+
+if TYPE_CHECKING:  # the sourcing readers (pydantic, pandas) load with the command that runs
+    from lotsmarche.sourcing import SourcingRead
 
 sourcing_app = typer.Typer(
     help="Questionnaire des fournisseurs (sourçage) : l'écrire, contrôler les réponses, les fusionner.\n\n"

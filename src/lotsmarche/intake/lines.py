@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lotsmarche.intake.coded import concat, sort_order
+from lotsmarche.intake.coded import Coded, concat, sort_order
 from lotsmarche.intake.model import CANONICAL_COLUMNS
 from lotsmarche.intake.validate import Lines
 
@@ -33,8 +33,25 @@ def lines_frame(lines: Lines) -> pd.DataFrame:
     columns: dict[str, pd.Series] = {"ligne": pd.Series(np.arange(1, n + 1, dtype="int64"))}
     for name in CANONICAL_COLUMNS[1:]:
         if name in lines.text:
-            columns[name] = lines.text[name].series()
+            columns[name] = pd.Series(categorical(lines.text[name]), copy=False)
         else:
             values = lines.numbers[name]
             columns[name] = pd.Series(values, dtype=values.dtype)
     return pd.DataFrame(columns, copy=False)
+
+
+def categorical(column: Coded) -> pd.Categorical[str]:
+    """A text column as a pandas categorical: the values rows use, in string order, and small integer codes.
+
+    Sorting or grouping it gives the order of the strings (the categories are sorted); it hashes like the
+    same column of ``str`` (``pandas.util.hash_pandas_object``), so the demand's fingerprint is unchanged.
+    """
+    if not column.distinct:
+        column = Coded.of(column.texts())
+    used = np.flatnonzero(column.used())
+    texts = [str(column.values[i]) for i in used]
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.zeros(len(column.values), dtype=np.int64)
+    rank[used[np.asarray(order, dtype=np.intp)]] = np.arange(len(order), dtype=np.int64)
+    categories = pd.Index([texts[i] for i in order], dtype=str)
+    return pd.Categorical.from_codes(rank[column.codes], categories=categories, validate=False)

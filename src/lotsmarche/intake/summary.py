@@ -7,10 +7,11 @@ output of ``lotsmarche demand check --format json``: amounts and quantities are 
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
@@ -47,27 +48,43 @@ class DemandSummary(BaseModel):
 
 
 def _totals(table: pd.DataFrame, key: str) -> list[tuple[str, int, dict[str, Decimal], Decimal]]:
-    """Exact sums per value of ``key``; grouped by (key, unit, price) first so Python ints stay few."""
-    out: list[tuple[str, int, dict[str, Decimal], Decimal]] = []
+    """Exact sums per value of ``key`` (in string order): lines, quantity per unit, amount.
+
+    Grouped by (key, unit, price) in pandas first; per key, the amounts are then summed as Python
+    integers (thousandths × ten-thousandths of a euro: beyond 64 bits on a large demand).
+    """
     if table.empty:
-        return out
-    grouped = table.groupby([key, "unite", "prix_e4"], sort=True)["quantite_milli"].agg(["sum", "count"])
-    current: str | None = None
-    lines, amount_num = 0, 0
-    qty: dict[str, Decimal] = {}
-    for group, row in grouped.iterrows():
-        k_raw, unit, e4 = cast("tuple[str, str, int]", group)
-        k = str(k_raw)
-        if k != current:
-            if current is not None:
-                out.append((current, lines, qty, Decimal(amount_num) / (QTY_SCALE * 10000)))
-            current, lines, qty, amount_num = k, 0, {}, 0
-        lines += int(row["count"])
-        qty[str(unit)] = qty.get(str(unit), Decimal(0)) + Decimal(int(row["sum"])) / QTY_SCALE
-        amount_num += int(row["sum"]) * int(str(e4))
-    if current is not None:
-        out.append((current, lines, qty, Decimal(amount_num) / (QTY_SCALE * 10000)))
-    return out
+        return []
+    grouped = table.groupby([key, "unite", "prix_e4"], sort=True, observed=True)["quantite_milli"].agg(
+        ["sum", "count"]
+    )
+    index = grouped.index
+    assert isinstance(index, pd.MultiIndex)
+    key_codes, unit_codes = np.asarray(index.codes[0]), np.asarray(index.codes[1])
+    key_names = [str(k) for k in index.levels[0]]
+    unit_names = [str(u) for u in index.levels[1]]
+    e4s = index.get_level_values(2).to_numpy(dtype=np.int64)
+    sums = grouped["sum"].to_numpy(dtype=np.int64)
+    counts = grouped["count"].to_numpy(dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, key_codes[1:] != key_codes[:-1]])
+    out: list[tuple[str, int, dict[str, Decimal], Decimal]] = []
+    for a, b in zip(starts.tolist(), [*starts[1:].tolist(), len(key_codes)], strict=True):
+        group_sums = sums[a:b].tolist()
+        amount = sum(map(operator.mul, group_sums, e4s[a:b].tolist()))
+        milli: dict[str, int] = {}
+        for unit, total in zip(unit_codes[a:b].tolist(), group_sums, strict=True):
+            milli[unit_names[unit]] = milli.get(unit_names[unit], 0) + total
+        quantities = {unit: Decimal(total) / QTY_SCALE for unit, total in milli.items()}
+        out.append(
+            (
+                key_names[key_codes[a]],
+                int(counts[a:b].sum()),
+                quantities,
+                Decimal(amount) / (QTY_SCALE * 10000),
+            )
+        )
+    # A key mapped from the products may be a categorical whose categories are not in string order.
+    return sorted(out, key=lambda t: t[0])
 
 
 def _norm(q: dict[str, Decimal]) -> dict[str, Decimal]:

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lotsmarche.intake import fastcsv
 from lotsmarche.intake.coded import FORMULA_ERRORS, Coded
 
 __all__ = [
@@ -41,6 +42,7 @@ _HEADER_SCAN = 60  # rows examined to find the header (title rows, notes and bla
 _SEPARATORS = (";", ",", "\t")
 _CSV_LINE = re.compile(r"line (\d+)")
 _NOT_SPACE = re.compile(rb"\S")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # control characters other than tab and line ends
 # An encrypted Office file is a compound (CFB) file holding this stream (its name in UTF-16 LE).
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _SAMPLE = 65536  # characters examined for control characters (binary files)
@@ -253,7 +255,7 @@ def head_encoding(head: bytes, candidates: tuple[str, ...] = ("utf-8", "cp1252")
 
 def _garbled(sample: str) -> bool:
     """Control characters other than tab and line ends do not occur in a real export."""
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
+    bad = len(_CONTROL.findall(sample))
     return bad > max(2, len(sample) // 1000)
 
 
@@ -415,6 +417,13 @@ def _read_body(
         f"nombre de colonnes supérieur à celui de l'en-tête ({width}) : "
         "vérifiez le séparateur et les guillemets"
     )
+    fast = (
+        fastcsv.read_columns(source.csv_path, sep, header_idx + 1, width)
+        if source.csv_path is not None and encoding == "utf-8"
+        else None
+    )
+    if fast is not None:  # trimmed already
+        return _clean(_located(source, header_idx, headers, fast, above), trimmed=True)
     if source.csv_text is not None:
         body: Path | io.StringIO = io.StringIO(source.csv_text)
     else:
@@ -450,10 +459,14 @@ def _read_body(
     plain = numbers([h.strip() for h in headers]) if numbers else set()
     columns = [_text_column(data[i].to_numpy(dtype=object), i in plain) for i in range(width)]
     del data
+    return _clean(_located(source, header_idx, headers, columns, above))
+
+
+def _located(
+    source: RawSource, header_idx: int, headers: list[str], columns: list[Coded], above: list[list[str]]
+) -> RawTable:
     rows = np.arange(header_idx + 2, header_idx + 2 + len(columns[0]) if columns else 0, dtype="int64")
-    return _clean(
-        RawTable(source.fichier, "", header_idx + 1, [h.strip() for h in headers], columns, rows, above)
-    )
+    return RawTable(source.fichier, "", header_idx + 1, [h.strip() for h in headers], columns, rows, above)
 
 
 def _text_column(values: np.ndarray, number: bool) -> Coded:
@@ -514,8 +527,9 @@ def header_tables(path: Path, is_header: HeaderTest, add: AddProblem, expected: 
     return tables
 
 
-def _clean(table: RawTable) -> RawTable:
-    """Trim every cell and drop blank rows (layout, not data: they are never counted as lines).
+def _clean(table: RawTable, *, trimmed: bool = False) -> RawTable:
+    """Trim every cell (unless ``trimmed``) and drop blank rows (layout, not data: they are never
+    counted as lines).
 
     Both work on the distinct values of each column, then reach the rows through the codes.
     """
@@ -524,11 +538,12 @@ def _clean(table: RawTable) -> RawTable:
     keep = np.zeros(len(table.rows), dtype=bool)
     columns = []
     for raw in table.columns:
-        stripped = np.empty(len(raw.values), dtype=object)
-        stripped[:] = [v.strip() for v in raw.values]
         column = raw
-        if (stripped != raw.values).any():
-            column = Coded.from_parts(raw.codes, stripped) if raw.distinct else Coded.identity(stripped)
+        if not trimmed:
+            stripped = np.empty(len(raw.values), dtype=object)
+            stripped[:] = [v.strip() for v in raw.values]
+            if (stripped != raw.values).any():
+                column = Coded.from_parts(raw.codes, stripped) if raw.distinct else Coded.identity(stripped)
         keep |= (column.values != "")[column.codes]
         columns.append(column)
     table.columns = columns if keep.all() else [c.take(keep) for c in columns]
