@@ -18,11 +18,9 @@ from lotsmarche.intake.summary import DemandSummary
 from lotsmarche.models import Finding, LotPlan
 
 if TYPE_CHECKING:  # the renderers (docx, openpyxl, jinja2) load only when a DCE is written
-    from lotsmarche.render.dce import DceResult
-
-if TYPE_CHECKING:
     from lotsmarche.catalogue.model import Catalogue
     from lotsmarche.models import Groupement
+    from lotsmarche.render.dce import DceResult
     from lotsmarche.sourcing.merge import SourcingRead
 
 EXAMPLE = "boulonnais"
