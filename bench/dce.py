@@ -1,6 +1,15 @@
 """Benchmark of the DCE rendering: a 50-lot plan, per-document time against python-docx open + save.
 
-Run by hand: ``python bench/dce.py [--lots 50] [--repeat 9] [--avant REV]``. The floor is python-docx
+Run by hand: ``python bench/dce.py [--lots 50] [--repeat 9] [--avant REV] [--runs 5] [--json FILE]
+[--interne | --processus]``.
+
+**Whole process** (bench/_harness.py; skipped with ``--interne``): the plan is written as a lots.json, then
+``lotsmarche dce plan.json --out DIR --force`` is run as a buyer types it, in turn with the same command of
+revision REV (``--avant REV``, the sources extracted into /tmp): medians of ``--runs``, CPU user + sys, peak
+resident set, ratio to REV.
+
+**In-process** (skipped with ``--processus``): the whole DCE rendered by ``render_dce`` (median of up to
+5 calls), and each document against its floor. The floor is python-docx
 merely opening and saving the same template, measured in the same run; the goal is each document within
 2× of it. The timed functions take turns at each repetition (the machine is shared: a load peak then
 hits them all alike) and the median is kept. ``--avant REV`` also times the renderer and the templates
@@ -27,9 +36,11 @@ from docxtpl import DocxTemplate
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _harness import add_options, cache_dir, interleave, lotsmarche, machine, report, short_rev, source_of
 from tests.unit._render_factory import make_item, make_lot, make_plan
 
 from lotsmarche.catalogue import load_catalogue
+from lotsmarche.lotsjson import plan_to_json
 from lotsmarche.models import Member
 from lotsmarche.render import render_dce
 from lotsmarche.render.context import build_contexts, context_for
@@ -113,13 +124,40 @@ def old_renderer(rev: str):  # type: ignore[no-untyped-def]
     return module
 
 
+def whole_process(args: argparse.Namespace) -> None:
+    """``lotsmarche dce`` on the plan written as lots.json, as whole processes (and revision REV's)."""
+    path = cache_dir() / f"plan-{args.lots}-lots.json"
+    path.write_text(plan_to_json(big_plan(args.lots)), encoding="utf-8")
+    out = cache_dir() / "sorties"
+    print(f"lotsmarche dce, plan de {args.lots} lots ({path}) ; {machine(args)}")
+    programs = [lotsmarche("lotsmarche dce", ["dce", str(path), "--out", str(out / "dce-ici"), "--force"])]
+    if args.avant:
+        rev = short_rev(args.avant)
+        argv = ["dce", str(path), "--out", str(out / f"dce-{rev}"), "--force"]
+        programs.append(lotsmarche(f"lotsmarche dce ({rev})", argv, source_of(args.avant)))
+    result = interleave(programs, args.runs, title=f"dce, {args.lots} lots", warmup=args.warmup)
+    report([result], args.json)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lots", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--avant", metavar="REV", help="also time the renderer and templates of git REV")
     parser.add_argument("--docxtpl", action="store_true", help="also time plain docxtpl (slow)")
+    add_options(parser, runs=5)
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--interne", action="store_true", help="dans le processus seulement")
+    only.add_argument("--processus", action="store_true", help="processus entiers seulement")
     args = parser.parse_args()
+    if not args.interne:
+        whole_process(args)
+    if not args.processus:
+        in_process(args)
+
+
+def in_process(args: argparse.Namespace) -> None:
     cat = load_catalogue()
     plan = big_plan(args.lots)
     base, lots = build_contexts(plan, cat)
@@ -166,11 +204,19 @@ def main() -> None:
         print(line)
     xlsx = timed(lambda: render_bpu_dqe(plan, plan.lots[0]), args.repeat)
     print(f"BPU/DQE (1 lot) : {xlsx * 1000:.1f} ms")
-    with tempfile.TemporaryDirectory() as tmp:
-        start = time.perf_counter()
-        result = render_dce(plan, cat, Path(tmp) / "DCE", zip_=True)
-        total = time.perf_counter() - start
-    print(f"DCE complet ({len(result.fichiers)} fichiers + zip) : {total:.2f} s")
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(min(args.repeat, 5)):
+        with tempfile.TemporaryDirectory() as tmp:
+            start, cpu = time.perf_counter(), time.process_time()
+            result = render_dce(plan, cat, Path(tmp) / "DCE", zip_=True)
+            walls.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+    print(
+        f"DCE complet dans le processus ({len(result.fichiers)} fichiers + zip, render_dce, médiane de "
+        f"{len(walls)}) : {median(walls):.2f} s ({min(walls):.2f} à {max(walls):.2f}), "
+        f"CPU {median(cpus):.2f} s"
+    )
 
 
 if __name__ == "__main__":

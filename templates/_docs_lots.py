@@ -86,8 +86,9 @@ def build_cctp() -> Writer:
     )
     w.h3("Saisonnalité")
     w.p(
-        "Mois d'approvisionnement du lot : {{ lot.mois }}. Le calendrier d'approvisionnement du lot, mois "
-        "par mois et produit par produit, figure en annexe du présent CCTP (annexe {{ lot.numero }}). Le "
+        "Mois d'approvisionnement du lot : {{ lot.mois }}. Les quantités estimées du lot, mois par mois et "
+        "produit par produit, figurent à l'annexe « {{ lot.calendrier_titre }} » du présent CCTP et, site "
+        "par site, dans le fichier {{ lot.calendrier_fichier }} du dossier de consultation. Le "
         "titulaire livre les espèces et variétés de saison et propose, hors saison, un produit de "
         "substitution de qualité équivalente, au même prix ou à un prix inférieur.",
         "justify",
@@ -154,27 +155,70 @@ def build_cctp() -> Writer:
 
 
 def _calendar_annexes(w: Writer) -> None:
-    """The CCTP's annexes: one delivery calendar per lot (months × products, from the demand's months)."""
+    """The CCTP's annexes: one delivery calendar per lot (quantities per month and product, deliveries per
+    site), from the demand's months; the lot's workbook (Annexes/Lot_NN_calendrier.xlsx) details each site."""
     w.h1("Annexes — Calendriers d'approvisionnement")
     w.p(
-        "Pour chaque lot, les mois où les membres prévoient de commander chaque produit (●), d'après le "
-        "recensement des besoins. Ces calendriers sont indicatifs : les bons de commande fixent les dates et "
-        "les quantités livrées.",
+        "Pour chaque lot, les quantités estimées par mois de chaque produit, tous sites confondus, et les "
+        "livraisons prévues par site, d'après le recensement des besoins des membres : la quantité annuelle "
+        "de chaque besoin est répartie également sur les mois où il est demandé. Le fichier du calendrier "
+        "de chaque lot, dans le dossier Annexes du dossier de consultation, donne les mêmes quantités site "
+        "par site. Ces calendriers sont indicatifs : les bons de commande fixent les dates et les quantités "
+        "livrées.",
         "justify",
     )
     w.tag("{%p for lot in lots %}")
-    w.h2(
-        "Annexe {{ lot.numero }} — Calendrier d'approvisionnement du lot {{ lot.numero }} : "
-        "{{ lot.intitule }}"
+    w.h2("{{ lot.calendrier_titre }}")
+    w.p("**Lot {{ lot.numero }} :** {{ lot.intitule }}.")
+    w.p("Détail par site de livraison : fichier {{ lot.calendrier_fichier }} du dossier de consultation.")
+    w.tag("{%p if lot.calendrier_approche %}")
+    w.p(
+        "Calendrier établi sans le fichier de la demande : pour chaque site, les mois sont ceux demandés "
+        "pour le produit dans l'ensemble du lot.",
+        "justify",
+    )
+    w.tag("{%p endif %}")
+    w.table(
+        ["Désignation", "Unité", *MOIS_COURTS, "Total"],
+        [
+            "{{ p.libelle }}",
+            "{{ p.unite }}",
+            *[f"{{{{ p.mois[{i}] }}}}" for i in range(12)],
+            "{{ p.total }}",
+        ],
+        [3.0, 0.8, *[1.0] * 12, 1.2],
+        loop="p in lot.calendrier_produits",
+        size=7,
     )
     w.table(
-        ["Désignation", "J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D"],
-        ["{{ p.libelle }}", *[f"{{{{ p.calendrier[{i}] }}}}" for i in range(12)]],
-        [5.0, *[1.0] * 12],
-        loop="p in lot.produits",
-        size=8,
+        ["Membre et site", "Livr. par sem.", *MOIS_COURTS],
+        ["{{ s.site }}", "{{ s.livraisons }}", *[f"{{{{ s.mois[{i}] }}}}" for i in range(12)]],
+        [4.0, 1.0, *[1.0] * 12],
+        loop="s in lot.calendrier_sites",
+        size=7,
+    )
+    w.p(
+        "Livraisons par mois : livraisons par semaine (« Livr. par sem. ») × 52/12, arrondi à l'unité, dans "
+        "les mois où le site commande un produit du lot."
     )
     w.tag("{%p endfor %}")
+
+
+# Month headings of the calendar tables (the same as calendrier.MOIS_COURTS, capitalised)
+MOIS_COURTS = (
+    "Janv.",
+    "Févr.",
+    "Mars",
+    "Avr.",
+    "Mai",
+    "Juin",
+    "Juil.",
+    "Août",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Déc.",
+)
 
 
 def build_ae() -> Writer:

@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 FONT = "Arial"  # LibreOffice maps it to Liberation Sans; both have U+202F (narrow no-break space)
 BLUE = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x59, 0x59, 0x59)
-TABLE_SIZES = (8, 9)  # text sizes (pt) of the table styles
+TABLE_SIZES = (7, 8, 9)  # text sizes (pt) of the table styles
 
 # --------------------------------------------------------------------------------------------------
 # Low-level helpers
@@ -80,6 +80,23 @@ def _table_styles(doc: DocumentObject) -> None:
         style = doc.styles.add_style(f"Grille {size} pt", WD_STYLE_TYPE.TABLE)
         style.base_style = doc.styles["Table Grid"]
         style.font.size = Pt(size)
+        if size == min(TABLE_SIZES):  # the dense tables (calendars, 12 months): narrow cell margins
+            _narrow_margins(style.element)
+
+
+def _narrow_margins(style: object) -> None:
+    """Left and right cell margins of 0.07 cm (40 twips) in a table style (w:tblPr/w:tblCellMar)."""
+    tblpr = style.find(qn("w:tblPr"))  # type: ignore[attr-defined]
+    if tblpr is None:
+        tblpr = OxmlElement("w:tblPr")
+        style.append(tblpr)  # type: ignore[attr-defined]
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        mar = OxmlElement(f"w:{side}")
+        mar.set(qn("w:w"), "40")
+        mar.set(qn("w:type"), "dxa")
+        margins.append(mar)
+    tblpr.append(margins)
 
 
 def _styles(doc: DocumentObject) -> None:

@@ -20,6 +20,8 @@ from lotsmarche.models import Finding, LotPlan
 if TYPE_CHECKING:  # the renderers (docx, openpyxl, jinja2) load only when a DCE is written
     from lotsmarche.catalogue.model import Catalogue
     from lotsmarche.models import Groupement
+    from lotsmarche.calendrier import LotCalendar
+    from lotsmarche.catalogue.model import Catalogue
     from lotsmarche.render.dce import DceResult
     from lotsmarche.sourcing.merge import SourcingRead
 
@@ -266,6 +268,8 @@ def run(
 ) -> RunResult:
     """Whole pipeline into ``out``: lots.json, lots.xlsx, controle.md, the DCE/ folder and, when lots are
     taken out of the consultation, their note (Note_lots_hors_consultation.docx, beside DCE/: not published).
+    With a sourcing file (the example's by default), ``sourcing/`` beside DCE/ holds one sheet per supplier:
+    what the group would buy from it each month (``render.fiches``), written with the DCE.
 
     Everything is written into a temporary sibling folder that replaces ``out`` only at the end, so a
     failure leaves nothing half-written. With compliance errors the DCE is not rendered (the plan, its
@@ -291,7 +295,7 @@ def run(
             [Problem(f"{out} existe ; ajoutez --force pour le remplacer", fichier=str(out))],
         )
     say("Lecture de la demande et allotissement")
-    plan, _demand = plan_lots(
+    plan, demand = plan_lots(
         demand_paths,
         groupement_path,
         sourcing_path,
@@ -308,6 +312,9 @@ def run(
         (tmp / "lots.json").write_text(plan_json, encoding="utf-8")
         write_lots_xlsx(plan, tmp / "lots.xlsx")
         (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
+        from lotsmarche.calendrier import lot_calendars
+
+        calendriers = lot_calendars(demand.table, plan)
         dce = None
         if brouillon or not has_errors(plan):
             say("Génération du DCE (Word et Excel)")
@@ -321,6 +328,7 @@ def run(
                     brouillon=brouillon,
                     note=tmp / NOTE_NAME,
                     plan_hash=sha256(plan_json.encode("utf-8")),
+                    calendriers=calendriers,
                 )
             except PiecesNonConformesError as exc:
                 (tmp / "controle.md").write_text(findings_report(plan, exc.findings) + "\n", encoding="utf-8")
@@ -328,6 +336,11 @@ def run(
                 plan = with_findings(plan, [f for f in exc.findings if f.severite == "erreur"])
             else:
                 (tmp / "controle.md").write_text(findings_report(plan, dce.findings) + "\n", encoding="utf-8")
+                # the suppliers' sheets quote the figures of the DCE's calendars: written with the DCE only
+                sourced = sourcing_paths(sourcing_path or (example_inputs()[2] if not demand_paths else None))
+                if sourced:
+                    say("Fiches des fournisseurs du sourçage (sourcing/)")
+                    _write_supplier_sheets(tmp, plan, calendriers, sourced, cat)
         replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -345,6 +358,49 @@ def run(
 
     RunResult.model_rebuild(_types_namespace={"DceResult": DceResult})
     return RunResult(dossier=out, plan=plan, fichiers=fichiers, dce=dce)
+
+
+def plan_calendars(
+    plan: LotPlan, demand_paths: list[Path], catalogues_dir: Path | None = None
+) -> list[LotCalendar]:
+    """The lots' delivery calendars of ``plan`` from the demand files it was built from (``dce --demande``).
+
+    The demand is read with the plan's groupement; a demand whose canonical fingerprint differs from the
+    plan's (``empreinte_demande``) is refused: its lines would not be those of the lots.
+    """
+    from lotsmarche.calendrier import lot_calendars
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.intake.reader import read_demand
+
+    demand = read_demand(list(demand_paths), load_catalogue(catalogues_dir), plan.groupement)
+    if demand.empreinte != plan.empreinte_demande:
+        raise InputError(
+            "La demande ne correspond pas au plan de lots : les calendriers ne sont pas calculés",
+            [
+                Problem(
+                    "ce n'est pas la demande dont le plan a été tiré (empreinte différente de « "
+                    "empreinte_demande » de lots.json) ; indiquez les mêmes fichiers de demande que pour "
+                    "« lotsmarche lots »",
+                    fichier=", ".join(Path(p).name for p in demand_paths),
+                )
+            ],
+        )
+    return lot_calendars(demand.table, plan)
+
+
+def _write_supplier_sheets(
+    folder: Path, plan: LotPlan, calendriers: list[LotCalendar], sourcing: list[Path], cat: Catalogue
+) -> None:
+    """``sourcing/Fiche_NN_<nom>.docx``: what the group would buy from each sourced supplier, per month."""
+    from lotsmarche.render.fiches import render_sheets
+    from lotsmarche.sourcing import load_sourcing
+
+    for name, blob in render_sheets(
+        plan, calendriers, load_sourcing(sourcing, cat, reference=plan.date_lancement), cat
+    ).items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
 
 
 def _moved(path: Path | None, old_root: Path, new_root: Path) -> Path | None:

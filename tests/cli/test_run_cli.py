@@ -25,7 +25,7 @@ import lotsmarche
 from tests.cli._runner import exit_code, run
 
 PACKAGE_ROOT = Path(lotsmarche.__file__).resolve().parents[1]
-OUTPUTS = ["DCE", "controle.md", "lots.json", "lots.xlsx"]
+OUTPUTS = ["DCE", "controle.md", "lots.json", "lots.xlsx", "sourcing"]  # sourcing/: the suppliers' sheets
 
 
 def _digest(folder: Path) -> dict[str, str]:

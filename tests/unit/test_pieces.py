@@ -415,7 +415,8 @@ def test_r2123_5_only_for_mapa_lots(example: Dce, marseille: Dce) -> None:
 def test_example_checks_report_no_error(example: Dce) -> None:
     # every check of the pieces passes on the bundled example (controle.md shows no error)
     assert example.errors() == set()
-    assert {f.code for f in example.findings} == {"PIE-024"}
+    # PIE-029 (information): rendered from the plan alone, the calendars say they are approximate
+    assert {f.code for f in example.findings} == {"PIE-024", "PIE-029"}
 
 
 # ------------------------------------------------------------------------------------------------

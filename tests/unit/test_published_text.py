@@ -5,6 +5,7 @@ here (fruits and vegetables + dairy, every strategy), and each post-render contr
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
@@ -235,14 +236,16 @@ def test_cctp_has_a_calendar_annex_per_lot(example: tuple[LotPlan, dict[str, byt
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     for lot in plan.lots:
         assert any(h.startswith(f"Annexe {lot.numero} — Calendrier") for h in headings)
-    # the calendar of lot 1: one row per product, a mark for each month asked
+    # the calendar of lot 1: one row per product, its quantity in each month asked, the yearly total
     lot = plan.lots[0]
     table = next(
-        t for t in document.tables if t.rows[0].cells[0].text == "Désignation" and len(t.columns) == 13
+        t for t in document.tables if t.rows[0].cells[0].text == "Désignation" and len(t.columns) == 15
     )
     first = lot.items[0]
     row = next(r for r in table.rows if r.cells[0].text == first.libelle)
-    assert [i + 1 for i, c in enumerate(row.cells[1:]) if c.text == "●"] == first.mois
+    assert [i + 1 for i, c in enumerate(row.cells[2:14]) if c.text] == first.mois
+    total = row.cells[14].text.replace("\u202f", "").replace(",", ".")
+    assert Decimal(total) == first.quantite_annuelle
 
 
 # ------------------------------------------------------------------------------------------ controls catch

@@ -28,6 +28,8 @@ EXPECTED = [
     "02_CCTP.docx",
     "AE/Lot_01_AE.docx",
     "AE/Lot_02_AE.docx",
+    "Annexes/Lot_01_calendrier.xlsx",
+    "Annexes/Lot_02_calendrier.xlsx",
     "BPU_DQE/Lot_01_BPU_DQE.xlsx",
     "BPU_DQE/Lot_02_BPU_DQE.xlsx",
     "CRT_Lot_01.docx",

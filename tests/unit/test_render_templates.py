@@ -64,7 +64,7 @@ def test_template_structure_follows_the_docxtpl_rules(kind: str) -> None:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_table_text_size_comes_from_the_table_style(kind: str) -> None:
-    # 10 pt in the document defaults (not in Normal, which would hide a table style's size), 8 or 9 pt
+    # 10 pt in the document defaults (not in Normal, which would hide a table style's size), 7, 8 or 9 pt
     # in the table styles; no run of the body repeats a size (a 50-lot CCTP has 8 000 cells).
     parts = read_zip((templates_dir() / TEMPLATE_FILES[kind]).read_bytes())
     styles = parts["word/styles.xml"].decode()
@@ -77,7 +77,8 @@ def test_table_text_size_comes_from_the_table_style(kind: str) -> None:
         assert f'<w:basedOn w:val="TableGrid"/><w:rPr><w:sz w:val="{size * 2}"/></w:rPr>' in style
     body = parts["word/document.xml"].decode()
     used = set(re.findall(r'<w:tblStyle w:val="([^"]+)"/>', body))
-    assert used == ({"Grille8pt"} if kind == "cctp" else {"Grille9pt"})
+    # the CCTP's calendar annexes (12 months per row) use the 7 pt style
+    assert used == ({"Grille7pt", "Grille8pt"} if kind == "cctp" else {"Grille9pt"})
     assert "<w:sz " not in body
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from lotsmarche.calendrier import annex_title, calendar_file
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.clauses.context import (
     LotContext,
@@ -95,6 +96,9 @@ def lot_values(plan: LotPlan, lot: Lot, cat: Catalogue, launch: date, criteres: 
     return {
         "numero": lot.numero,
         "intitule": lot.intitule,
+        # the lot's delivery calendar: CCTP annex and DCE workbook (seasonality clause)
+        "calendrier_annexe": annex_title(lot.numero),
+        "calendrier_fichier": calendar_file(lot.numero),
         "famille": fam.libelle if fam else lot.famille,
         "conservation": CONSERVATION_LIBELLES.get(lot.conservation, lot.conservation),
         "regime": REGIME_LIBELLES.get(lot.regime_emballage, lot.regime_emballage),

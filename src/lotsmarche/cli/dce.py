@@ -21,6 +21,7 @@ def register(app: typer.Typer) -> None:
             "Avec --check-templates, vérifier seulement les modèles Word.\n\n"
             "Exemples :\n"
             "lotsmarche dce lots.json --out dce --zip\n"
+            "lotsmarche dce lots.json --demande recensement.xlsx --out dce\n"
             "lotsmarche dce --check-templates --templates mes-modeles/templates"
         ),
     )
@@ -52,6 +53,14 @@ def register(app: typer.Typer) -> None:
         check_templates: Annotated[
             bool, typer.Option("--check-templates", help="Vérifier les modèles (--templates) sans générer.")
         ] = False,
+        demande: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--demande",
+                help="Fichier(s) de la demande dont le plan a été tiré : calendriers d'approvisionnement "
+                "exacts par site (sans eux, les mois de chaque produit du lot valent pour tous ses sites).",
+            ),
+        ] = None,
         catalogues: CataloguesOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
@@ -82,6 +91,11 @@ def register(app: typer.Typer) -> None:
         from lotsmarche.render import render_dce
 
         plan = read_plan(plan_file)
+        calendriers = None
+        if demande:
+            from lotsmarche.pipeline import plan_calendars
+
+            calendriers = plan_calendars(plan, list(demande), catalogues)
         result = render_dce(
             plan,
             load_catalogue(catalogues),
@@ -90,7 +104,8 @@ def register(app: typer.Typer) -> None:
             zip_=zip_,
             force=force,
             brouillon=brouillon,
-            inputs=[plan_file, *([catalogues] if catalogues else [])],
+            inputs=[plan_file, *([catalogues] if catalogues else []), *(demande or [])],
+            calendriers=calendriers,
         )
         rows = [(f.chemin, f.taille, f.sha256) for f in result.fichiers]
         if result.archive is not None:

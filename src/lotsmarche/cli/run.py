@@ -130,6 +130,13 @@ def run(
                 f"{len(result.dce.fichiers)} fichiers.",
                 markup=False,
             )
+            sheets = [f for f in result.fichiers if f.startswith("sourcing/")]
+            if sheets:
+                stdout.print(
+                    f"Fiches des fournisseurs du sourçage (achats prévus mois par mois) : {len(sheets)} dans "
+                    f"{result.dossier / 'sourcing'}, hors du DCE publié.",
+                    markup=False,
+                )
             if result.dce.note is not None:
                 stdout.print(
                     f"Lots hors consultation (art. R2122-8) : note écrite dans {result.dce.note}, hors du "

@@ -18,6 +18,7 @@ from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
 from lotsmarche.lotting.assemble import LotDraft, build_drafts
 from lotsmarche.lotting.capacite import capacity_reasons, merge_proposal
+from lotsmarche.lotting.capacity import yearly_only_finding
 from lotsmarche.lotting.lines import AMOUNT_SCALE, PreparedDemand, prepare
 from lotsmarche.lotting.naming import name_drafts, sort_drafts
 from lotsmarche.lotting.planfile import load_plan_file, resolve
@@ -111,6 +112,9 @@ def build_plan(  # noqa: PLR0917 - the documented contract takes the options pos
         findings.append(gap)
     if limit is not None:
         findings.append(_limit_finding(limit, len(lots)))
+    yearly = yearly_only_finding(suppliers)
+    if yearly is not None:
+        findings.append(yearly)
     return LotPlan(
         generateur=generator(),
         groupement=groupement,

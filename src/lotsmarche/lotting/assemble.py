@@ -30,6 +30,7 @@ from lotsmarche.lotting.items import (
     site_rows,
 )
 from lotsmarche.lotting.lines import PreparedDemand, kg_of, lot_regime
+from lotsmarche.lotting.months import MonthData, month_data
 from lotsmarche.lotting.strategies import MIXED_CONSERVATION_STRATEGIES, Group
 from lotsmarche.models import CONSERVATIONS, LotItem, RepartitionSite, Supplier
 
@@ -175,6 +176,7 @@ def _build_drafts(
 
     first_line = pd.Series(t["ligne"].to_numpy(dtype=np.int64)).groupby(g).min()
     by_prefix = index_by_prefix(cat.cpv)
+    months = month_data(prepared.cells)
     return [
         _draft(
             group,
@@ -188,6 +190,7 @@ def _build_drafts(
             cat=cat,
             suppliers=suppliers,
             by_prefix=by_prefix,
+            months=months,
         )
         for gi, group in enumerate(groups)
     ]
@@ -218,6 +221,7 @@ def _draft(
     cat: Catalogue,
     suppliers: Sequence[Supplier],
     by_prefix: dict[str, str],
+    months: MonthData | None,
 ) -> LotDraft:
     first = group.cells[0]
     famille = str(prepared.column("famille")[first])
@@ -261,6 +265,7 @@ def _draft(
         territoires=frozenset(str(prepared.column("territoire")[p]) for p in group.cells),
         montant_annuel_ht=annuel,
         kg_annuel=Decimal(str(round(kg_total, 3))) if kg_total > 0 else None,
+        mois=months.of(group.cells) if months is not None else None,
     )
     return LotDraft(
         group=group,

@@ -6,20 +6,27 @@ territory, then product — refine each part the same way, then merge the parts 
 part loses suppliers below min(k, what it had). A split is kept only if it improves servability (some value
 becomes servable by k suppliers, or every part gains suppliers); otherwise the next axis is tried on the
 whole group, and a group no axis helps stays whole (the builder then reports why, supplier by supplier).
+
+"Can serve" is ``capacity.py``'s one definition, month-level volumes included: a seasonal supplier does not
+count for a part needed all year, and a part whose monthly need exceeds the suppliers' volumes is split
+(by territory, then product) like one exceeding their yearly capacity. The suppliers of each part tried are
+counted from per-cell arrays (``capacity.CellCapability``), memoised on the part's cells.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from lotsmarche.catalogue.model import Catalogue
-from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, servable_by
+from lotsmarche.lotting.capacity import CellCapability, LotNeed, blocking_reasons, servable_by, sourcing_index
 from lotsmarche.lotting.lines import AMOUNT_SCALE, lot_regime
+from lotsmarche.lotting.months import MonthData, ProductMonths, merge_months, month_data
 from lotsmarche.lotting.strategies import HOMOGENEITY, Group, StrategyContext, groups_by
 from lotsmarche.models import Supplier
 
@@ -38,6 +45,7 @@ class Part:
     montant_e7: int
     kg: float
     split_by: frozenset[str] = frozenset()  # axes this part was cut along (the title names them)
+    mois: dict[str, ProductMonths] | None = None  # need per product and month (lotting.months)
 
     def need(self) -> LotNeed:
         return LotNeed(
@@ -49,6 +57,7 @@ class Part:
             territoires=self.territoires,
             montant_annuel_ht=Decimal(self.montant_e7) / AMOUNT_SCALE,
             kg_annuel=Decimal(str(round(self.kg, 3))) if self.kg > 0 else None,
+            mois=self.mois,
         )
 
     def union(self, other: Part) -> Part:
@@ -63,29 +72,55 @@ class Part:
             montant_e7=self.montant_e7 + other.montant_e7,
             kg=self.kg + other.kg,
             split_by=self.split_by & other.split_by,
+            mois=None if self.mois is None or other.mois is None else merge_months(self.mois, other.mois),
         )
 
 
 class _Counter:
-    """Counts the suppliers able to serve a part, memoised on its cells."""
+    """The suppliers able to serve a part (a bit set over the sourcing, ``capacity.CellCapability``),
+    memoised on its cells.
 
-    def __init__(self, suppliers: Sequence[Supplier]) -> None:
-        self.suppliers = list(suppliers)
+    Every criterion but the capacities (yearly € and kg, month-level volumes) is a set condition that the
+    union of two parts meets exactly when both parts do, so the suppliers able to serve a union are among
+    those able to serve both: :meth:`upper` bounds the count of a union without building it (most merges
+    are refused on that bound alone).
+    """
+
+    def __init__(self, suppliers: Sequence[Supplier], cols: Columns, months: MonthData | None) -> None:
+        singles = [
+            replace(make_part(cols, [c]).need(), montant_annuel_ht=Decimal(0), kg_annuel=None)
+            for c in range(len(cols["produit"]))
+        ]
+        self.check = CellCapability(sourcing_index(list(suppliers)), singles, months)
         self.cache: dict[tuple[int, ...], int] = {}
 
-    def __call__(self, part: Part) -> int:
+    def able(self, part: Part) -> int:
         hit = self.cache.get(part.positions)
         if hit is None:
-            hit = len(servable_by(part.need(), self.suppliers))
+            need = part.need()
+            flags = self.check.able(part.positions, need.montant_annuel_ht, need.kg_annuel)
+            hit = int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
             self.cache[part.positions] = hit
         return hit
+
+    def __call__(self, part: Part) -> int:
+        return self.able(part).bit_count()
+
+    def upper(self, a: Part, b: Part) -> int:
+        """At least the number of suppliers able to serve the union of ``a`` and ``b``."""
+        return (self.able(a) & self.able(b)).bit_count()
 
 
 Columns = dict[str, list[Any]]
 NEEDED = ("famille", "conservation", "regime", "groupe_espece", "produit", "territoire", "montant_e7", "kg")
 
 
-def make_part(cols: Columns, positions: Sequence[int], split_by: frozenset[str] = frozenset()) -> Part:
+def make_part(
+    cols: Columns,
+    positions: Sequence[int],
+    split_by: frozenset[str] = frozenset(),
+    months: MonthData | None = None,
+) -> Part:
     pos = sorted(int(p) for p in positions)
     first = pos[0]
     return Part(
@@ -99,6 +134,7 @@ def make_part(cols: Columns, positions: Sequence[int], split_by: frozenset[str] 
         montant_e7=sum(int(cols["montant_e7"][p]) for p in pos),
         kg=float(sum(cols["kg"][p] for p in pos)),
         split_by=split_by,
+        mois=months.of(pos) if months is not None else None,
     )
 
 
@@ -113,7 +149,7 @@ class CapaciteStrategy:
     def split(self, cells: pd.DataFrame, cat: Catalogue, context: StrategyContext) -> list[Group]:
         frame = cells.reset_index(drop=True)
         cols: Columns = {c: frame[c].tolist() for c in NEEDED}
-        counter = _Counter(context.suppliers)
+        counter = _Counter(context.suppliers, cols, month_data(frame))
         k = context.k
         groups: list[Group] = []
         for _key, positions in groups_by(frame, HOMOGENEITY):
@@ -161,9 +197,11 @@ def _merge(parts: list[Part], count: _Counter, k: int) -> list[Part]:
     for part in ordered:
         floor_part = min(k, count(part))
         for i, current in enumerate(bins):
+            floor = max(floor_part, min(k, count(current)))
+            if count.upper(current, part) < floor:
+                continue  # the union cannot keep enough suppliers: not even built
             joined = current.union(part)
-            n = count(joined)
-            if n >= floor_part and n >= min(k, count(current)):
+            if count(joined) >= floor:
                 bins[i] = joined
                 break
         else:
@@ -270,6 +308,7 @@ def union_need(a: LotNeed, b: LotNeed) -> LotNeed:
         montant_annuel_ht=a.montant_annuel_ht + b.montant_annuel_ht,
         kg_annuel=Decimal(kg) if kg is not None else None,
         conservations=a.conservations | b.conservations,
+        mois=None if a.mois is None or b.mois is None else merge_months(a.mois, b.mois),
     )
 
 

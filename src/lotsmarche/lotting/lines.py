@@ -26,6 +26,7 @@ import pandas as pd
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import InputError, Problem
 from lotsmarche.intake.model import Demand
+from lotsmarche.lotting.months import MONTH_COLUMNS, cell_month_needs
 
 # Presentations that make a product "élaboré" (processed) rather than raw: famille-conservation keeps them
 # apart because they come from processors (fumaison, conserverie, traiteur) rather than mareyeurs.
@@ -73,7 +74,9 @@ class PreparedDemand:
     ``cells`` columns: produit, conditionnement, territoire, famille, conservation, regime, contact (bool:
     regime is plastique_contact), groupe_espece ("" when none), espece ("" when none), presentation, elabore
     (bool), quantite_milli (int), montant_e7 (Python int, exact amount in 1e-7 €), kg (float, for capacity
-    only), nb_lignes. ``prix`` maps each product to its one estimated unit price for the whole plan.
+    only), nb_lignes, besoin_m01..besoin_m12 (need per month, exact, ``lotting.months``), libelle,
+    unite_libelle, unite_pluriel (the product's label and unit, for capacity reasons). ``prix`` maps each
+    product to its one estimated unit price for the whole plan.
     """
 
     table: pd.DataFrame
@@ -172,6 +175,9 @@ def prepare(demand: Demand, cat: Catalogue, source: str = "demande") -> Prepared
     for c, p, q in zip(pair_cell.tolist(), pair_price.tolist(), pair_qty.tolist(), strict=True):
         exact[c] += q * p  # Python ints: exact whatever the size
     cells["montant_e7"] = exact
+    needs = cell_month_needs(cell_of_line, table["mois"].to_numpy(dtype=np.int64), qty, len(cells))
+    for m, name in enumerate(MONTH_COLUMNS):
+        cells[name] = needs[:, m]
     _attach_attributes(cells, cat)
     return PreparedDemand(
         table=table,
@@ -244,6 +250,9 @@ def _attach_attributes(cells: pd.DataFrame, cat: Catalogue) -> None:
     cells["groupe_espece"] = [produits[c].groupe_espece or "" for c in codes]
     cells["espece"] = [produits[c].espece or "" for c in codes]
     cells["presentation"] = [produits[c].presentation for c in codes]
+    cells["libelle"] = [produits[c].libelle for c in codes]
+    cells["unite_libelle"] = [cat.unite(produits[c].unite) for c in codes]
+    cells["unite_pluriel"] = [cat.unite(produits[c].unite, 2) for c in codes]
     cells["elabore"] = [
         p in ELABORE_PRESENTATIONS or c in PROCESSED_CONSERVATIONS
         for p, c in zip(cells["presentation"].tolist(), cells["conservation"].tolist(), strict=True)

@@ -8,12 +8,14 @@ fields of its model. Every string is cleaned of XML-illegal characters on the wa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from lotsmarche.calendrier import LotCalendar, annex_title, calendar_file, calendars_from_plan
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import (
     CONSERVATION_LIBELLES,
@@ -116,6 +118,23 @@ class ProduitCtx(Ctx):
     calendrier: list[str]  # 12 cells, January first: "●" when a delivery is asked that month, else ""
 
 
+class CalendrierProduitCtx(Ctx):
+    """A product row of the lot's calendar annex: quantities per month, formatted (« » for no delivery)."""
+
+    libelle: str
+    unite: str
+    mois: list[str]  # 12 cells, January first
+    total: str
+
+
+class CalendrierSiteCtx(Ctx):
+    """A delivery site row of the calendar annex: deliveries per week and expected per month."""
+
+    site: str  # « membre — site (code postal) »
+    livraisons: str  # per week, « non indiqué » when unknown
+    mois: list[str]  # 12 cells, January first
+
+
 class SiteCtx(Ctx):
     membre: str
     site: str
@@ -161,6 +180,11 @@ class LotCtx(Ctx):
     mois: str
     livraisons_annuelles: int
     a_calendrier: bool  # the lot has products: its delivery calendar is an annex of the CCTP
+    calendrier_titre: str  # exact heading of the CCTP annex (calendrier.annex_title)
+    calendrier_fichier: str  # Annexes/Lot_NN_calendrier.xlsx
+    calendrier_approche: bool  # computed from the plan alone (no demand file)
+    calendrier_produits: list[CalendrierProduitCtx]
+    calendrier_sites: list[CalendrierSiteCtx]
     temperatures: str
     fraicheur: str
     emballages: list[str]
@@ -373,7 +397,51 @@ def _site_commune(code_postal: str, membre: Member | None, cat: Catalogue) -> st
     return "—"
 
 
-def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, str]) -> LotCtx:
+def _quantity_text(value: Decimal) -> str:
+    """« 1 234,5 » (as many decimals as the value has, three at most), « » for zero."""
+    from lotsmarche.clauses.text import fmt_number
+
+    if not value:
+        return ""
+    exponent = value.normalize().as_tuple().exponent
+    decimals = min(max(-exponent, 0), 3) if isinstance(exponent, int) else 0
+    return fmt_number(value, decimals)
+
+
+def _calendar_ctx(
+    cal: LotCalendar | None, cat: Catalogue
+) -> tuple[list[CalendrierProduitCtx], list[CalendrierSiteCtx]]:
+    if cal is None:
+        return [], []
+    produits = [
+        CalendrierProduitCtx(
+            libelle=p.libelle,
+            unite=cat.unite(p.unite, p.total),
+            mois=[_quantity_text(v) for v in p.mois],
+            total=_quantity_text(p.total),
+        )
+        for p in cal.produits
+    ]
+    sites = [
+        CalendrierSiteCtx(
+            site=f"{s.membre} — {s.site} ({s.code_postal})",
+            livraisons="non indiqué"
+            if s.livraisons_par_semaine is None
+            else _quantity_text(s.livraisons_par_semaine),
+            mois=[_quantity_text(v) for v in s.livraisons_mois()],
+        )
+        for s in cal.sites
+    ]
+    return produits, sites
+
+
+def _lot_ctx(
+    lot: Lot,
+    plan: LotPlan,
+    cat: Catalogue,
+    member_kinds: dict[str, str],
+    cal: LotCalendar | None = None,
+) -> LotCtx:
     famille = cat.familles.get(lot.famille)
     mer = lot.famille == "produits_de_la_mer" or lot.groupe_espece is not None
     produits: list[ProduitCtx] = []
@@ -443,6 +511,7 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         )
     echantillons = any(pieces.grades_samples(x) for c in criteres for x in c.sous_criteres)
     fitting = cat.indice_pour(lot.famille, lot.conservation)
+    cal_produits, cal_sites = _calendar_ctx(cal, cat)
     return LotCtx(
         numero=lot.numero,
         numero_texte=f"{lot.numero:02d}",
@@ -480,6 +549,11 @@ def _lot_ctx(lot: Lot, plan: LotPlan, cat: Catalogue, member_kinds: dict[str, st
         temperatures=_per_conservation(texts.TEMPERATURES, conservations, mer),
         fraicheur=_per_conservation(texts.FRAICHEUR, conservations, mer),
         a_calendrier=bool(lot.items),
+        calendrier_titre=annex_title(lot.numero),
+        calendrier_fichier=calendar_file(lot.numero),
+        calendrier_approche=cal.approche if cal is not None else True,
+        calendrier_produits=cal_produits,
+        calendrier_sites=cal_sites,
         emballages=emballages,
         produits=produits,
         sites=sites,
@@ -661,15 +735,27 @@ def coordonnateur_of(plan: LotPlan) -> str:
     return g.membres[0].nom if g.membres else g.nom
 
 
-def build_contexts(plan: LotPlan, cat: Catalogue, brouillon: bool = False) -> tuple[DceContext, list[LotCtx]]:
+def build_contexts(
+    plan: LotPlan,
+    cat: Catalogue,
+    brouillon: bool = False,
+    calendriers: Sequence[LotCalendar] | None = None,
+) -> tuple[DceContext, list[LotCtx]]:
     """The shared context (``nom_document`` left empty) and the views of the lots of the consultation.
+
+    ``calendriers`` are the lots' delivery calendars (``calendrier.lot_calendars`` from the demand); without
+    them the calendars are computed from the plan alone (``calendrier.calendars_from_plan``).
 
     Lots taken out of the consultation (R2122-8) are in ``lots_hors_consultation`` only. ``brouillon`` is
     forced on when the plan has errors or the group's identity is unknown (:func:`is_draft`).
     """
     g = plan.groupement
     kinds: dict[str, str] = {m.nom: m.type for m in g.membres}
-    every = [_lot_ctx(lot, plan, cat, kinds) for lot in sorted(plan.lots, key=lambda x: x.numero)]
+    by_lot = {c.numero: c for c in (calendars_from_plan(plan) if calendriers is None else calendriers)}
+    every = [
+        _lot_ctx(lot, plan, cat, kinds, by_lot.get(lot.numero))
+        for lot in sorted(plan.lots, key=lambda x: x.numero)
+    ]
     lots = [lot for lot in every if not lot.hors_consultation]
     limite = plan.lots_max_par_candidat or g.lots_max_par_candidat
     date_remise = plan.date_lancement + timedelta(days=g.delai_remise_jours)

@@ -12,9 +12,11 @@ from jinja2 import Environment
 from pydantic import BaseModel, ConfigDict
 
 from lotsmarche.atomic import check_apart, replace_dir, temp_dir, write_bytes
+from lotsmarche.calendrier import LotCalendar, calendars_from_plan
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import OutputExistsError, Problem, RenderError
 from lotsmarche.models import Finding, LotPlan
+from lotsmarche.render.calendrier import render_calendar
 from lotsmarche.render.context import CONTEXT_MODELS, NOMS_DOCUMENTS, build_contexts, context_for, is_draft
 from lotsmarche.render.docx import CompiledDocx, compile_docx, write_zip
 from lotsmarche.render.env import builtin_env, sandbox_env
@@ -103,9 +105,15 @@ def _safe(reference: str) -> str:
 
 
 def _render_files(
-    plan: LotPlan, cat: Catalogue, templates: Path | None, brouillon: bool
+    plan: LotPlan,
+    cat: Catalogue,
+    templates: Path | None,
+    brouillon: bool,
+    calendriers: Sequence[LotCalendar] | None = None,
 ) -> tuple[dict[str, bytes], list[Finding]]:
-    base, lots = build_contexts(plan, cat, brouillon)
+    if calendriers is None:
+        calendriers = calendars_from_plan(plan)
+    base, lots = build_contexts(plan, cat, brouillon, calendriers)
     brouillon = base.brouillon
     literal = strings_in(base)
     files: dict[str, bytes] = {}
@@ -129,6 +137,10 @@ def _render_files(
         files[f"BPU_DQE/Lot_{lot_model.numero:02d}_BPU_DQE.xlsx"] = render_bpu_dqe(
             plan, lot_model, brouillon, cat=cat
         )
+    published = {lot.numero for lot in plan.lots if not lot.procedure.hors_consultation}
+    for cal in calendriers:
+        if cal.numero in published:
+            files[cal.fichier] = render_calendar(plan, cal, cat, brouillon)
     files[NOTICE_NAME] = notice_docx(plan, lots, brouillon)
     problems: list[Problem] = []
     allowed = tag_allowance(literal)
@@ -140,9 +152,10 @@ def _render_files(
         )
     if problems:
         raise RenderError("Des balises de modèle n'ont pas été rendues", problems)
+    from lotsmarche.render.checks_calendrier import check_calendars
     from lotsmarche.render.checks_pieces import check_pieces
 
-    return files, check_pieces(plan, cat, base, lots, files)
+    return files, [*check_pieces(plan, cat, base, lots, files), *check_calendars(plan, calendriers, files)]
 
 
 def refusal(plan: LotPlan) -> PlanNonConformeError | None:
@@ -177,6 +190,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     *,
     inputs: Sequence[Path] = (),
     plan_hash: str | None = None,
+    calendriers: Sequence[LotCalendar] | None = None,
 ) -> DceResult:
     """Write the DCE of ``plan`` into the folder ``out`` (atomically; refuses to overwrite without force).
 
@@ -187,6 +201,9 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     the catalogues) and ``templates`` must lie outside ``out`` and ``note``: replacing would delete them.
     ``plan_hash`` is the SHA-256 of the plan's lots.json when the caller has written it (else computed here,
     once).
+    ``calendriers`` are the lots' delivery calendars from the demand (``calendrier.lot_calendars``): the
+    CCTP annexes and ``Annexes/Lot_NN_calendrier.xlsx``; without them they are computed from the plan
+    alone (the months of each lot item for every site), with a finding saying so.
     """
     refused = refusal(plan)
     if refused is not None and not brouillon:
@@ -208,7 +225,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         raise RenderError(
             "Dossier de modèles introuvable", [Problem("dossier absent", fichier=str(templates))]
         )
-    files, findings = _render_files(plan, cat, templates, brouillon)
+    files, findings = _render_files(plan, cat, templates, brouillon, calendriers)
     brouillon = brouillon or is_draft(plan)
     controls = verify_dce(plan, cat, files)
     failed = [f for f in controls if f.severite == "erreur"]

@@ -26,7 +26,16 @@ __all__ = ["LintHit", "attach_findings", "check_plan", "enrich_plan", "lint_text
 SEVERITY_ORDER = {"erreur": 0, "avertissement": 1, "info": 2}
 # Codes the lot builder (lotsmarche.lotting, lotsmarche.valuation) writes into the plan; the rules never
 # compute them, so `check` reports them as stored. LOT-001 (servability) is a rule: not listed.
-BUILDER_PREFIXES: tuple[str, ...] = ("LOT-002", "LOT-003", "LOT-004", "LOT-005", "LOT-006", "OPT-", "VAL-")
+BUILDER_PREFIXES: tuple[str, ...] = (
+    "LOT-002",
+    "LOT-003",
+    "LOT-004",
+    "LOT-005",
+    "LOT-006",
+    "LOT-007",
+    "OPT-",
+    "VAL-",
+)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -4,7 +4,9 @@ The exact integer programme lives in :mod:`lotsmarche.lotting.optimal.programme`
 abstract :class:`Instance`, testable and benchmarkable alone). This module turns the demand cells (product ×
 packaging × delivery territory, see ``lotting.lines``) into atoms, runs it, and reports as plan-level
 findings: OPT-001 optimum proven, OPT-002 demand no k suppliers can serve (product, zone, who lacks what),
-OPT-003 time limit reached (best plan and proven gap). ``STRATEGY`` is what the registry loads.
+OPT-003 time limit reached (best plan and proven gap), OPT-004 lots split on month-level volumes once
+whole (``optimal.volumes``: the programme checks them atom by atom). ``STRATEGY`` is what the registry
+loads.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, can_serve
+from lotsmarche.lotting.capacity import LotNeed, blocking_reasons, capable
+from lotsmarche.lotting.months import ProductMonths, month_data
 from lotsmarche.lotting.optimal.programme import (
     Atom,
     Instance,
@@ -24,6 +27,7 @@ from lotsmarche.lotting.optimal.programme import (
     lot_is_servable,
     solve_partition,
 )
+from lotsmarche.lotting.optimal.volumes import check_volumes, volumes_finding
 from lotsmarche.models import Finding, Supplier
 from lotsmarche.money import eur
 
@@ -71,7 +75,9 @@ def _records(cells: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in rec.items()} for rec in cells.reset_index(drop=True).to_dict("records")]
 
 
-def _need(row: dict[str, Any], montant: Decimal, kg: Decimal | None) -> LotNeed:
+def _need(
+    row: dict[str, Any], montant: Decimal, kg: Decimal | None, mois: dict[str, ProductMonths] | None = None
+) -> LotNeed:
     return LotNeed(
         famille=str(row["famille"]),
         conservation=str(row["conservation"]),
@@ -81,15 +87,18 @@ def _need(row: dict[str, Any], montant: Decimal, kg: Decimal | None) -> LotNeed:
         territoires=frozenset({str(row["territoire"])}),
         montant_annuel_ht=montant,
         kg_annuel=kg,
+        mois=mois,
     )
 
 
 def instance_from_cells(cells: pd.DataFrame, suppliers: Sequence[Supplier]) -> Instance:
-    """One atom per cell (product × packaging × territory); compatibility from capacity.py, capacity aside."""
+    """One atom per cell (product × packaging × territory); compatibility from capacity.py, yearly capacity
+    aside (the programme sums it over the atoms of a lot), the cell's month volumes included."""
     atoms: list[Atom] = []
-    for row in _records(cells):
-        need = _need(row, Decimal(0), None)
-        able = frozenset(s for s, sup in enumerate(suppliers) if can_serve(sup, need))
+    months = month_data(cells)
+    for pos, row in enumerate(_records(cells)):
+        need = _need(row, Decimal(0), None, months.of([pos]) if months is not None else None)
+        able = frozenset(s for s, ok in enumerate(capable(need, suppliers)) if ok)
         kg = float(row["kg"])
         atoms.append(
             Atom(
@@ -125,12 +134,15 @@ def blocked_findings(
 ) -> list[Finding]:
     """One warning per blocked cell: which product and zone, who comes closest and what they lack."""
     rows = _records(cells)
+    months = month_data(cells)
     out: list[Finding] = []
     for pos in blocked:
         row = rows[pos]
         produit, kg = str(row["produit"]), float(row["kg"])
         montant = Decimal(int(row["montant_e7"])) / AMOUNT_SCALE
-        need = _need(row, montant, Decimal(str(round(kg, 3))) if kg > 0 else None)
+        need = _need(
+            row, montant, Decimal(str(round(kg, 3))) if kg > 0 else None, months.of([pos]) if months else None
+        )
         reasons = sorted(
             ((blocking_reasons(s, need), s.nom) for s in suppliers if need.famille in s.familles),
             key=lambda rn: (len(rn[0]), rn[1]),
@@ -234,7 +246,11 @@ class OptimalStrategy:
         frame = cells.reset_index(drop=True)
         limit = getattr(context, "time_limit", None) or _TIME_LIMIT.get()
         result = solve_partition(instance_from_cells(frame, context.suppliers), context.k, limit)
+        result, split = check_volumes(result, frame, context.suppliers, context.k)
         findings = result_findings(result, context.k)
+        if split:  # the optimum is no longer proven: the gap is stated instead (OPT-004)
+            findings = [f for f in findings if f.code != "OPT-001"]
+            findings.insert(0, volumes_finding(result, split, BASE_LEGALE))
         findings += blocked_findings(frame, context.suppliers, context.k, result.bloques, cat)
         self.last_result, self.last_findings = result, findings
         context.notes.extend(f.message for f in findings)

@@ -17,7 +17,7 @@ from typing import Protocol
 from lotsmarche.lotting.optimal.highs import Row, highs_model, run
 
 Lots = list[tuple[int, list[int]]]  # (type id, items) per lot
-FEASIBILITY_NODES = 2000  # branch-and-bound nodes a fixed-bins feasibility programme may take
+FEASIBILITY_NODES = 2000  # branch-and-bound nodes a search for bins (not a proof) may take
 
 
 class BinType(Protocol):
@@ -122,7 +122,10 @@ def relaxation(  # noqa: PLR0917 - the component and, optionally, where to look
     lower = [0.0] * len(cost)
     for c, x in zip(n_cols, around, strict=False):
         lower[c], upper[c] = math.floor(x + 1e-6), min(upper[c], math.ceil(x - 1e-6))
-    answer = run(highs_model(cost, integer, upper, rows, seconds, lower))
+    h = highs_model(cost, integer, upper, rows, seconds, lower)
+    if around:  # a search, not a proof: bounded in work, so that its answer does not depend on the clock
+        h.setOptionValue("mip_max_nodes", FEASIBILITY_NODES)
+    answer = run(h)
     bound = 0 if around else max(1, answer.bound)
     if not answer.values:
         return Relaxation(bound, ())
