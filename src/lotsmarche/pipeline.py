@@ -18,10 +18,9 @@ from lotsmarche.intake.summary import DemandSummary
 from lotsmarche.models import Finding, LotPlan
 
 if TYPE_CHECKING:  # the renderers (docx, openpyxl, jinja2) load only when a DCE is written
-    from lotsmarche.catalogue.model import Catalogue
-    from lotsmarche.models import Groupement
     from lotsmarche.calendrier import LotCalendar
     from lotsmarche.catalogue.model import Catalogue
+    from lotsmarche.models import Groupement
     from lotsmarche.render.dce import DceResult
     from lotsmarche.sourcing.merge import SourcingRead
 
