@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,9 @@ from lotsmarche.models import Finding, LotPlan
 if TYPE_CHECKING:  # the renderers (docx, openpyxl, jinja2) load only when a DCE is written
     from lotsmarche.calendrier import LotCalendar
     from lotsmarche.catalogue.model import Catalogue
+    from lotsmarche.models import Groupement
     from lotsmarche.render.dce import DceResult
+    from lotsmarche.sourcing.merge import SourcingRead
 
 EXAMPLE = "boulonnais"
 
@@ -76,6 +79,46 @@ def check_demand(
     return summarize_demand(read_demand(paths, cat, groupement, sheet), cat)
 
 
+@dataclass(frozen=True)
+class PlanInputs:
+    """The inputs of a lot plan, read and checked: catalogue, groupement, demand and the sourcing reading
+    (None: no sourcing file, the catalogue's illustrative profiles)."""
+
+    cat: Catalogue
+    groupement: Groupement
+    demand: Demand
+    reading: SourcingRead | None
+
+
+def load_inputs(
+    demand_paths: list[Path],
+    groupement_path: Path | None = None,
+    sourcing_path: SourcingPaths = None,
+    catalogues_dir: Path | None = None,
+    date_lancement: date | None = None,
+) -> PlanInputs:
+    """Read catalogue, groupement, demand and sourcing as :func:`plan_lots` does (no demand file: the
+    bundled example, with its groupement and questionnaires unless others are given)."""
+    from lotsmarche.catalogue import load_catalogue
+    from lotsmarche.groupement import load_groupement
+    from lotsmarche.intake.reader import read_demand
+    from lotsmarche.sourcing import read_sourcing, sourcing_paths
+
+    cat = load_catalogue(catalogues_dir)
+    if not demand_paths:
+        demand_paths, example_groupement, example_sourcing = example_inputs()
+        groupement_path = groupement_path or example_groupement
+        sourcing_path = sourcing_path or example_sourcing
+    groupement = load_groupement(groupement_path, cat)
+    demand = read_demand(list(demand_paths), cat, groupement)
+    sources = sourcing_paths(sourcing_path)
+    launch = date_lancement or groupement.date_lancement
+    reading = (
+        read_sourcing(sources, cat, reference=launch, reference_text="date de lancement") if sources else None
+    )
+    return PlanInputs(cat, groupement, demand, reading)
+
+
 def plan_lots(  # noqa: PLR0917 - the documented contract lists the options positionally
     demand_paths: list[Path],
     groupement_path: Path | None = None,
@@ -90,6 +133,7 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
     today: date | None = None,
     *,
     time_limit: float | None = None,
+    inputs: PlanInputs | None = None,
 ) -> tuple[LotPlan, Demand]:
     """Load catalogue, groupement, demand and sourcing, build the lot plan, then add clauses and findings.
 
@@ -97,28 +141,18 @@ def plan_lots(  # noqa: PLR0917 - the documented contract lists the options posi
     questionnaires unless the caller gives its own. ``sourcing_path``: files (questionnaires, tables) or
     folders of them; a label expired at the launch date is not counted (SRC-004, with the reading's other
     findings on the plan). ``today`` (the CLI passes ``date.today()``) makes a launch date in the
-    past an error; without it that check is skipped, so that outputs depend on the inputs only.
+    past an error; without it that check is skipped, so that outputs depend on the inputs only. ``inputs``:
+    the files already read by :func:`load_inputs` with the same paths and launch date (`compare` reads
+    them once for every strategy).
     """
-    from lotsmarche.catalogue import load_catalogue
-    from lotsmarche.groupement import load_groupement
-    from lotsmarche.intake.reader import read_demand
     from lotsmarche.lotting import build_plan
     from lotsmarche.rules import enrich_plan
-    from lotsmarche.sourcing import builtin_sourcing_findings, read_sourcing, sourcing_paths
+    from lotsmarche.sourcing import builtin_sourcing_findings
 
-    cat = load_catalogue(catalogues_dir)
-    if not demand_paths:
-        demand_paths, example_groupement, example_sourcing = example_inputs()
-        groupement_path = groupement_path or example_groupement
-        sourcing_path = sourcing_path or example_sourcing
-    groupement = load_groupement(groupement_path, cat)
-    demand = read_demand(list(demand_paths), cat, groupement)
-    sources = sourcing_paths(sourcing_path)
-    launch = date_lancement or groupement.date_lancement
-    reading = (
-        read_sourcing(sources, cat, reference=launch, reference_text="date de lancement") if sources else None
-    )
-    suppliers = reading.fournisseurs if reading is not None else list(cat.fournisseurs)
+    if inputs is None:
+        inputs = load_inputs(demand_paths, groupement_path, sourcing_path, catalogues_dir, date_lancement)
+    cat, groupement, demand, reading = inputs.cat, inputs.groupement, inputs.demand, inputs.reading
+    suppliers = list(reading.fournisseurs) if reading is not None else list(cat.fournisseurs)
     plan = build_plan(
         demand,
         cat,
@@ -244,6 +278,7 @@ def run(
     from lotsmarche.errors import OutputExistsError
     from lotsmarche.lotsjson import plan_to_json, write_lots_xlsx
     from lotsmarche.render.dce import PiecesNonConformesError, render_dce
+    from lotsmarche.render.manifest import sha256
     from lotsmarche.render.note import NOTE_NAME
 
     say = progress or (lambda _message: None)
@@ -272,7 +307,8 @@ def run(
     tmp = temp_dir(out.parent, out.name)
     try:
         say("Écriture du plan de lots (lots.json, lots.xlsx) et du rapport de contrôle")
-        (tmp / "lots.json").write_text(plan_to_json(plan), encoding="utf-8")
+        plan_json = plan_to_json(plan)  # serialised and hashed once: the DCE manifest cites this file
+        (tmp / "lots.json").write_text(plan_json, encoding="utf-8")
         write_lots_xlsx(plan, tmp / "lots.xlsx")
         (tmp / "controle.md").write_text(findings_report(plan) + "\n", encoding="utf-8")
         from lotsmarche.calendrier import lot_calendars
@@ -290,6 +326,7 @@ def run(
                     zip_=zip_,
                     brouillon=brouillon,
                     note=tmp / NOTE_NAME,
+                    plan_hash=sha256(plan_json.encode("utf-8")),
                     calendriers=calendriers,
                 )
             except PiecesNonConformesError as exc:

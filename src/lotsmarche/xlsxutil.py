@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.datavalidation import DataValidation
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from lotsmarche.errors import RenderError
+
 # A spreadsheet may read a cell starting with these as a formula (OWASP "CSV injection" list; "\r" is
 # stored as "\n" once cleaned).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -36,23 +38,28 @@ def put_text(cell: Cell, value: str) -> None:
     """
     text = clean_text(value)
     if len(text) > EXCEL_MAX_CHARS:
-        from lotsmarche.errors import Problem, RenderError
-
-        raise RenderError(
-            "Texte trop long pour une cellule de classeur : rien n'a été écrit",
-            [
-                Problem(
-                    f"cellule {cell.coordinate} : {len(text)} caractères, au-delà des {EXCEL_MAX_CHARS} "
-                    f"qu'une cellule peut contenir (début : « {' '.join(text[:40].split())}… ») ; "
-                    "raccourcissez la donnée",
-                    feuille=cell.parent.title,
-                )
-            ],
-        )
+        raise too_long(cell.coordinate, cell.parent.title, text)
     cell.value = text
     cell.data_type = "s"
     if text.startswith(FORMULA_START) or value.startswith(FORMULA_START):
         cell.quotePrefix = True  # keeps it text if a user edits the cell in Excel
+
+
+def too_long(coordinate: str, sheet: str, text: str) -> RenderError:
+    """The error refusing a text longer than a cell holds (never cut silently), naming sheet and cell."""
+    from lotsmarche.errors import Problem, RenderError
+
+    return RenderError(
+        "Texte trop long pour une cellule de classeur : rien n'a été écrit",
+        [
+            Problem(
+                f"cellule {coordinate} : {len(text)} caractères, au-delà des {EXCEL_MAX_CHARS} "
+                f"qu'une cellule peut contenir (début : « {' '.join(text[:40].split())}… ») ; "
+                "raccourcissez la donnée",
+                feuille=sheet,
+            )
+        ],
+    )
 
 
 def bold(size: float | None = None) -> Font:

@@ -91,6 +91,12 @@ def read_zip(data: bytes) -> dict[str, bytes]:
         return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
 
 
+def read_member(data: bytes, name: str) -> bytes:
+    """One member of a zip (KeyError when absent), without decompressing the others."""
+    with zipfile.ZipFile(BytesIO(data)) as zf:
+        return zf.read(name)
+
+
 def core_xml(title: str, subject: str) -> bytes:
     """docProps/core.xml written here (docxtpl double-escapes properties, openpyxl stamps the time).
 

@@ -99,3 +99,39 @@ def test_reserved_lot_is_said_so(plan: LotPlan, catalogue) -> None:
     _base, lots = build_contexts(plan, catalogue)
     rows = {f.rubrique: f for f in lot_fields(plan, lot, lots[0])}
     assert rows["Participation réservée"].valeur.startswith("Lot réservé aux structures d'insertion")
+
+
+def test_notice_tables_are_the_xml_python_docx_writes() -> None:
+    """The rows are copied from python-docx prototypes: same XML as add_row / cell.text / cell.width, for
+    plain texts, outer spaces, line breaks, tabs and empty values."""
+    import docx
+    from docx.shared import Cm
+    from lxml import etree
+
+    from lotsmarche.render.notice import Champ, _prototypes, _table
+
+    fields = [
+        Champ("Rubrique simple", "valeur", "BT-1"),
+        Champ(" espaces ", "deux\nlignes", ""),
+        Champ("tab\tulation", "", "BT-2", True),
+        Champ("«\u00a0guillemets\u00a0»", "a  b", "BT-3"),
+    ]
+    ours = docx.Document()
+    _table(ours, _prototypes(ours), "Lot 1 — Titre", fields)
+    reference = docx.Document()
+    reference.add_heading("Lot 1 — Titre", level=2)
+    table = reference.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Rubrique", "Valeur", "eForms"), strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for champ in fields:
+        for cell, text in zip(
+            table.add_row().cells, (champ.rubrique, champ.valeur, champ.bt_texte), strict=True
+        ):
+            cell.text = text
+    for row in table.rows:
+        for cell, width in zip(row.cells, (Cm(6), Cm(8.5), Cm(2.5)), strict=True):
+            cell.width = width
+    assert etree.tostring(ours.element.body) == etree.tostring(reference.element.body)

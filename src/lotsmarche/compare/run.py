@@ -67,19 +67,16 @@ def run_comparison(
     Every plan goes through ``pipeline.plan_lots``, exactly as `lots` builds it (no demand file: the bundled
     Boulonnais example). ``out``: write the comparison files and each plan's lots json there.
     """
-    from lotsmarche.pipeline import plan_lots
+    from lotsmarche.pipeline import load_inputs, plan_lots
 
     if time_limit is not None and time_limit <= 0:
         raise InputError("Option invalide", [Problem("--time-limit doit être un nombre de secondes positif")])
     names = _strategy_names(strategies, plan_files)
     if out is not None and not force:
         _refuse_existing(out, [*names, *(f"plan:{p.name}" for p in plan_files or [])])
-    common = {
-        "groupement_path": groupement_path,
-        "sourcing_path": sourcing_path,
-        "catalogues_dir": catalogues,
-        "time_limit": time_limit,
-    }
+    # the inputs are read once; each plan is built from them as `lots` builds it
+    inputs = load_inputs(list(demand_paths), groupement_path, sourcing_path, catalogues)
+    common = {"time_limit": time_limit, "inputs": inputs}
     plans: dict[str, LotPlan] = {}
     seconds: dict[str, float] = {}
     runs: list[tuple[str | None, Path | None]] = [(n, None) for n in names] + [

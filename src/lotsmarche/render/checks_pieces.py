@@ -11,10 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 
-import docx
-from docx.document import Document
+from lxml import etree
 
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import Finding, LotPlan
@@ -61,14 +59,73 @@ class Piece:
         return out
 
 
+_P, _R, _HYPERLINK, _TBL, _TR, _TC = (f"{_W}{n}" for n in ("p", "r", "hyperlink", "tbl", "tr", "tc"))
+_T, _TAB, _PTAB, _BR, _CR, _NB_HYPHEN = (
+    f"{_W}{n}" for n in ("t", "tab", "ptab", "br", "cr", "noBreakHyphen")
+)
+# python-docx's parser settings: blank text nodes that XML deems ignorable are dropped
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
+
+
+def _run_text(r: etree._Element) -> str:
+    """The text python-docx gives a ``w:r`` (``Run.text``): text, tabs, line breaks, hyphens."""
+    out = []
+    for e in r:
+        if e.tag == _T:
+            out.append(e.text or "")
+        elif e.tag in (_TAB, _PTAB):
+            out.append("\t")
+        elif e.tag == _BR:
+            out.append("\n" if e.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+        elif e.tag == _CR:
+            out.append("\n")
+        elif e.tag == _NB_HYPHEN:
+            out.append("-")
+    return "".join(out)
+
+
+def _paragraph_text(p: etree._Element) -> str:
+    """``Paragraph.text``: the runs and hyperlinks directly in the paragraph."""
+    out = []
+    for child in p:
+        if child.tag == _R:
+            out.append(_run_text(child))
+        elif child.tag == _HYPERLINK:
+            out.extend(_run_text(r) for r in child if r.tag == _R)
+    return "".join(out)
+
+
+def _table_rows(tbl: etree._Element) -> list[list[str]]:
+    """``[[cell.text for cell in row.cells] for row in table.rows]``; a table with merged cells (which
+    python-docx repeats across the grid) is read by python-docx itself."""
+    if tbl.find(f".//{_W}vMerge") is not None or tbl.find(f".//{_W}gridSpan") is not None:
+        from docx.oxml.parser import parse_xml
+        from docx.table import Table
+
+        table = Table(parse_xml(etree.tostring(tbl)), None)  # type: ignore[arg-type]
+        return [[c.text for c in row.cells] for row in table.rows]
+    return [
+        ["\n".join(_paragraph_text(p) for p in tc if p.tag == _P) for tc in tr if tc.tag == _TC]
+        for tr in tbl
+        if tr.tag == _TR
+    ]
+
+
 def read_piece(path: str, data: bytes) -> Piece:
-    document: Document = docx.Document(BytesIO(data))
-    paragraphs = [p.text for p in document.paragraphs]
-    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    """The piece's body paragraphs, tables and highlighted runs, as python-docx reads them, from
+    ``word/document.xml`` alone (styles.xml and the other parts play no part in the text)."""
+    from lotsmarche.ziputil import read_member
+
+    root = etree.fromstring(read_member(data, "word/document.xml"), _PARSER)
+    body = root.find(f"{_W}body")
+    if body is None:
+        return Piece(path, [], [], [])
+    paragraphs = [_paragraph_text(p) for p in body if p.tag == _P]
+    tables = [_table_rows(t) for t in body if t.tag == _TBL]
     highlighted = []
-    for run in document.element.body.iter(f"{_W}r"):
+    for run in body.iter(_R):
         if run.find(f"{_W}rPr/{_W}highlight") is not None:
-            highlighted.append("".join(t.text or "" for t in run.iter(f"{_W}t")))
+            highlighted.append("".join(t.text or "" for t in run.iter(_T)))
     return Piece(path, paragraphs, tables, highlighted)
 
 

@@ -32,7 +32,7 @@ from lotsmarche.render.texts import CONSERVATIONS_EMBALLAGE_PRIMAIRE, EMBALLAGE_
 from lotsmarche.render.typo import edits
 from lotsmarche.render.verify import RenderedDce
 from lotsmarche.rules.egalim import label_requirement, required_label
-from lotsmarche.rules.lint import lint_text
+from lotsmarche.rules.lint import LintHit, lint_text
 from lotsmarche.text import fold
 
 CCTP = "02_CCTP.docx"
@@ -131,6 +131,15 @@ def identity_strings(rd: RenderedDce) -> list[str]:
     return sorted((n for n in names if n and len(n) > 1), key=len, reverse=True)
 
 
+def _identity(rd: RenderedDce) -> list[str]:
+    """:func:`identity_strings`, computed once per DCE."""
+    names = rd.memo.get("identity_strings")
+    if names is None:
+        names = rd.memo["identity_strings"] = identity_strings(rd)
+    assert isinstance(names, list)
+    return names
+
+
 def _blank(text: str, names: list[str]) -> str:
     text = _URL.sub(lambda m: " " * len(m.group(0)), text)  # URLs and e-mail addresses are not wording
     for name in names:
@@ -141,12 +150,15 @@ def _blank(text: str, names: list[str]) -> str:
 
 def check_lint(rd: RenderedDce) -> list[Finding]:
     """LIN-xxx over every paragraph and cell of every piece (identity names set aside)."""
-    names = identity_strings(rd)
+    names = _identity(rd)
     hits: list[tuple[tuple[str, ...], Block, str]] = []
     patterns = {p.code: p for p in rd.cat.lint}
+    by_text: dict[str, list[LintHit]] = {}  # the same paragraph recurs in every lot's pieces: linted once
     for block in rd.all_blocks():
-        text = _blank(block.texte, names)
-        for hit in lint_text(text, rd.cat):
+        found = by_text.get(block.texte)
+        if found is None:
+            found = by_text[block.texte] = lint_text(_blank(block.texte, names), rd.cat)
+        for hit in found:
             hits.append(((hit.code, fold(hit.extrait), block.fichier), block, hit.extrait))
     out: list[Finding] = []
     for (code, _folded, fichier), items in sorted(_grouped(hits).items()):
@@ -168,25 +180,37 @@ def check_lint(rd: RenderedDce) -> list[Finding]:
 # ---------------------------------------------------------------------------------------------- tags
 
 
+def _internal_tags(
+    texte: str, names: list[str], clause_ids: set[str], row_ids: set[str], product_codes: set[str]
+) -> list[str]:
+    """The internal tags of one text, product codes set aside."""
+    text = _blank(texte, names)
+    found = [m.group(0) for m in _TYPE_TAG.finditer(text)]
+    found += [m.group(0) for m in _CLAUSE_ID.finditer(text) if m.group(0) in clause_ids or "-" in m.group(0)]
+    found += [m.group(0) for m in _FINDING_CODE.finditer(text)]
+    found += [r for r in row_ids if r in text]
+    return [
+        tag
+        for tag in found
+        if not (tag in product_codes or any(tag in code for code in product_codes if code in text))
+    ]
+
+
 def check_internal_tags(rd: RenderedDce) -> list[Finding]:
     """TXT-001: no clause type tag, clause id, finding code or threshold-row id in a published piece."""
     clause_ids = {c.id for c in rd.cat.clauses}
     row_ids = {r.id for r in rd.cat.seuils}
     product_codes = set(rd.cat.produits)
-    names = identity_strings(rd)  # the consultation reference (« GC-974-2026 ») is not an internal tag
+    names = _identity(rd)  # the consultation reference (« GC-974-2026 ») is not an internal tag
     hits: list[tuple[tuple[str, ...], Block, str]] = []
+    by_text: dict[str, list[str]] = {}
     for block in rd.all_blocks():
-        text = _blank(block.texte, names)
-        found = [m.group(0) for m in _TYPE_TAG.finditer(text)]
-        found += [
-            m.group(0) for m in _CLAUSE_ID.finditer(text) if m.group(0) in clause_ids or "-" in m.group(0)
-        ]
-        found += [m.group(0) for m in _FINDING_CODE.finditer(text)]
-        found += [r for r in row_ids if r in text]
-        for tag in found:
-            if tag in product_codes or any(tag in code for code in product_codes if code in text):
-                continue
-            hits.append(((tag, block.fichier), block, tag))
+        tags = by_text.get(block.texte)
+        if tags is None:
+            tags = by_text[block.texte] = _internal_tags(
+                block.texte, names, clause_ids, row_ids, product_codes
+            )
+        hits.extend(((tag, block.fichier), block, tag) for tag in tags)
     return [
         Finding(
             code="TXT-001",
@@ -341,7 +365,18 @@ def check_egalim_documents(rd: RenderedDce) -> list[Finding]:
 
 
 def _lot_blocks(rd: RenderedDce, name: str, lot: Lot) -> list[Block]:
-    return [b for b in rd.blocks(name) if _lot_of(b) == lot.numero] if name in rd.files else []
+    """The blocks of piece ``name`` that belong to ``lot`` (by file name or heading), in document order."""
+    if name not in rd.files:
+        return []
+    key = ("blocs par lot", name)
+    if key not in rd.memo:
+        index: dict[int | None, list[Block]] = defaultdict(list)
+        for b in rd.blocks(name):
+            index[_lot_of(b)].append(b)
+        rd.memo[key] = index
+    by_lot = rd.memo[key]
+    assert isinstance(by_lot, dict)
+    return list(by_lot.get(lot.numero, []))
 
 
 def check_packaging(rd: RenderedDce) -> list[Finding]:

@@ -24,7 +24,7 @@ from lotsmarche.render.manifest import manifest_bytes, plan_sha256, sha256
 from lotsmarche.render.note import render_note
 from lotsmarche.render.notice import NOTICE_NAME, notice_docx
 from lotsmarche.render.sample import sample_plan
-from lotsmarche.render.verify import leftover_tags, strings_in, verify_dce
+from lotsmarche.render.verify import leftover_tags, strings_in, tag_allowance, verify_dce
 from lotsmarche.render.xlsx import render_bpu_dqe
 from lotsmarche.resources import templates_dir
 
@@ -143,9 +143,12 @@ def _render_files(
             files[cal.fichier] = render_calendar(plan, cal, cat, brouillon)
     files[NOTICE_NAME] = notice_docx(plan, lots, brouillon)
     problems: list[Problem] = []
+    allowed = tag_allowance(literal)
+    seen: dict[tuple[str, bytes], str | None] = {}
     for path, blob in sorted(files.items()):
         problems.extend(
-            Problem(f"balise non rendue : {hit}", fichier=path) for hit in leftover_tags(blob, literal)
+            Problem(f"balise non rendue : {hit}", fichier=path)
+            for hit in leftover_tags(blob, allowed=allowed, seen=seen)
         )
     if problems:
         raise RenderError("Des balises de modèle n'ont pas été rendues", problems)
@@ -186,6 +189,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     note: Path | None = None,
     *,
     inputs: Sequence[Path] = (),
+    plan_hash: str | None = None,
     calendriers: Sequence[LotCalendar] | None = None,
 ) -> DceResult:
     """Write the DCE of ``plan`` into the folder ``out`` (atomically; refuses to overwrite without force).
@@ -195,6 +199,8 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
     is unknown). Lots taken out of the consultation (R2122-8) are in no piece of the DCE: when ``note`` is
     given their note is written there (beside the DCE folder, never in it). ``inputs`` (the plan file,
     the catalogues) and ``templates`` must lie outside ``out`` and ``note``: replacing would delete them.
+    ``plan_hash`` is the SHA-256 of the plan's lots.json when the caller has written it (else computed here,
+    once).
     ``calendriers`` are the lots' delivery calendars from the demand (``calendrier.lot_calendars``): the
     CCTP annexes and ``Annexes/Lot_NN_calendrier.xlsx``; without them they are computed from the plan
     alone (the months of each lot item for every site), with a finding saying so.
@@ -233,7 +239,8 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
             ],
             [*findings, *controls],
         )
-    files["manifest.json"] = manifest_bytes(plan, files, brouillon)
+    digest = plan_hash if plan_hash is not None else plan_sha256(plan)
+    files["manifest.json"] = manifest_bytes(plan, files, brouillon, digest)
     archive_name = f"DCE_{_safe(plan.groupement.reference)}.zip" if zip_ else None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = temp_dir(out.parent, out.name)
@@ -257,7 +264,7 @@ def render_dce(  # noqa: PLR0917  (positional signature fixed by docs/ARCHITECTU
         dossier=out,
         fichiers=fichiers,
         archive=out / archive_name if archive_name else None,
-        plan_sha256=plan_sha256(plan),
+        plan_sha256=digest,
         brouillon=brouillon,
         findings=[*findings, *controls],
         note=note if note_bytes is not None else None,

@@ -33,13 +33,17 @@ def plan_sha256(plan: LotPlan) -> str:
     return sha256(text.encode("utf-8"))
 
 
-def manifest_bytes(plan: LotPlan, files: dict[str, bytes], brouillon: bool) -> bytes:
-    """Stable JSON (sorted keys and files, no timestamp) describing the generated files."""
+def manifest_bytes(
+    plan: LotPlan, files: dict[str, bytes], brouillon: bool, plan_hash: str | None = None
+) -> bytes:
+    """Stable JSON (sorted keys and files, no timestamp) describing the generated files.
+
+    ``plan_hash``: the plan's :func:`plan_sha256` when the caller has it already (it is computed once)."""
     data: dict[str, Any] = {
         "generateur": generator(),
         "plan_generateur": plan.generateur,
         "reference": plan.groupement.reference,
-        "plan_sha256": plan_sha256(plan),
+        "plan_sha256": plan_hash if plan_hash is not None else plan_sha256(plan),
         "brouillon": brouillon,
         "fichiers": [
             {"chemin": path, "taille": len(blob), "sha256": sha256(blob)}

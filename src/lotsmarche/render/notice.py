@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
+from typing import Any
 
 from lotsmarche.models import Lot, LotPlan
 from lotsmarche.render.context import LotCtx
@@ -176,12 +177,14 @@ def notice_docx(plan: LotPlan, lots: list[LotCtx], brouillon: bool = False) -> b
         f"(BT) de chaque rubrique selon le {SOURCE} ; « — » : pas de terme métier ; « à confirmer » : "
         "correspondance à vérifier dans le formulaire utilisé."
     )
-    _table(document, "Procédure", procedure_fields(plan))
+    proto = _prototypes(document)
+    _table(document, proto, "Procédure", procedure_fields(plan))
     by_number = {ctx.numero: ctx for ctx in lots}
     for lot in sorted(plan.lots, key=lambda x: x.numero):
         if lot.numero not in by_number:
             continue  # awarded outside the consultation (R2122-8): not in the notice
-        _table(document, f"Lot {lot.numero} — {lot.intitule}", lot_fields(plan, lot, by_number[lot.numero]))
+        fields = lot_fields(plan, lot, by_number[lot.numero])
+        _table(document, proto, f"Lot {lot.numero} — {lot.intitule}", fields)
     buffer = BytesIO()
     document.save(buffer)
     data = buffer.getvalue()
@@ -202,20 +205,84 @@ def _with_draft_mark(data: bytes) -> bytes:
     return write_zip(entries)
 
 
-def _table(document: object, title: str, fields: list[Champ]) -> None:
+_WIDTHS_CM = (6, 8.5, 2.5)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+@dataclass(frozen=True)
+class _Prototypes:
+    """Elements python-docx made once for the notice's tables, copied for every table: a level-2 heading
+    without its run, a three-column « Table Grid » table with its bold title row, and a data row whose
+    cells hold one run each. Copying gives the elements python-docx would make again (same XML), without
+    its per-row style look-ups and grid computations."""
+
+    heading: Any
+    table: Any
+    row: Any
+
+
+def _prototypes(document: Any) -> _Prototypes:
+    from copy import deepcopy
+
     from docx.shared import Cm
 
-    document.add_heading(clean_text(title), level=2)  # type: ignore[attr-defined]
-    table = document.add_table(rows=1, cols=3)  # type: ignore[attr-defined]
+    heading = document.add_heading("x", level=2)
+    table = document.add_table(rows=1, cols=3)
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, ("Rubrique", "Valeur", "eForms"), strict=True):
         cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = True
+    table.add_row()
+    for index, row in enumerate(table.rows):
+        for cell, width in zip(row.cells, _WIDTHS_CM, strict=True):
+            cell.width = Cm(width)
+            if index:
+                cell.text = "x"
+    body = document.element.body
+    body.remove(heading._p)
+    body.remove(table._tbl)
+    row_el = table._tbl.findall(f"{_W}tr")[-1]
+    table._tbl.remove(row_el)
+    for run in heading._p.findall(f"{_W}r"):
+        heading._p.remove(run)
+    return _Prototypes(heading=deepcopy(heading._p), table=deepcopy(table._tbl), row=deepcopy(row_el))
+
+
+def _fill(tc: Any, text: str) -> None:
+    """``cell.text = text`` on a copied prototype cell: a plain text goes into its run's ``w:t`` (as
+    python-docx writes it, ``xml:space`` kept for outer spaces); anything else through python-docx."""
+    if text and not any(c in text for c in "\t\r\n"):
+        t = tc.find(f"{_W}p/{_W}r/{_W}t")
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(_SPACE, "preserve")
+        return
+    from docx.table import _Cell
+
+    _Cell(tc, None).text = text  # type: ignore[arg-type]
+
+
+def _table(document: Any, proto: _Prototypes, title: str, fields: list[Champ]) -> None:
+    from copy import deepcopy
+
+    from docx.text.paragraph import Paragraph
+
+    body = document.element.body
+    heading = deepcopy(proto.heading)
+    Paragraph(heading, document._body).add_run(clean_text(title))  # as add_heading(title, level=2)
+    table = deepcopy(proto.table)
     for champ in fields:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, (champ.rubrique, champ.valeur, champ.bt_texte), strict=True):
-            cell.text = clean_text(text)
-    for row in table.rows:
-        for cell, width in zip(row.cells, (Cm(6), Cm(8.5), Cm(2.5)), strict=True):
-            cell.width = width
+        row = deepcopy(proto.row)
+        for tc, text in zip(
+            row.findall(f"{_W}tc"), (champ.rubrique, champ.valeur, champ.bt_texte), strict=True
+        ):
+            _fill(tc, clean_text(text))
+        table.append(row)
+    end = body.find(f"{_W}sectPr")  # python-docx adds blocks before the section properties
+    for element in (heading, table):
+        if end is not None:
+            end.addprevious(element)
+        else:
+            body.append(element)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from io import BytesIO
 
 from lxml import etree
 
@@ -83,13 +82,29 @@ def _where(part: str) -> str:
     return "corps"
 
 
-def docx_blocks(fichier: str, data: bytes) -> list[Block]:
-    """Every paragraph (outside tables) and every table cell of the body, headers and footers."""
+def docx_roots(data: bytes) -> dict[str, etree._Element]:
+    """The parsed text parts of a .docx (body, headers, footers), by part name: parsed once, read by
+    :func:`docx_blocks`, :func:`docx_table_rows` and :func:`docx_toc`."""
+    return {
+        part: etree.fromstring(blob, _STRICT)
+        for part, blob in sorted(read_zip(data).items())
+        if _PARTS.match(part)
+    }
+
+
+def _body_root(data: bytes, roots: dict[str, etree._Element] | None) -> etree._Element:
+    if roots is not None:
+        return roots["word/document.xml"]
+    from lotsmarche.ziputil import read_member
+
+    return etree.fromstring(read_member(data, "word/document.xml"), _STRICT)
+
+
+def docx_blocks(fichier: str, data: bytes, roots: dict[str, etree._Element] | None = None) -> list[Block]:
+    """Every paragraph (outside tables) and every table cell of the body, headers and footers
+    (``roots``: the piece's :func:`docx_roots` when the caller has parsed them already)."""
     blocks: list[Block] = []
-    for part, blob in sorted(read_zip(data).items()):
-        if not _PARTS.match(part):
-            continue
-        root = etree.fromstring(blob, _STRICT)
+    for part, root in sorted((roots if roots is not None else docx_roots(data)).items()):
         where = _where(part)
         heading: tuple[str, ...] = ()
         body = root.find(f"{W}body")
@@ -123,25 +138,131 @@ def _cell_of(p: etree._Element) -> etree._Element | None:
     return None
 
 
-def xlsx_blocks(fichier: str, data: bytes) -> list[Block]:
-    """Every text cell of every sheet, and the sheets' printed headers and footers."""
-    from openpyxl import load_workbook
+_S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+# Excel's header codes, as openpyxl splits them (openpyxl.worksheet.header_footer)
+_HF_ITEM = re.compile(r"(&L(?P<left>.+?))?(&C(?P<center>.+?))?(&R(?P<right>.+?))?$", re.DOTALL)
+_HF_FORMAT = re.compile(r'&"(?P<font>.+)"|&K(?P<color>[A-F0-9]{6})|&(?P<size>\d+\s?)')
 
-    wb = load_workbook(BytesIO(data))
+
+@dataclass(frozen=True)
+class SheetText:
+    """The text of one worksheet: its text and formula cells, in reading order, and its printed header
+    and footer parts (left, center, right; None when absent)."""
+
+    title: str
+    cells: list[tuple[int, int, str]]  # (row, column, value); a formula is its text with its leading « = »
+    header: tuple[str | None, ...]
+    footer: tuple[str | None, ...]
+
+    def rows(self) -> dict[int, list[tuple[int, str]]]:
+        out: dict[int, list[tuple[int, str]]] = {}
+        for row, col, value in self.cells:
+            out.setdefault(row, []).append((col, value))
+        return out
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _rich_text(el: etree._Element) -> str:
+    """A string item (``si`` / ``is``): its plain text and its runs' text, phonetic runs left out (read as
+    openpyxl reads it: ``_xHHHH_`` escapes are kept as written)."""
+    parts = [t.text or "" for t in el.findall(f"{_S}t")]
+    parts += [t.text or "" for t in el.findall(f"{_S}r/{_S}t")]
+    return "".join(parts)
+
+
+def _hf_parts(el: etree._Element | None) -> tuple[str | None, ...]:
+    if el is None or not el.text:
+        return (None, None, None)
+    m = _HF_ITEM.match(_ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), el.text))
+    if m is None:
+        return (None, None, None)
+    return tuple(None if v is None else _HF_FORMAT.sub("", v) for v in m.group("left", "center", "right"))
+
+
+def _cell_value(c: etree._Element, strings: list[str]) -> str | None:
+    """A cell's value when it is a text or a formula (as openpyxl gives it), else None."""
+    f = c.find(f"{_S}f")
+    if f is not None:
+        return "=" + (f.text or "")
+    kind = c.get("t", "n")
+    if kind == "inlineStr":
+        item = c.find(f"{_S}is")
+        return _rich_text(item) if item is not None else None
+    value = c.findtext(f"{_S}v") or None
+    if value is None:
+        return None
+    if kind == "s":
+        return strings[int(value)]
+    return value if kind in ("str", "e") else None
+
+
+def xlsx_sheets(data: bytes) -> list[SheetText]:
+    """Every worksheet of a .xlsx, in the workbook's order, read straight from its XML parts."""
+    entries = read_zip(data)
+    strings = []
+    if "xl/sharedStrings.xml" in entries:
+        root = etree.fromstring(entries["xl/sharedStrings.xml"], _STRICT)
+        # XlsxWriter writes a literal « _x0041_ » as « _x005F_x0041_ »; openpyxl drops the « x005F_ »
+        strings = [_rich_text(si).replace("x005F_", "") for si in root.iter(f"{_S}si")]
+    rels = etree.fromstring(entries["xl/_rels/workbook.xml.rels"], _STRICT)
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    workbook = etree.fromstring(entries["xl/workbook.xml"], _STRICT)
+    out: list[SheetText] = []
+    for sheet in workbook.iter(f"{_S}sheet"):
+        target = targets[sheet.get(_R_ID)]
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        root = etree.fromstring(entries[path], _STRICT)
+        cells: list[tuple[int, int, str]] = []
+        for c in root.iter(f"{_S}c"):
+            value = _cell_value(c, strings)
+            m = _CELL.fullmatch(c.get("r", ""))
+            if value is not None and m is not None:
+                cells.append((int(m.group(2)), _column(m.group(1)), value))
+        cells.sort(key=lambda x: (x[0], x[1]))
+        hf = root.find(f"{_S}headerFooter")
+        header = _hf_parts(hf.find(f"{_S}oddHeader") if hf is not None else None)
+        footer = _hf_parts(hf.find(f"{_S}oddFooter") if hf is not None else None)
+        out.append(SheetText(sheet.get("name", ""), cells, header, footer))
+    return out
+
+
+def xlsx_blocks(fichier: str, data: bytes, sheets: list[SheetText] | None = None) -> list[Block]:
+    """Every text cell of every sheet, and the sheets' printed headers and footers (``sheets``: the
+    workbook's :func:`xlsx_sheets` when the caller has read them already)."""
+    from lotsmarche.xlsxfast import cell_name
+
     blocks: list[Block] = []
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.strip() and not cell.value.startswith("="):
-                    blocks.append(
-                        Block(fichier, f"feuille {ws.title}, cellule {cell.coordinate}", cell.value)
-                    )
-        for side in ("left", "center", "right"):
-            for hf, name in ((ws.oddHeader, "en-tête"), (ws.oddFooter, "pied de page")):
-                text = getattr(hf, side).text
+    for ws in sheets if sheets is not None else xlsx_sheets(data):
+        for row, col, value in ws.cells:
+            if value.strip() and not value.startswith("="):
+                blocks.append(Block(fichier, f"feuille {ws.title}, cellule {cell_name(row, col)}", value))
+        for side in range(3):
+            for parts, name in ((ws.header, "en-tête"), (ws.footer, "pied de page")):
+                text = parts[side]
                 if text and "&" not in text.replace("&&", ""):
                     blocks.append(Block(fichier, f"feuille {ws.title}, {name}", text.replace("&&", "&")))
     return blocks
+
+
+def xlsx_rows(sheets: list[SheetText], title: str) -> dict[str, str]:
+    """Rows of sheet ``title`` keyed by their first cell's text (column A): the row's text cells joined."""
+    out: dict[str, str] = {}
+    for ws in sheets:
+        if ws.title != title:
+            continue
+        for cells in ws.rows().values():
+            if cells[0][0] == 1:
+                out.setdefault(cells[0][1], " | ".join(value for _col, value in cells))
+    return out
 
 
 def blocks_of(fichier: str, data: bytes) -> list[Block]:
@@ -153,9 +274,11 @@ def blocks_of(fichier: str, data: bytes) -> list[Block]:
     return []
 
 
-def docx_table_rows(data: bytes) -> list[tuple[tuple[str, ...], list[str]]]:
+def docx_table_rows(
+    data: bytes, roots: dict[str, etree._Element] | None = None
+) -> list[tuple[tuple[str, ...], list[str]]]:
     """Every row of every body table: the headings above the table and the text of each cell."""
-    root = etree.fromstring(read_zip(data)["word/document.xml"], _STRICT)
+    root = _body_root(data, roots)
     body = root.find(f"{W}body")
     if body is None:
         return []
@@ -174,10 +297,12 @@ def docx_table_rows(data: bytes) -> list[tuple[tuple[str, ...], list[str]]]:
     return out
 
 
-def docx_toc(data: bytes) -> tuple[list[str], list[str]] | None:
+def docx_toc(
+    data: bytes, roots: dict[str, etree._Element] | None = None
+) -> tuple[list[str], list[str]] | None:
     """The entries of the TOC field's result and the headings it should list (levels of its ``\\o``
     switch), or None when the document has no TOC field."""
-    root = etree.fromstring(read_zip(data)["word/document.xml"], _STRICT)
+    root = _body_root(data, roots)
     body = root.find(f"{W}body")
     if body is None:
         return None

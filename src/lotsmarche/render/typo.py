@@ -16,7 +16,9 @@ handled, and the characters it changes or inserts stay in the run where they bel
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 
 from lxml import etree
 
@@ -65,11 +67,13 @@ def _high_sign(text: str, i: int, mask: list[bool], replace: dict[int, str], ins
         insert[i] = _HIGH[ch]
 
 
-def edits(text: str) -> tuple[dict[int, str], dict[int, str]]:
+@functools.lru_cache(maxsize=16384)
+def edits(text: str) -> tuple[Mapping[int, str], Mapping[int, str]]:
     """The changes French typography asks for in ``text``: ``(replace, insert)``.
 
     ``replace[i]`` is the character that replaces ``text[i]`` (a space), ``insert[i]`` the one inserted
-    before ``text[i]``."""
+    before ``text[i]``. Remembered by text (the same labels and clauses recur in every lot's pieces): the
+    mappings are shared, never to be changed."""
     replace: dict[int, str] = {}
     insert: dict[int, str] = {}
     if not text:
@@ -93,6 +97,7 @@ def edits(text: str) -> tuple[dict[int, str], dict[int, str]]:
     return replace, insert
 
 
+@functools.lru_cache(maxsize=16384)
 def french(text: str) -> str:
     """``text`` with French spacing applied (see :func:`edits`)."""
     replace, insert = edits(text)

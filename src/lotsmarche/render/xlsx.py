@@ -1,4 +1,4 @@
-"""BPU and DQE price schedules of one lot (openpyxl): formulas, locked structure, French number formats.
+"""BPU and DQE price schedules of one lot (XlsxWriter, via xlsxfast): formulas, locked structure, formats.
 
 Sheet "BPU": one line per product, the unit price cell (yellow) is the only thing a bidder types. Sheet
 "DQE": the estimated yearly quantities times the BPU prices, ``ROUND(…,2)`` per line as the plan computes
@@ -11,25 +11,34 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, PatternFill, Protection, Side
-from openpyxl.worksheet.worksheet import Worksheet
-
 from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.models import Lot, LotItem, LotPlan
 from lotsmarche.render.docx import BROUILLON
 from lotsmarche.render.typo import french
 from lotsmarche.rules.egalim import label_requirement, required_label
 from lotsmarche.text import clean_text
-from lotsmarche.xlsxutil import EURO, bold, non_negative_rule, protect_structure, put_text, workbook_bytes
+from lotsmarche.xlsxfast import HEADER_MAX, NO_STYLE, Book, Sheet, Style
+from lotsmarche.xlsxutil import EURO, FONT
 
 FIRST = 5  # first product line; row 4 holds the column titles (print titles)
-YELLOW = PatternFill("solid", fgColor="FFF2CC")
-HEAD = PatternFill("solid", fgColor="D9E2F3")
-THIN = Side(style="thin", color="808080")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-BOLD = bold()
+_GREY = "#808080"
+_BOX: Style = {"border": 1, "border_color": _GREY}
+BOLD: Style = {"bold": True, "font_name": FONT}
+TITLE: Style = {**BOLD, "font_size": 13}
+HEAD: Style = {
+    **BOLD,
+    **_BOX,
+    "pattern": 1,
+    "fg_color": "#D9E2F3",
+    "text_wrap": True,
+    "valign": "vcenter",
+    "align": "center",
+}
+BOXED: Style = _BOX
+PRICE: Style = {**_BOX, "num_format": EURO, "pattern": 1, "fg_color": "#FFF2CC", "locked": False}
+EURO_BOXED: Style = {**_BOX, "num_format": EURO}
+EURO_BOLD: Style = {**BOLD, "num_format": EURO}
+EURO_PLAIN: Style = {"num_format": EURO}
 
 
 def _qty_format(value: Decimal) -> str:
@@ -40,38 +49,44 @@ def _rate_format(rate: Decimal) -> str:
     return "0%" if rate == rate.to_integral_value() else "0.0%"
 
 
-def _header(ws: Worksheet, title: str, lines: list[str], columns: list[tuple[str, float]]) -> None:
-    _put(ws.cell(1, 1), title)
-    ws.cell(1, 1).font = bold(size=13)
+def _header(ws: Sheet, title: str, lines: list[str], columns: list[tuple[str, int]]) -> None:
+    _put(ws, 1, 1, title, TITLE)
     for offset, line in enumerate(lines, start=2):
-        _put(ws.cell(offset, 1), line)
-        ws.cell(offset, 1).alignment = Alignment(wrap_text=False)
+        _put(ws, offset, 1, line)
     for col, (name, width) in enumerate(columns, start=1):
-        cell = ws.cell(FIRST - 1, col)
-        _put(cell, name)
-        cell.font = BOLD
-        cell.fill = HEAD
-        cell.border = BOX
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        ws.column_dimensions[cell.column_letter].width = width
-    ws.row_dimensions[FIRST - 1].height = 32
-    ws.freeze_panes = ws.cell(FIRST, 1)
+        _put(ws, FIRST - 1, col, name, HEAD)
+        ws.column(col, width)
+    ws.row_height(FIRST - 1, 32)
+    ws.freeze_rows(FIRST - 1)
 
 
-def _page_setup(ws: Worksheet, reference: str, title: str, brouillon: bool) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{FIRST - 1}:{FIRST - 1}"
-    ws.oddHeader.left.text = clean_text(reference).replace("&", "&&")
-    ws.oddHeader.right.text = clean_text(title).replace("&", "&&")
-    if brouillon:
-        ws.oddHeader.center.text = BROUILLON
-        ws.oddHeader.center.color = "C00000"
-    ws.oddFooter.center.text = "Page &P / &N"
-    protect_structure(ws)
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _header_codes(reference: str, title: str, brouillon: bool) -> str:
+    """The page header: reference on the left, draft mark in the centre, title on the right.
+
+    Excel keeps 255 characters of a header: a longer reference is shortened there with « … » (the
+    consultation's reference stays whole in the sheets' cells and in the document properties)."""
+
+    def codes(text: str) -> str:
+        return clean_text(text).replace("&", "&&")
+
+    fixed = (f"&C&KC00000{BROUILLON}" if brouillon else "") + f"&R{codes(title)}"
+    full = f"&L{codes(reference)}{fixed}"
+    if _units(full) <= HEADER_MAX:
+        return full
+    room = HEADER_MAX - _units(f"&L…{fixed}")
+    cut = clean_text(reference)
+    while cut and _units(codes(cut)) > room:
+        cut = cut[:-1]
+    return f"&L{codes(cut.rstrip())}…{fixed}"
+
+
+def _page_setup(ws: Sheet, reference: str, title: str, brouillon: bool) -> None:
+    ws.print_setup(FIRST - 1, _header_codes(reference, title, brouillon), "&CPage &P / &N")
+    ws.protect_structure()
 
 
 def designation(item: LotItem, lot: Lot, plan: LotPlan, cat: Catalogue | None) -> str:
@@ -85,36 +100,36 @@ def designation(item: LotItem, lot: Lot, plan: LotPlan, cat: Catalogue | None) -
     return f"{item.libelle} — signe de qualité exigé : {label_requirement(required, cat)}"
 
 
-def _put(cell: Cell, value: str) -> None:
+def _put(ws: Sheet, row: int, col: int, value: str, style: Style = NO_STYLE) -> None:
     """A literal text cell, in French typography (render.typo)."""
-    put_text(cell, french(value))
+    ws.text(row, col, french(value), style)
 
 
 def _product_cells(  # noqa: PLR0917  (one call per sheet, every argument needed)
-    ws: Worksheet, row: int, item: LotItem, lot: Lot, plan: LotPlan, cat: Catalogue | None
+    ws: Sheet, row: int, item: LotItem, lot: Lot, plan: LotPlan, cat: Catalogue | None
 ) -> None:
     """Code, designation and unit: the first three columns of both sheets, as literal text."""
     unite = cat.unite(item.unite) if cat is not None else item.unite
     for col, value in enumerate((item.produit, designation(item, lot, plan, cat), unite), start=1):
-        _put(ws.cell(row, col), value)
+        _put(ws, row, col, value, BOXED)
 
 
 # Hidden reference columns of the BPU (locked like every cell but the price): the ma-cantine family and the
 # EGALIM characteristics of each line, so that the holder's yearly statement and the members' ma-cantine
 # imports use the codes the contract fixed. Hidden columns are neither shown nor printed.
-MACANTINE_COLUMNS: tuple[tuple[str, float], ...] = (
+MACANTINE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("Famille ma-cantine (référence, non modifiable)", 22),
     ("Caractéristiques EGALIM ma-cantine (référence, non modifiable)", 24),
 )
 MACANTINE_FIRST = 6  # column F
 
 
-def _macantine_cells(ws: Worksheet, row: int, item: LotItem) -> None:
-    put_text(ws.cell(row, MACANTINE_FIRST), item.famille_macantine)
-    put_text(ws.cell(row, MACANTINE_FIRST + 1), ",".join(item.caracteristiques_egalim))
+def _macantine_cells(ws: Sheet, row: int, item: LotItem) -> None:
+    ws.text(row, MACANTINE_FIRST, item.famille_macantine)
+    ws.text(row, MACANTINE_FIRST + 1, ",".join(item.caracteristiques_egalim))
 
 
-def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue | None) -> None:
+def _bpu(ws: Sheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue | None) -> None:
     ref = plan.groupement.reference
     _header(
         ws,
@@ -130,31 +145,28 @@ def _bpu(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue
             ("Unité", 10),
             ("Prix unitaire HT (€)", 18),
             ("Taux de TVA", 12),
-            *MACANTINE_COLUMNS,
         ],
     )
-    for offset in range(len(MACANTINE_COLUMNS)):
-        ws.column_dimensions[ws.cell(FIRST - 1, MACANTINE_FIRST + offset).column_letter].hidden = True
-    validation = non_negative_rule("Prix invalide", "Saisissez un prix hors taxes positif ou nul, en euros.")
-    ws.add_data_validation(validation)
-    last = FIRST + len(lot.items) - 1
+    for offset, (name, width) in enumerate(MACANTINE_COLUMNS):
+        _put(ws, FIRST - 1, MACANTINE_FIRST + offset, name, HEAD)
+        ws.column(MACANTINE_FIRST + offset, width, hidden=True)
     for row, item in enumerate(lot.items, start=FIRST):
         _product_cells(ws, row, item, lot, plan, cat)
-        price = ws.cell(row, 4)
-        price.number_format = EURO
-        price.fill = YELLOW
-        price.protection = Protection(locked=False)
-        rate = ws.cell(row, 5, item.tva / 100)
-        rate.number_format = _rate_format(item.tva)
+        ws.blank(row, 4, PRICE)
+        ws.number(row, 5, item.tva / 100, {**_BOX, "num_format": _rate_format(item.tva)})
         _macantine_cells(ws, row, item)
-        for col in range(1, 6):
-            ws.cell(row, col).border = BOX
     if lot.items:
-        validation.add(f"D{FIRST}:D{last}")
+        ws.non_negative_rule(
+            FIRST,
+            4,
+            FIRST + len(lot.items) - 1,
+            "Prix invalide",
+            "Saisissez un prix hors taxes positif ou nul, en euros.",
+        )
     _page_setup(ws, ref, f"BPU — lot {lot.numero}", brouillon)
 
 
-def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue | None) -> None:
+def _dqe(ws: Sheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue | None) -> None:
     ref = plan.groupement.reference
     _header(
         ws,
@@ -177,52 +189,37 @@ def _dqe(ws: Worksheet, plan: LotPlan, lot: Lot, brouillon: bool, cat: Catalogue
     last = FIRST + len(lot.items) - 1
     for row, item in enumerate(lot.items, start=FIRST):
         _product_cells(ws, row, item, lot, plan, cat)
-        qty = ws.cell(row, 4, item.quantite_annuelle)
-        qty.number_format = _qty_format(item.quantite_annuelle)
-        ws.cell(row, 5, f"=BPU!D{row}").number_format = EURO
-        ws.cell(row, 6, f"=ROUND(D{row}*E{row},2)").number_format = EURO
-        ws.cell(row, 7, f"=BPU!E{row}").number_format = _rate_format(item.tva)
-        for col in range(1, 8):
-            ws.cell(row, col).border = BOX
+        qty_style = {**_BOX, "num_format": _qty_format(item.quantite_annuelle)}
+        ws.number(row, 4, item.quantite_annuelle, qty_style)
+        ws.formula(row, 5, f"=BPU!D{row}", EURO_BOXED)
+        ws.formula(row, 6, f"=ROUND(D{row}*E{row},2)", EURO_BOXED)
+        ws.formula(row, 7, f"=BPU!E{row}", {**_BOX, "num_format": _rate_format(item.tva)})
     row = last + 2
-    totals: list[tuple[str, str, str]] = [("Total HT", f"=SUM(F{FIRST}:F{last})", "ht")]
-    rates = sorted({item.tva for item in lot.items})
-    for rate in rates:
+    totals: list[tuple[str, str]] = [("Total HT", f"=SUM(F{FIRST}:F{last})")]
+    for rate in sorted({item.tva for item in lot.items}):
         fraction = format(rate / 100, "f")
         label = f"TVA à {format(rate.normalize(), 'f').replace('.', ',')}\u00a0%"
-        totals.append(
-            (label, f"=ROUND(SUMIF(G{FIRST}:G{last},{fraction},F{FIRST}:F{last})*{fraction},2)", "tva")
-        )
+        totals.append((label, f"=ROUND(SUMIF(G{FIRST}:G{last},{fraction},F{FIRST}:F{last})*{fraction},2)"))
     first_total = row
-    for label, formula, _kind in totals:
-        _put(ws.cell(row, 5), label)
-        ws.cell(row, 5).font = BOLD
-        ws.cell(row, 6, formula).number_format = EURO
-        ws.cell(row, 6).font = BOLD
+    for label, formula in totals:
+        _put(ws, row, 5, label, BOLD)
+        ws.formula(row, 6, formula, EURO_BOLD)
         row += 1
-    put_text(ws.cell(row, 5), "Total TTC")
-    ws.cell(row, 5).font = BOLD
-    ws.cell(row, 6, f"=SUM(F{first_total}:F{row - 1})").number_format = EURO
-    ws.cell(row, 6).font = BOLD
+    ws.text(row, 5, "Total TTC", BOLD)
+    ws.formula(row, 6, f"=SUM(F{first_total}:F{row - 1})", EURO_BOLD)
     row += 2
-    put_text(ws.cell(row, 2), "Montant maximum de l'accord-cadre sur la durée totale (HT)")
-    ws.cell(row, 2).font = BOLD
-    ws.cell(row, 6, lot.montant_maximum_ht).number_format = EURO
-    ws.cell(row, 6).font = BOLD
+    ws.text(row, 2, "Montant maximum de l'accord-cadre sur la durée totale (HT)", BOLD)
+    ws.number(row, 6, lot.montant_maximum_ht, EURO_BOLD)
     if lot.montant_minimum_ht is not None:
         row += 1
-        put_text(ws.cell(row, 2), "Montant minimum de l'accord-cadre sur la durée totale (HT)")
-        ws.cell(row, 6, lot.montant_minimum_ht).number_format = EURO
+        ws.text(row, 2, "Montant minimum de l'accord-cadre sur la durée totale (HT)")
+        ws.number(row, 6, lot.montant_minimum_ht, EURO_PLAIN)
     _page_setup(ws, ref, f"DQE — lot {lot.numero}", brouillon)
 
 
 def render_bpu_dqe(plan: LotPlan, lot: Lot, brouillon: bool = False, cat: Catalogue | None = None) -> bytes:
-    """The lot's ``Lot_NN_BPU_DQE.xlsx`` as deterministic bytes."""
-    wb = Workbook()
-    bpu = wb.active
-    assert bpu is not None
-    bpu.title = "BPU"
-    _bpu(bpu, plan, lot, brouillon, cat)
-    _dqe(wb.create_sheet("DQE"), plan, lot, brouillon, cat)
-    wb.calculation.fullCalcOnLoad = True
-    return workbook_bytes(wb, f"BPU et DQE — lot {lot.numero} : {lot.intitule}", plan.groupement.reference)
+    """The lot's ``Lot_NN_BPU_DQE.xlsx`` as deterministic bytes (recalculated when opened)."""
+    book = Book()
+    _bpu(book.sheet("BPU"), plan, lot, brouillon, cat)
+    _dqe(book.sheet("DQE"), plan, lot, brouillon, cat)
+    return book.bytes(f"BPU et DQE — lot {lot.numero} : {lot.intitule}", plan.groupement.reference)

@@ -34,6 +34,28 @@ class LintHit:
     fin: int
 
 
+_SPACE_MARK = "\ue000"  # a whitespace character, in the translation below (a private-use code point)
+
+
+class _FoldTable(dict[int, str]):
+    """Code point -> its folded text (lower case, accents removed, ’ as '), whitespace -> _SPACE_MARK;
+    filled on first use of each character, for ``str.translate``."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch.isspace():
+            piece = _SPACE_MARK
+        else:
+            piece = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            piece = piece.replace("\u2019", "'").lower()
+        self[code] = piece
+        return piece
+
+
+_FOLD = _FoldTable()
+_SPACE_RUN = re.compile(_SPACE_MARK + "+")
+
+
 def fold_with_map(text: str) -> tuple[str, list[int]]:
     """Fold like ``lotsmarche.text.fold`` (lower case, no accents, one space) keeping original offsets."""
     out: list[str] = []
@@ -44,12 +66,20 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
                 out.append(" ")
                 where.append(i)
             continue
-        piece = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-        piece = piece.replace("\u2019", "'").lower()
-        for c in piece:
+        for c in _FOLD[ord(ch)]:
             out.append(c)
             where.append(i)
     return "".join(out), where
+
+
+def fold_text(text: str) -> str:
+    """``fold_with_map(text)[0]`` without the offsets, in a few passes of C code."""
+    if _SPACE_MARK in text:
+        return fold_with_map(text)[0]
+    folded = text.translate(_FOLD)
+    # a run of whitespace is one space, none at the start nor after a space (as fold_with_map does); the
+    # character before a maximal run is never a mark
+    return _SPACE_RUN.sub(lambda m: " " if m.start() and folded[m.start() - 1] != " " else "", folded)
 
 
 @functools.lru_cache(maxsize=64)
@@ -61,10 +91,14 @@ def lint_text(text: str, cat: Catalogue, patterns: list[LintPattern] | None = No
     """Every geographic-preference phrasing found in ``text`` (sorted by position, then code)."""
     if not text:
         return []
+    chosen = patterns if patterns is not None else cat.lint
+    compiled = [_compile(pat.motif, tuple(pat.exceptions)) for pat in chosen]
+    quick = fold_text(text)
+    if not any(motif.search(quick) for motif, _exceptions in compiled):
+        return []  # most texts: no pattern matches at all, nothing to locate
     folded, where = fold_with_map(text)
     hits: list[LintHit] = []
-    for pat in patterns if patterns is not None else cat.lint:
-        motif, exceptions = _compile(pat.motif, tuple(pat.exceptions))
+    for pat, (motif, exceptions) in zip(chosen, compiled, strict=True):
         lawful = [(m.start(), m.end()) for exc in exceptions for m in exc.finditer(folded)]
         for m in motif.finditer(folded):
             if m.end() == m.start():
