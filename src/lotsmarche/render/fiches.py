@@ -252,7 +252,7 @@ def render_sheet(plan: LotPlan, sheet: SupplierSheet, cat: Catalogue) -> bytes:
 
 
 def _table(doc: object, sheet: SupplierSheet, cat: Catalogue) -> None:
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     declared = sheet.fournisseur.volumes_mensuels is not None
     headers = ["Lot", "Produit", "Données", "Unité", *(m.capitalize() for m in MOIS_COURTS), "Total"]
