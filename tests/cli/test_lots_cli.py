@@ -87,7 +87,7 @@ def test_table_shows_the_comparison_metrics_of_the_plan(tmp_path: Path, capsys) 
     expected = [
         f"- Lots servables par au moins 2 fournisseurs du sourçage : 6 sur 6, soit 100{nbsp}% de la valeur "
         "maximale totale.",
-        "- Fournisseurs capables par lot : 2,33 en moyenne, 2 au minimum.",
+        "- Fournisseurs capables par lot : 2,17 en moyenne, 2 au minimum.",
         "- Lots relevant de la dérogation des petits lots (art. R2123-1 2° et R2122-8) : 0, soit "
         f"0{nbsp}% de la valeur maximale totale (plafond 20{nbsp}%).",
         f"- Coût de gestion estimé : 9{thin}000,00{nbsp}€ (6 lots à 1{thin}500,00{nbsp}€).",
@@ -96,7 +96,7 @@ def test_table_shows_the_comparison_metrics_of_the_plan(tmp_path: Path, capsys) 
     ]
     assert (m.part_valeur_servable_k, m.fournisseurs_moyen, m.part_petits_lots) == (
         Decimal("1"),
-        Decimal("2.33"),
+        Decimal("2.17"),
         Decimal("0"),
     )
     lines = stdout.splitlines()
