@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 
 _SPACES = re.compile(r"\s+")
@@ -28,6 +29,29 @@ MOIS_FR = (
     "novembre",
     "décembre",
 )
+
+
+def month_runs(months: Iterable[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive months (1..12), wrapping over the new year: [11, 12, 1, 2] is one run."""
+    present = sorted({m for m in months if 1 <= m <= 12})
+    if len(present) == 12:
+        return [(1, 12)]
+    chosen = set(present)
+    runs: list[tuple[int, int]] = []
+    for m in present:
+        if (m - 2) % 12 + 1 in chosen:
+            continue  # not the start of a run
+        end = m
+        while end % 12 + 1 in chosen:
+            end = end % 12 + 1
+        runs.append((m, end))
+    return runs
+
+
+def de_mois(month: int) -> str:
+    """« de mars », « d'avril », « d'août », « d'octobre »: the elided preposition before a month (1..12)."""
+    name = MOIS_FR[month - 1]
+    return f"d'{name}" if name[0] in "aeiou" else f"de {name}"
 
 
 def date_fr(value: date) -> str:

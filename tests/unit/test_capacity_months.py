@@ -165,6 +165,8 @@ def test_cells_carry_the_month_needs(catalogue: Any) -> None:
         ([6], "en juin"),
         (list(range(3, 11)), "de mars à octobre"),
         ([11, 12, 1, 2], "de novembre à février"),
+        ([4, 5, 6], "d'avril à juin"),
+        ([8, 9, 10], "d'août à octobre"),
         ([1, 3, 4, 5], "en janvier et de mars à mai"),
         ([1, 3, 6, 7, 12], "en mars, de juin à juillet et de décembre à janvier"),
         (list(range(1, 13)), "toute l'année"),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lotsmarche.text import MOIS_FR
+from lotsmarche.text import MOIS_FR, de_mois, month_runs
 
 MONTH_UNIT = 27_720  # lcm(1..12): a 1/n share of any integer quantity is an integer in these units
 MONTH_COLUMNS: tuple[str, ...] = tuple(f"besoin_m{m:02d}" for m in range(1, 13))
@@ -133,27 +133,10 @@ def month_data(cells: pd.DataFrame) -> MonthData | None:
     )
 
 
-def month_runs(months: Sequence[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive months (1..12), wrapping over the new year: [11, 12, 1, 2] is one run."""
-    present = sorted({m for m in months if 1 <= m <= 12})
-    if len(present) == 12:
-        return [(1, 12)]
-    chosen = set(present)
-    runs: list[tuple[int, int]] = []
-    for m in present:
-        if (m - 2) % 12 + 1 in chosen:
-            continue  # not the start of a run
-        end = m
-        while end % 12 + 1 in chosen:
-            end = end % 12 + 1
-        runs.append((m, end))
-    return runs
-
-
 def months_fr(months: Sequence[int]) -> str:
     """« en juin », « de mars à octobre », « de novembre à février », « en janvier et de mars à mai »."""
     parts = [
-        f"en {MOIS_FR[a - 1]}" if a == b else f"de {MOIS_FR[a - 1]} à {MOIS_FR[b - 1]}"
+        f"en {MOIS_FR[a - 1]}" if a == b else f"{de_mois(a)} à {MOIS_FR[b - 1]}"
         for a, b in month_runs(months)
     ]
     if parts == ["de janvier à décembre"]:

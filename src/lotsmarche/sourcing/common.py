@@ -16,25 +16,12 @@ from lotsmarche.catalogue.model import Catalogue
 from lotsmarche.errors import ProblemCollector
 from lotsmarche.intake.values import Fixed, parse_fixed
 from lotsmarche.models import Finding, Severity
-from lotsmarche.text import fold
+from lotsmarche.text import MOIS_FR, de_mois, fold, month_runs
 
 HEADLINE = "Fichier de sourçage invalide"
 SOURCING_BASIS = "Code de la commande publique, art. R2111-1 (sourçage : études et échanges préalables)"
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS = MOIS_FR  # January first
 VOLUME_DECIMALS = 3  # as the demand's quantities
 
 # Kinds of business a buyer meets in a food supply chain: code (stored) -> what the questionnaire shows.
@@ -195,27 +182,11 @@ def counted_labels(
 
 def months_text(months: set[int] | list[int]) -> str:
     """French month ranges, wrapping over the new year: {11, 12, 1, 2} → « de novembre à février »."""
-    chosen = sorted(set(months))
+    chosen = set(months)
     if not chosen:
         return "aucun mois"
     if len(chosen) == len(MONTHS):
         return "toute l'année"
-    # start each run after a month not chosen, so that a run over December-January stays whole
-    start = next(m for m in range(1, 13) if m in chosen and (m - 2) % 12 + 1 not in chosen)
-    runs: list[list[int]] = []
-    for step in range(12):
-        m = (start - 1 + step) % 12 + 1
-        if m not in chosen:
-            continue
-        if runs and (runs[-1][-1] % 12) + 1 == m:
-            runs[-1].append(m)
-        else:
-            runs.append([m])
-
-    def since(m: int) -> str:
-        name = MONTHS[m - 1]
-        return f"d'{name}" if name[0] in "aeiou" else f"de {name}"
-
     return ", ".join(
-        MONTHS[r[0] - 1] if len(r) == 1 else f"{since(r[0])} à {MONTHS[r[-1] - 1]}" for r in runs
+        MONTHS[a - 1] if a == b else f"{de_mois(a)} à {MONTHS[b - 1]}" for a, b in month_runs(chosen)
     )
